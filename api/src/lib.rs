@@ -1,0 +1,19 @@
+//! Wire types and validation rules shared by the news-widget widget and its reference server.
+//!
+//! Every rule is written once, here, as a type that parses: a value of [`Slug`], [`LangTag`],
+//! [`Timestamp`] or [`SafeUrl`] is valid by construction, so neither side re-checks it.
+//! The crate has no dependency but serde (and utoipa behind the `openapi` feature, for the
+//! server's OpenAPI document), because every byte of it ships in the widget's wasm.
+
+#![forbid(unsafe_code)]
+
+mod article;
+mod parse;
+mod problem;
+
+pub use article::{Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
+pub use parse::{line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy};
+pub use problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
+
+/// The path prefix of every API route.
+pub const API_PREFIX: &str = "/api/v1";
