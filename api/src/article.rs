@@ -27,7 +27,7 @@ pub struct Article {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     #[serde(default, deserialize_with = "web_url", skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Uri))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub canonical_url: Option<SafeUrl>,
     /// The editor's score, 0–100 (the seed page's "Total Score").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,7 +40,7 @@ pub struct Article {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleImage {
     #[serde(deserialize_with = "media_url")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uri))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub src: SafeUrl,
     pub alt: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,7 +116,12 @@ impl Fields {
         parsed.map_err(|e| self.0.push(FieldError::new(field, e.to_string()))).ok()
     }
 
-    fn optional<T>(&mut self, field: &str, raw: Option<&str>, parse: impl Fn(&str) -> Result<T, ParseError>) -> Option<T> {
+    fn optional<T>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl Fn(&str) -> Result<T, ParseError>,
+    ) -> Option<T> {
         raw.map(|raw| self.check(field, parse(raw))).unwrap_or_default()
     }
 }
@@ -130,7 +135,7 @@ fn dimension(value: u32) -> Result<u32, ParseError> {
 }
 
 /// `srcset`: comma-separated candidates, each a media URL with an optional `2x` or `640w` descriptor.
-fn srcset(raw: &str) -> Result<String, ParseError> {
+pub fn parse_srcset(raw: &str) -> Result<String, ParseError> {
     let text = line_text(raw, 1, 4000)?;
     for candidate in text.split(',') {
         let mut words = candidate.split_whitespace();
@@ -175,11 +180,11 @@ impl ArticleInput {
         let updated_at = f.optional("updated_at", self.updated_at.as_deref(), Timestamp::parse);
         let canonical_url =
             f.optional("canonical_url", self.canonical_url.as_deref(), |s| SafeUrl::parse(s, UrlPolicy::Web));
-        let editor_score = f.optional("editor_score", self.editor_score.map(|s| s.to_string()).as_deref(), |s| {
-            match s.parse::<u8>() {
-                Ok(n) if n <= EDITOR_SCORE_MAX => Ok(n),
-                _ => Err(ParseError::msg("must be a whole number from 0 to 100")),
-            }
+        let editor_score = f.optional("editor_score", self.editor_score.map(|s| s.to_string()).as_deref(), |s| match s
+            .parse::<u8>()
+        {
+            Ok(n) if n <= EDITOR_SCORE_MAX => Ok(n),
+            _ => Err(ParseError::msg("must be a whole number from 0 to 100")),
         });
         let image = self.image.and_then(|img| {
             let src = f.check("image.src", SafeUrl::parse(&img.src, UrlPolicy::Media));
@@ -188,7 +193,7 @@ impl ArticleInput {
             let credit = f.optional("image.credit", img.credit.as_deref(), |s| line_text(s, 0, 200));
             let width = img.width.and_then(|w| f.check("image.width", dimension(w)));
             let height = img.height.and_then(|h| f.check("image.height", dimension(h)));
-            let srcset = f.optional("image.srcset", img.srcset.as_deref(), srcset);
+            let srcset = f.optional("image.srcset", img.srcset.as_deref(), parse_srcset);
             Some(ArticleImage { src: src?, alt: alt?, caption, credit, width, height, srcset })
         });
         match (lang, title, body_html, published_at) {

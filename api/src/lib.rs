@@ -11,7 +11,7 @@ mod article;
 mod parse;
 mod problem;
 
-pub use article::{Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
+pub use article::{parse_srcset, Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
 pub use parse::{line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy};
 pub use problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
 

@@ -209,7 +209,7 @@ impl UrlPolicy {
 /// A URL that cannot run script: no `javascript:`, `data:`, `vbscript:` or any scheme but the
 /// policy's, no control characters (which browsers strip, so `java\tscript:` would run).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uri))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct SafeUrl(String);
 
 impl SafeUrl {

@@ -1,0 +1,131 @@
+//! The reference backend of news-widget.
+
+#![forbid(unsafe_code)]
+
+pub mod db;
+pub mod error;
+pub mod json;
+pub mod openapi;
+pub mod routes;
+pub mod sanitize;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// What a running server needs to know.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// A SQLite file path or `sqlite:` URL.
+    pub database: String,
+    /// The built widget (trunk's `dist/`), served at `/`.
+    pub static_dir: Option<PathBuf>,
+    /// Admin routes are refused while this is unset.
+    pub admin_token: Option<String>,
+    /// Origins allowed by CORS; `*` allows any.
+    pub allowed_origins: Vec<String>,
+    /// Load the demo article into an empty database.
+    pub seed: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: db::Db,
+    pub admin_token: Option<String>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// Opens the database, loads the demo article if asked, and builds the whole application.
+pub async fn app(config: &Config) -> anyhow::Result<Router> {
+    let db = db::connect(&config.database).await?;
+    if config.seed && db::seed_if_empty(&db).await? {
+        tracing::info!(slug = db::DEMO_SLUG, "loaded the demo article into the empty database");
+    }
+    let state = AppState(Arc::new(Inner { db, admin_token: config.admin_token.clone().filter(|t| !t.is_empty()) }));
+    Ok(router(state, config)?)
+}
+
+fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
+    let api = Router::new()
+        .route("/health", get(routes::health))
+        .route("/articles/{slug}", get(routes::get_article).put(routes::put_article))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(routes::api_not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed);
+    let mut app = Router::new()
+        .nest(news_widget_api::API_PREFIX, api)
+        .route("/media/{file}", get(routes::media))
+        .with_state(state);
+    if let Some(dir) = &config.static_dir {
+        app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
+    }
+    if let Some(cors) = cors(&config.allowed_origins)? {
+        app = app.layer(cors);
+    }
+    Ok(app.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()))
+}
+
+fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let parsed = origins
+            .iter()
+            .map(|o| {
+                HeaderValue::from_str(o.trim_end_matches('/'))
+                    .map_err(|_| anyhow::anyhow!("--allowed-origin {o:?} is not a valid origin"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        AllowOrigin::list(parsed)
+    };
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::HeaderName::from_static("idempotency-key"),
+            ])
+            .max_age(std::time::Duration::from_secs(3600)),
+    ))
+}
+
+/// Serves `app` on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

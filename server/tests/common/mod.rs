@@ -1,0 +1,86 @@
+//! A real server on a real SQLite file, over real HTTP on loopback.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use news_widget_server::{app, serve, Config};
+use tempfile::TempDir;
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    _dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server on a free port with a fresh database, after `tweak` adjusts its config.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            database: dir.path().join("test.sqlite3").to_string_lossy().into_owned(),
+            admin_token: Some(ADMIN_TOKEN.to_owned()),
+            seed: true,
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let app = app(&config).await.expect("app builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(serve(listener, app));
+        Self { base, client: reqwest::Client::new(), _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self._dir.path().to_owned()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn put_article(&self, slug: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .put(self.url(&format!("/api/v1/articles/{slug}")))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+}
+
+/// Asserts `response` is an RFC 9457 problem with `status`, and returns its body.
+pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status, "{body}");
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
+    body
+}
+
+/// The 517 vectors of the XSS corpus, as (source, payload).
+pub fn xss_vectors() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/xss");
+    let mut out = Vec::new();
+    for file in ["dompurify-expect.json", "h5sc-vectors-expanded.json", "owasp-xss-filter-evasion.json"] {
+        let text = std::fs::read_to_string(dir.join(file)).expect("corpus file");
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&text).expect("corpus JSON");
+        for (i, entry) in entries.iter().enumerate() {
+            out.push((format!("{file}#{i}"), entry["payload"].as_str().expect("payload").to_owned()));
+        }
+    }
+    out
+}
