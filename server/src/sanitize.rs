@@ -3,70 +3,23 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use news_widget_api::{parse_srcset, SafeUrl, UrlPolicy};
-
-/// The elements an article body may hold, with the attributes each may carry.
-pub const ALLOWED: &[(&str, &[&str])] = &[
-    ("p", &[]),
-    ("h2", &[]),
-    ("h3", &[]),
-    ("h4", &[]),
-    ("a", &["href"]),
-    ("em", &[]),
-    ("strong", &[]),
-    ("ul", &[]),
-    ("ol", &[]),
-    ("li", &[]),
-    ("blockquote", &[]),
-    ("figure", &[]),
-    ("figcaption", &[]),
-    ("img", &["src", "alt", "width", "height", "srcset"]),
-    ("br", &[]),
-];
-
-/// Elements dropped with everything inside them, rather than unwrapped to their text.
-const DROP_WITH_CONTENT: &[&str] = &[
-    "script",
-    "style",
-    "template",
-    "noscript",
-    "iframe",
-    "frame",
-    "frameset",
-    "object",
-    "embed",
-    "svg",
-    "math",
-    "textarea",
-    "select",
-    "title",
-    "xmp",
-    "noembed",
-    "noframes",
-    "plaintext",
-    "head",
-];
+use news_widget_api::{body_attribute_ok, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL};
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(|| {
         let mut b = ammonia::Builder::empty();
-        b.tags(ALLOWED.iter().map(|(tag, _)| *tag).collect())
-            .tag_attributes(ALLOWED.iter().map(|(tag, attrs)| (*tag, attrs.iter().copied().collect())).collect())
-            .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
+        b.tags(BODY_ELEMENTS.iter().map(|(tag, _)| *tag).collect())
+            .tag_attributes(BODY_ELEMENTS.iter().map(|(tag, attrs)| (*tag, attrs.iter().copied().collect())).collect())
+            .clean_content_tags(BODY_DROPPED.iter().copied().collect())
             .url_schemes(HashSet::from(["http", "https", "mailto"]))
             .url_relative(ammonia::UrlRelative::PassThrough)
-            .link_rel(Some("noopener noreferrer"))
+            .link_rel(Some(BODY_LINK_REL))
             .strip_comments(true)
             .attribute_filter(|element, attribute, value| {
-                let keep = match (element, attribute) {
-                    ("a", "href") => SafeUrl::parse(value, UrlPolicy::Link).is_ok(),
-                    ("img", "src") => SafeUrl::parse(value, UrlPolicy::Media).is_ok(),
-                    ("img", "srcset") => parse_srcset(value).is_ok(),
-                    ("img", "width" | "height") => value.parse::<u16>().is_ok_and(|n| n > 0),
-                    _ => true,
-                };
-                keep.then(|| value.into())
+                // The filter also sees the `rel` that `link_rel` adds; keep exactly that one.
+                let ours = element == "a" && attribute == "rel" && value == BODY_LINK_REL;
+                (ours || body_attribute_ok(element, attribute, value)).then(|| value.into())
             });
         b
     })
@@ -89,7 +42,8 @@ mod tests {
             <svg><text>svg text</text></svg><span>gardé</span></p>"#;
         let clean = article_body(dirty);
         assert!(
-            clean.starts_with("<h2>Titre</h2><p>Un <a href=\"https://ex.org/\" rel=\"noopener noreferrer\">lien</a>")
+            clean.starts_with("<h2>Titre</h2><p>Un <a href=\"https://ex.org/\" rel=\"noopener noreferrer\">lien</a>"),
+            "{clean}"
         );
         assert!(clean.contains("<a rel=\"noopener noreferrer\">un piège</a>"), "{clean}");
         assert!(clean.contains("<img alt=\"d\">"), "{clean}");
