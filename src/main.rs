@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    news_widget::mount_all();
+}

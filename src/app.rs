@@ -1,0 +1,41 @@
+//! One widget: its parts over one backend, in one language.
+
+use yew::prelude::*;
+
+use crate::article::ArticleView;
+use crate::backend::Backend;
+use crate::config::{Config, ConfigError};
+use crate::i18n::Lang;
+
+#[derive(Properties, PartialEq)]
+pub struct WidgetProps {
+    pub config: Config,
+}
+
+#[function_component(Widget)]
+pub fn widget(props: &WidgetProps) -> Html {
+    let backend = use_memo(props.config.api.clone(), |api| Backend::rest(api.clone()));
+    let lang = Lang::new(props.config.lang.clone());
+    html! {
+        <div class="nw-widget" lang={lang.tag.to_string()}>
+            <ArticleView backend={(*backend).clone()} slug={props.config.article.clone()} lang={lang.clone()} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ConfigErrorProps {
+    pub error: ConfigError,
+    pub lang: Lang,
+}
+
+/// Shown in place of a widget whose attributes are wrong, so the page's developer sees why.
+#[function_component(ConfigErrorView)]
+pub fn config_error_view(props: &ConfigErrorProps) -> Html {
+    html! {
+        <div class="nw-widget nw-config-error" role="alert" lang={props.lang.tag.to_string()}>
+            <p><strong>{ props.lang.text.config_error }</strong></p>
+            <p><code>{ props.error.attribute }</code>{ " " }{ &props.error.message }</p>
+        </div>
+    }
+}

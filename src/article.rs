@@ -1,0 +1,222 @@
+//! The article part: title, byline, lead image, sanitized body, and its NewsArticle JSON-LD.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use news_widget_api::{Article, Slug};
+use serde_json::json;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Node;
+use yew::prelude::*;
+
+use crate::backend::{Backend, FetchError};
+use crate::i18n::{around, fill, Lang};
+use crate::{intl, sanitize};
+
+#[derive(Properties, PartialEq)]
+pub struct ArticleProps {
+    pub backend: Backend,
+    pub slug: Slug,
+    pub lang: Lang,
+}
+
+/// A loaded article with its body already sanitized into DOM nodes.
+pub struct Ready {
+    pub article: Article,
+    body: Node,
+    words: usize,
+}
+
+impl PartialEq for Ready {
+    fn eq(&self, other: &Self) -> bool {
+        self.article == other.article
+    }
+}
+
+#[derive(PartialEq)]
+enum Load {
+    Loading,
+    Ready(Rc<Ready>),
+    Failed(FetchError),
+}
+
+impl Ready {
+    fn new(article: Article) -> Result<Self, FetchError> {
+        let failed =
+            |e: wasm_bindgen::JsValue| FetchError::BadResponse(format!("the body could not be sanitized: {e:?}"));
+        let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed("no document".into()))?;
+        let body = document.create_element("div").map_err(failed)?;
+        body.set_class_name("nw-body");
+        let clean = sanitize::sanitize(&document, &article.body_html).map_err(failed)?;
+        body.append_child(&clean).map_err(failed)?;
+        let words = body.text_content().unwrap_or_default().split_whitespace().count();
+        Ok(Self { article, body: body.into(), words })
+    }
+}
+
+/// Minutes to read `words` at 200 words a minute, at least one.
+pub fn reading_minutes(words: usize) -> u64 {
+    (words as u64).div_ceil(200).max(1)
+}
+
+#[function_component(ArticleView)]
+pub fn article_view(props: &ArticleProps) -> Html {
+    let load = use_state(|| Load::Loading);
+    let attempt = use_state(|| 0u32);
+    {
+        let load = load.clone();
+        let backend = props.backend.clone();
+        use_effect_with((props.slug.clone(), *attempt), move |(slug, _)| {
+            let cancelled = Rc::new(Cell::new(false));
+            load.set(Load::Loading);
+            let slug = slug.clone();
+            let done = cancelled.clone();
+            spawn_local(async move {
+                let result = backend.article(&slug).await.and_then(Ready::new);
+                if done.get() {
+                    return;
+                }
+                if let Err(e) = &result {
+                    web_sys::console::error_1(&format!("news-widget: article {slug}: {}", e.detail()).into());
+                }
+                load.set(match result {
+                    Ok(ready) => Load::Ready(Rc::new(ready)),
+                    Err(e) => Load::Failed(e),
+                });
+            });
+            move || cancelled.set(true)
+        });
+    }
+    let text = props.lang.text;
+    match &*load {
+        Load::Loading => skeleton(text.loading_article),
+        Load::Failed(error) => {
+            let retry = {
+                let attempt = attempt.clone();
+                Callback::from(move |_| attempt.set(*attempt + 1))
+            };
+            html! {
+                <div class="nw-error" role="alert">
+                    <p class="nw-error-title">{ text.article_failed }</p>
+                    <p>{ error.describe(text) }</p>
+                    <details><summary>{ text.details }</summary><code>{ error.detail() }</code></details>
+                    <button type="button" class="nw-button" onclick={retry}>{ text.retry }</button>
+                </div>
+            }
+        }
+        Load::Ready(ready) => render(ready, &props.backend, &props.lang),
+    }
+}
+
+/// A placeholder with the article's shape, so nothing jumps when it arrives.
+fn skeleton(label: &'static str) -> Html {
+    html! {
+        <div class="nw-article nw-skeleton" aria-busy="true">
+            <p class="nw-visually-hidden" role="status">{ label }</p>
+            <div class="nw-sk nw-sk-title" aria-hidden="true"></div>
+            <div class="nw-sk nw-sk-title nw-sk-short" aria-hidden="true"></div>
+            <div class="nw-sk nw-sk-meta" aria-hidden="true"></div>
+            <div class="nw-sk nw-sk-figure" aria-hidden="true"></div>
+            { for (0..6).map(|i| html! { <div class={classes!("nw-sk", "nw-sk-line", (i % 3 == 2).then_some("nw-sk-short"))} aria-hidden="true"></div> }) }
+        </div>
+    }
+}
+
+fn render(ready: &Ready, backend: &Backend, lang: &Lang) -> Html {
+    let article = &ready.article;
+    let text = lang.text;
+    let locale = lang.tag.as_str();
+    let published = intl::long_date(article.published_at.as_str(), locale);
+    let updated = article
+        .updated_at
+        .as_ref()
+        .and_then(|u| intl::long_date(u.as_str(), locale))
+        .filter(|u| Some(u) != published.as_ref());
+    let minutes = intl::integer(reading_minutes(ready.words), locale);
+    let image_src = article.image.as_ref().map(|i| backend.resolve(i.src.as_str()));
+    html! {
+        <article class="nw-article" lang={article.lang.to_string()}>
+            <header class="nw-header">
+                <h1 class="nw-title">{ &article.title }</h1>
+                if let Some(summary) = &article.summary {
+                    <p class="nw-summary">{ summary }</p>
+                }
+                <p class="nw-meta">
+                    if let Some(author) = &article.author {
+                        <span class="nw-author">{ fill(text.by_author, &[("author", author)]) }</span>
+                    }
+                    if let Some(date) = &published {
+                        { dated(text.published, article.published_at.as_str(), date) }
+                    }
+                    if let (Some(date), Some(iso)) = (&updated, &article.updated_at) {
+                        { dated(text.updated, iso.as_str(), date) }
+                    }
+                    <span class="nw-reading-time">{ fill(text.reading_time, &[("n", &minutes)]) }</span>
+                </p>
+            </header>
+            if let (Some(image), Some(src)) = (&article.image, &image_src) {
+                <figure class="nw-figure">
+                    <img src={src.clone()} alt={image.alt.clone()}
+                        width={image.width.map(|w| w.to_string())} height={image.height.map(|h| h.to_string())}
+                        srcset={image.srcset.clone()} loading="eager" fetchpriority="high" decoding="async" />
+                    if image.caption.is_some() || image.credit.is_some() {
+                        <figcaption>
+                            if let Some(caption) = &image.caption { <span class="nw-caption">{ caption }</span> }
+                            if let Some(credit) = &image.credit {
+                                <span class="nw-credit">{ fill(text.photo_credit, &[("credit", credit)]) }</span>
+                            }
+                        </figcaption>
+                    }
+                </figure>
+            }
+            { Html::VRef(ready.body.clone()) }
+            <script type="application/ld+json">{ json_ld(article, image_src.as_deref()) }</script>
+        </article>
+    }
+}
+
+/// "Publié le <time>5 juillet 2024</time>" from the catalogue's template.
+fn dated(template: &str, iso: &str, date: &str) -> Html {
+    let (before, after) = around(template, "date");
+    html! { <span>{ before }<time datetime={iso.to_owned()}>{ date }</time>{ after }</span> }
+}
+
+/// The article's schema.org NewsArticle. No AggregateRating: Google shows no review stars for
+/// news articles, and self-served ratings risk a manual action.
+pub fn json_ld(article: &Article, image: Option<&str>) -> String {
+    let mut ld = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "inLanguage": article.lang,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at.as_ref().unwrap_or(&article.published_at),
+    });
+    if let Some(author) = &article.author {
+        ld["author"] = json!([{ "@type": "Person", "name": author }]);
+    }
+    if let Some(image) = image {
+        ld["image"] = json!([image]);
+    }
+    if let Some(summary) = &article.summary {
+        ld["description"] = json!(summary);
+    }
+    if let Some(url) = &article.canonical_url {
+        ld["mainEntityOfPage"] = json!(url.as_str());
+    }
+    // `<` never appears raw, so the text cannot close its <script> when serialized.
+    ld.to_string().replace('<', "\\u003c")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_time_rounds_up() {
+        assert_eq!(reading_minutes(0), 1);
+        assert_eq!(reading_minutes(200), 1);
+        assert_eq!(reading_minutes(201), 2);
+        assert_eq!(reading_minutes(731), 4);
+    }
+}

@@ -1,0 +1,92 @@
+//! The one seam between the UI and where its data lives. Parts ask a [`Backend`] and never
+//! know which one they have; today that is our REST API.
+
+use std::rc::Rc;
+
+use gloo_net::http::{Request, Response};
+use news_widget_api::{Article, Problem, Slug};
+use serde::de::DeserializeOwned;
+
+use crate::i18n::{fill, Catalogue};
+
+/// Why a request failed, in terms the UI can explain.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FetchError {
+    /// No answer: offline, DNS, CORS refused, server down.
+    Network(String),
+    /// An answer with an error status, and the problem document when there was one.
+    Status { status: u16, problem: Option<Problem> },
+    /// A 2xx answer whose body is not what the API promises.
+    BadResponse(String),
+}
+
+impl FetchError {
+    /// A sentence for the reader, in the widget's language.
+    pub fn describe(&self, text: &Catalogue) -> String {
+        match self {
+            Self::Network(_) => text.error_network.to_owned(),
+            Self::Status { status: 404, .. } => text.error_not_found.to_owned(),
+            Self::Status { status, .. } => fill(text.error_server, &[("status", &status.to_string())]),
+            Self::BadResponse(_) => text.error_bad_response.to_owned(),
+        }
+    }
+
+    /// The technical detail, for the console and a `<details>` in the UI.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Network(e) | Self::BadResponse(e) => e.clone(),
+            Self::Status { status, problem: Some(p) } => format!("{status} {}: {}", p.title, p.detail),
+            Self::Status { status, problem: None } => format!("HTTP {status}"),
+        }
+    }
+}
+
+/// Where a widget's data comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backend {
+    rest: Rc<Rest>,
+}
+
+#[derive(Debug, PartialEq)]
+struct Rest {
+    /// Absolute base URL of the API, no trailing slash.
+    base: String,
+}
+
+impl Backend {
+    /// Our server's REST API at `base` (`https://news.example/api/v1`).
+    pub fn rest(base: impl Into<String>) -> Self {
+        Self { rest: Rc::new(Rest { base: base.into() }) }
+    }
+
+    pub async fn article(&self, slug: &Slug) -> Result<Article, FetchError> {
+        self.rest.get(&format!("/articles/{slug}")).await
+    }
+
+    /// Resolves a URL the backend sent (an image's `src`) against the backend's own address,
+    /// so that `/media/a.svg` means the server's file even when the page is elsewhere.
+    pub fn resolve(&self, url: &str) -> String {
+        web_sys::Url::new_with_base(url, &self.rest.base).map(|u| u.href()).unwrap_or_else(|_| url.to_owned())
+    }
+}
+
+impl Rest {
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, FetchError> {
+        let response = Request::get(&format!("{}{path}", self.base))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| FetchError::Network(e.to_string()))?;
+        read(response).await
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, FetchError> {
+    let status = response.status();
+    if !response.ok() {
+        let problem = response.json::<Problem>().await.ok();
+        return Err(FetchError::Status { status, problem });
+    }
+    let text = response.text().await.map_err(|e| FetchError::Network(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| FetchError::BadResponse(e.to_string()))
+}

@@ -1,0 +1,87 @@
+//! A widget's configuration, read from its element's `data-*` attributes.
+
+use std::fmt;
+
+use news_widget_api::{LangTag, Slug, API_PREFIX};
+use web_sys::Element;
+
+/// What one widget on the page shows and where it gets it from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The backend's base URL, absolute, without a trailing slash: `https://news.example/api/v1`.
+    pub api: String,
+    pub article: Slug,
+    pub lang: LangTag,
+}
+
+/// A bad or missing attribute: which one, and what is wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigError {
+    pub attribute: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.attribute, self.message)
+    }
+}
+
+impl Config {
+    /// Reads `data-api`, `data-article` and `data-lang` from `element`.
+    ///
+    /// `data-api` defaults to this origin's `/api/v1`; `data-lang` to the nearest `lang`
+    /// attribute (the element's own, an ancestor's, then `<html lang>`), else English.
+    pub fn from_element(element: &Element) -> Result<Self, ConfigError> {
+        let base = element.base_uri().ok().flatten().unwrap_or_default();
+        let api = resolve_api(element.get_attribute("data-api").as_deref(), &base)?;
+        let article = match element.get_attribute("data-article") {
+            None => {
+                return Err(ConfigError {
+                    attribute: "data-article",
+                    message: "is missing: give the article's slug".into(),
+                })
+            }
+            Some(raw) => Slug::parse(raw.trim()).map_err(|e| ConfigError {
+                attribute: "data-article",
+                message: format!("{raw:?} is not an article slug: a slug {e}"),
+            })?,
+        };
+        let lang = match element.get_attribute("data-lang") {
+            Some(raw) => LangTag::parse(raw.trim())
+                .map_err(|e| ConfigError { attribute: "data-lang", message: format!("{raw:?} {e}") })?,
+            None => inherited_lang(element),
+        };
+        Ok(Self { api, article, lang })
+    }
+}
+
+/// The nearest valid `lang` around `element`, else `en`.
+fn inherited_lang(element: &Element) -> LangTag {
+    let english = || LangTag::parse("en").expect("\"en\" is a language tag");
+    let Some(raw) = element.closest("[lang]").ok().flatten().and_then(|e| e.get_attribute("lang")) else {
+        return english();
+    };
+    LangTag::parse(raw.trim()).unwrap_or_else(|_| {
+        web_sys::console::warn_1(
+            &format!("news-widget: the page's lang {raw:?} is not a language tag; using English").into(),
+        );
+        english()
+    })
+}
+
+/// The API base as an absolute http(s) URL without a trailing slash.
+pub fn resolve_api(raw: Option<&str>, base: &str) -> Result<String, ConfigError> {
+    let bad = |message: String| ConfigError { attribute: "data-api", message };
+    let raw = raw.map(str::trim).unwrap_or(API_PREFIX);
+    if raw.is_empty() {
+        return Err(bad("is empty: give the backend's URL, such as /api/v1".into()));
+    }
+    let url = web_sys::Url::new_with_base(raw, base).map_err(|_| bad(format!("{raw:?} is not a URL")))?;
+    if !matches!(url.protocol().as_str(), "http:" | "https:") {
+        return Err(bad(format!("{raw:?} must be an http or https URL")));
+    }
+    url.set_search("");
+    url.set_hash("");
+    Ok(url.href().trim_end_matches('/').to_owned())
+}

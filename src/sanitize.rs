@@ -1,0 +1,159 @@
+//! Client-side sanitizing of article bodies, as defence in depth: a backend may not be ours.
+//!
+//! The HTML is parsed into an inert document (the browser's `Element.setHTML` with our
+//! allowlist where it has it, else `DOMParser`), then walked node by node; the widget builds
+//! fresh nodes in its own document for what the allowlist keeps, so no markup string is ever
+//! re-parsed (no mutation XSS) and nothing the input holds is adopted. The walk reads nodes
+//! through a `TreeWalker` and `instanceof` checks, and drops `<form>` unread, so named inputs
+//! that shadow DOM properties (DOM clobbering) cannot steer it.
+
+use news_widget_api::{body_attribute_ok, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, DocumentFragment, DomParser, Element, HtmlFormElement, Node, SupportedType, Text, TreeWalker};
+
+const XHTML: &str = "http://www.w3.org/1999/xhtml";
+
+/// How the untrusted HTML is parsed before the walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parser {
+    /// `Element.setHTML` with the allowlist, into a detached element of an inert document.
+    SetHtml,
+    /// `DOMParser.parseFromString(…, "text/html")`: an inert document, scripts disabled.
+    DomParser,
+}
+
+impl Parser {
+    /// `SetHtml` where the browser has `Element.prototype.setHTML`, else `DomParser`.
+    pub fn best() -> Self {
+        if set_html_supported() {
+            Self::SetHtml
+        } else {
+            Self::DomParser
+        }
+    }
+}
+
+pub fn set_html_supported() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"Element".into())
+        .and_then(|element| js_sys::Reflect::get(&element, &"prototype".into()))
+        .and_then(|proto| js_sys::Reflect::get(&proto, &"setHTML".into()))
+        .is_ok_and(|f| f.is_function())
+}
+
+/// Sanitizes `html` into a fragment of `document`, with the best parser the browser has.
+pub fn sanitize(document: &Document, html: &str) -> Result<DocumentFragment, JsValue> {
+    sanitize_with(document, html, Parser::best())
+}
+
+/// Sanitizes `html` into a fragment of `document`, parsing it with `parser`.
+pub fn sanitize_with(document: &Document, html: &str, parser: Parser) -> Result<DocumentFragment, JsValue> {
+    let inert: Node = match parser {
+        Parser::SetHtml => set_html(html)?,
+        Parser::DomParser => DomParser::new()?.parse_from_string(html, SupportedType::TextHtml)?.into(),
+    };
+    let out = document.create_document_fragment();
+    // The walker belongs to our document, so nothing in the untrusted tree can shadow its methods.
+    let walker = document.create_tree_walker(&inert)?;
+    copy_children(document, &walker, &out)?;
+    Ok(out)
+}
+
+/// Parses `html` with `setHTML` and the allowlist into a detached `<div>` of an inert document.
+fn set_html(html: &str) -> Result<Node, JsValue> {
+    let inert = DomParser::new()?.parse_from_string("", SupportedType::TextHtml)?;
+    let holder = inert.create_element("div")?;
+    let elements = js_sys::Array::new();
+    let attributes = js_sys::Array::new();
+    for (name, attrs) in BODY_ELEMENTS {
+        elements.push(&JsValue::from_str(name));
+        for attr in *attrs {
+            attributes.push(&JsValue::from_str(attr));
+        }
+    }
+    let sanitizer = js_sys::Object::new();
+    js_sys::Reflect::set(&sanitizer, &"elements".into(), &elements)?;
+    js_sys::Reflect::set(&sanitizer, &"attributes".into(), &attributes)?;
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"sanitizer".into(), &sanitizer)?;
+    let set_html: js_sys::Function = js_sys::Reflect::get(&holder, &"setHTML".into())?.dyn_into()?;
+    set_html.call2(&holder, &JsValue::from_str(html), &options)?;
+    Ok(holder.into())
+}
+
+/// What the walk does with one element.
+enum Verdict {
+    Keep(&'static str),
+    Unwrap,
+    Drop,
+}
+
+fn verdict(node: &Node) -> Verdict {
+    // A form's named controls shadow its DOM properties: decide without reading any.
+    if node.is_instance_of::<HtmlFormElement>() {
+        return Verdict::Drop;
+    }
+    let Some(element) = node.dyn_ref::<Element>() else {
+        return Verdict::Drop;
+    };
+    if element.namespace_uri().as_deref() != Some(XHTML) {
+        return Verdict::Drop; // svg, math and whatever they hold
+    }
+    let name = element.local_name();
+    if let Some((keep, _)) = BODY_ELEMENTS.iter().find(|(allowed, _)| *allowed == name) {
+        Verdict::Keep(keep)
+    } else if BODY_DROPPED.contains(&name.as_str()) {
+        Verdict::Drop
+    } else {
+        Verdict::Unwrap
+    }
+}
+
+/// Copies what the allowlist keeps of the walker's current node's children into `out`,
+/// leaving the walker where it started.
+fn copy_children(document: &Document, walker: &TreeWalker, out: &Node) -> Result<(), JsValue> {
+    let Some(mut node) = walker.first_child()? else {
+        return Ok(());
+    };
+    loop {
+        if let Some(text) = node.dyn_ref::<Text>() {
+            out.append_child(&document.create_text_node(&text.data()))?;
+        } else {
+            match verdict(&node) {
+                Verdict::Keep(name) => {
+                    let copy = document.create_element(name)?;
+                    copy_attributes(node.unchecked_ref(), &copy, name)?;
+                    out.append_child(&copy)?;
+                    copy_children(document, walker, &copy)?;
+                }
+                Verdict::Unwrap => copy_children(document, walker, out)?,
+                Verdict::Drop => {}
+            }
+        }
+        match walker.next_sibling()? {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    walker.parent_node()?;
+    Ok(())
+}
+
+fn copy_attributes(from: &Element, to: &Element, name: &str) -> Result<(), JsValue> {
+    let attrs = from.attributes();
+    for i in 0..attrs.length() {
+        let Some(attr) = attrs.item(i) else { continue };
+        let (attr_name, value) = (attr.name(), attr.value());
+        if body_attribute_ok(name, &attr_name, &value) {
+            to.set_attribute(&attr_name, value.trim())?;
+        }
+    }
+    match name {
+        "a" => to.set_attribute("rel", BODY_LINK_REL)?,
+        "img" => {
+            to.set_attribute("loading", "lazy")?;
+            to.set_attribute("decoding", "async")?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
