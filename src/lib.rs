@@ -27,7 +27,11 @@ const MOUNTED: &str = "data-news-widget-mounted";
 pub fn mount_all() -> usize {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return 0 };
     let Ok(found) = document.query_selector_all(&format!("[{MARKER}]:not([{MOUNTED}])")) else { return 0 };
-    (0..found.length()).filter_map(|i| found.item(i)?.dyn_into::<Element>().ok()).map(|e| mount(e).is_ok()).count()
+    (0..found.length())
+        .filter_map(|i| found.item(i)?.dyn_into::<Element>().ok())
+        .map(mount)
+        .filter(Result::is_ok)
+        .count()
 }
 
 /// Mounts one widget on `element`. A bad configuration is shown in place and in the console.

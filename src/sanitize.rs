@@ -7,7 +7,7 @@
 //! through a `TreeWalker` and `instanceof` checks, and drops `<form>` unread, so named inputs
 //! that shadow DOM properties (DOM clobbering) cannot steer it.
 
-use news_widget_api::{body_attribute_ok, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL};
+use news_widget_api::{body_attribute_ok, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL, BODY_UNWRAPPED};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, DocumentFragment, DomParser, Element, HtmlFormElement, Node, SupportedType, Text, TreeWalker};
 
@@ -42,7 +42,11 @@ pub fn set_html_supported() -> bool {
 
 /// Sanitizes `html` into a fragment of `document`, with the best parser the browser has.
 pub fn sanitize(document: &Document, html: &str) -> Result<DocumentFragment, JsValue> {
-    sanitize_with(document, html, Parser::best())
+    sanitize_with(document, html, Parser::best()).or_else(|e| {
+        // A browser whose setHTML refuses our configuration still gets the walk.
+        web_sys::console::warn_2(&"news-widget: setHTML failed, using DOMParser:".into(), &e);
+        sanitize_with(document, html, Parser::DomParser)
+    })
 }
 
 /// Sanitizes `html` into a fragment of `document`, parsing it with `parser`.
@@ -70,8 +74,10 @@ fn set_html(html: &str) -> Result<Node, JsValue> {
             attributes.push(&JsValue::from_str(attr));
         }
     }
+    let unwrapped: js_sys::Array = BODY_UNWRAPPED.iter().map(|name| JsValue::from_str(name)).collect();
     let sanitizer = js_sys::Object::new();
     js_sys::Reflect::set(&sanitizer, &"elements".into(), &elements)?;
+    js_sys::Reflect::set(&sanitizer, &"replaceWithChildrenElements".into(), &unwrapped)?;
     js_sys::Reflect::set(&sanitizer, &"attributes".into(), &attributes)?;
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"sanitizer".into(), &sanitizer)?;

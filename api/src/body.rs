@@ -48,6 +48,18 @@ pub const BODY_DROPPED: &[&str] = &[
     "form",
 ];
 
+/// Common containers and inline formatting a CMS emits: replaced by their content. Any other
+/// element neither allowed nor dropped is unwrapped too; this list is what the browser's
+/// `setHTML` is told to unwrap, since its allowlist removes whatever it does not name
+/// (`html` may not be listed there; the walk unwraps it as any other unknown element).
+pub const BODY_UNWRAPPED: &[&str] = &[
+    "body", "div", "span", "section", "article", "header", "footer", "main", "aside", "nav", "hgroup", "h1", "h5",
+    "h6", "b", "i", "u", "s", "small", "sub", "sup", "mark", "cite", "q", "abbr", "time", "data", "code", "pre", "kbd",
+    "samp", "var", "del", "ins", "dfn", "bdi", "bdo", "big", "center", "font", "tt", "strike", "address", "table",
+    "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "dl", "dt", "dd", "label", "details", "summary", "picture",
+    "ruby", "rt", "rp", "wbr", "nobr",
+];
+
 /// The `rel` every link of a body gets.
 pub const BODY_LINK_REL: &str = "noopener noreferrer";
 

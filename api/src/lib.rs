@@ -13,7 +13,7 @@ mod parse;
 mod problem;
 
 pub use article::{parse_srcset, Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
-pub use body::{body_attribute_ok, body_attributes, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL};
+pub use body::{body_attribute_ok, body_attributes, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL, BODY_UNWRAPPED};
 pub use parse::{line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy};
 pub use problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
 
