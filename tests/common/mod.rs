@@ -9,12 +9,17 @@ use web_sys::{Document, Element, HtmlElement};
 
 /// The API of the real server `cargo xtask test` starts for these tests.
 pub fn api() -> &'static str {
-    option_env!("NEWS_WIDGET_TEST_API")
-        .expect("run the browser tests through `cargo xtask test`, which starts a server")
+    match option_env!("NEWS_WIDGET_TEST_API") {
+        Some(api) => api,
+        None => panic!("run the browser tests through `cargo xtask test`, which starts a server"),
+    }
 }
 
 pub fn admin_token() -> &'static str {
-    option_env!("NEWS_WIDGET_TEST_ADMIN_TOKEN").expect("run the browser tests through `cargo xtask test`")
+    match option_env!("NEWS_WIDGET_TEST_ADMIN_TOKEN") {
+        Some(token) => token,
+        None => panic!("run the browser tests through `cargo xtask test`, which starts a server"),
+    }
 }
 
 pub fn document() -> Document {
