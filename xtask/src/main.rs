@@ -1,1 +1,120 @@
-fn main() {}
+//! The project's two commands.
+//!
+//! - `cargo xtask serve`: installs what is missing, builds the widget, serves the demo on
+//!   http://127.0.0.1:8080 with the demo article in a SQLite file under `data/`.
+//! - `cargo xtask test`: installs what is missing, then runs every check and test.
+
+mod setup;
+mod shell;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::shell::{cargo, step, Cmd, Server};
+
+#[derive(Parser)]
+#[command(about = "news-widget's tasks: serve the demo, run every test")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing, build the widget, and serve the demo page and the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// SQLite database file (created, with the demo article, if missing).
+        #[arg(long, default_value = "data/news-widget.sqlite3")]
+        database: String,
+    },
+    /// Install what is missing, then run fmt, clippy, host tests, browser tests and end-to-end tests.
+    Test,
+    /// Install what is missing and build the widget into dist/ (release).
+    Build,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Serve { addr, database } => serve(&addr, &database),
+        Task::Test => test(),
+        Task::Build => setup::all().and_then(|()| build_widget()),
+    };
+    if let Err(e) = result {
+        eprintln!("\nxtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+}
+
+fn build_widget() -> Result<()> {
+    step("build the widget (trunk, release, offline)", || {
+        Cmd::new("trunk").args(["build", "--release", "--offline"]).env("TRUNK_OFFLINE", "true").run()
+    })
+}
+
+fn serve(addr: &str, database: &str) -> Result<()> {
+    setup::all()?;
+    build_widget()?;
+    step("build the server", || cargo(["build", "--profile", "server", "-p", "news-widget-server"]).run())?;
+    let bin = root().join("target/server/news-widget-server");
+    println!("==> start the server (Ctrl-C stops it)");
+    Cmd::new(bin.to_str().context("path is not UTF-8")?)
+        .args(["--addr", addr, "--database", database, "--static-dir", "dist"])
+        .run()
+}
+
+fn test() -> Result<()> {
+    setup::all()?;
+    step("check formatting", || cargo(["fmt", "--all", "--", "--check"]).run())?;
+    step("clippy (host)", || cargo(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]).run())?;
+    step("clippy (wasm32)", || {
+        cargo([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "news-widget",
+            "-p",
+            "news-widget-api",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .run()
+    })?;
+    step("host tests", || cargo(["test", "--workspace"]).run())?;
+    step("build the server for the browser and end-to-end tests", || {
+        cargo(["build", "-p", "news-widget-server"]).run()
+    })?;
+    let server_bin = root().join("target/debug/news-widget-server");
+    step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
+        let token = shell::random_token();
+        let server = Server::start(&server_bin, &["--admin-token", &token, "--allowed-origin", "*"], None)?;
+        Cmd::new("wasm-pack")
+            .args(["test", "--headless", "--chrome", "--mode", "no-install"])
+            .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
+            .env("NEWS_WIDGET_TEST_ADMIN_TOKEN", &token)
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .run()
+    })?;
+    build_widget()?;
+    step("end-to-end tests (the demo page in headless Chromium)", || {
+        cargo(["test", "-p", "xtask", "--features", "e2e", "--test", "e2e", "--", "--test-threads=1"])
+            .env("NEWS_WIDGET_SERVER_BIN", server_bin.to_str().unwrap_or_default())
+            .env("NEWS_WIDGET_DIST", root().join("dist").to_str().unwrap_or_default())
+            .run()
+    })?;
+    println!("\nxtask: every check and test passed.");
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Running commands: each says what it runs, and a failure says how to run it by hand.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+use crate::root;
+
+/// Runs one named step, saying when it starts and, if it fails, which one failed.
+pub fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    println!("\n==> {name}");
+    f().with_context(|| format!("step failed: {name}"))
+}
+
+/// PATH with the project's tools first: npm's `node_modules/.bin` (wasm-opt) and cargo's bin.
+pub fn tool_path() -> String {
+    let mut dirs = vec![root().join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(Path::new(&home).join("bin"));
+    } else if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(Path::new(&home).join(".cargo/bin"));
+    }
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    let all = dirs.into_iter().chain(std::env::split_paths(&old));
+    std::env::join_paths(all).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// A command run from the workspace root with the project's PATH.
+pub struct Cmd {
+    command: Command,
+    line: String,
+}
+
+impl Cmd {
+    pub fn new(program: &str) -> Self {
+        let mut command = Command::new(program);
+        command.current_dir(root()).env("PATH", tool_path());
+        Self { command, line: program.to_owned() }
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        for arg in args {
+            let arg = arg.as_ref();
+            self.line.push(' ');
+            self.line.push_str(&arg.to_string_lossy());
+            self.command.arg(arg);
+        }
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Runs it, its output shown as it comes.
+    pub fn run(mut self) -> Result<()> {
+        println!("    $ {}", self.line);
+        let status = self
+            .command
+            .status()
+            .with_context(|| format!("could not start `{}`; is it installed and on PATH?", self.line))?;
+        if !status.success() {
+            bail!("`{}` failed ({status}); run it by hand from {} to see why", self.line, root().display());
+        }
+        Ok(())
+    }
+
+    /// Its standard output, or `None` if it cannot start or fails (for version checks).
+    pub fn output(mut self) -> Option<String> {
+        let out = self.command.stderr(Stdio::null()).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+}
+
+pub fn cargo<I: IntoIterator<Item = &'static str>>(args: I) -> Cmd {
+    Cmd::new(&std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(args)
+}
+
+/// A long random hex token, from the kernel's random source.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let _ = std::io::Read::read_exact(&mut f, &mut bytes);
+    }
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}{nanos:x}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// Our server on a free loopback port with a database in a temporary folder; stopped on drop.
+pub struct Server {
+    pub url: String,
+    child: Child,
+    dir: std::path::PathBuf,
+}
+
+impl Server {
+    pub fn start(bin: &Path, args: &[&str], static_dir: Option<&Path>) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!("news-widget-test-{}", random_token()));
+        std::fs::create_dir_all(&dir)?;
+        let database = dir.join("test.sqlite3");
+        let mut command = Command::new(bin);
+        command.args(["--addr", "127.0.0.1:0", "--database"]).arg(&database).args(args);
+        if let Some(static_dir) = static_dir {
+            command.arg("--static-dir").arg(static_dir);
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("could not start the server {}", bin.display()))?;
+        // The server prints `news-widget: serving on http://127.0.0.1:PORT/` once it listens.
+        let stdout = child.stdout.take().context("server stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let Some(url) = line.trim().strip_prefix("news-widget: serving on ") else {
+            let _ = child.kill();
+            bail!("the server did not start (it said {line:?})");
+        };
+        let url = url.trim_end_matches('/').to_owned();
+        println!("    server at {url}");
+        Ok(Self { url, child, dir })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
