@@ -57,7 +57,7 @@ pub async fn app(config: &Config) -> anyhow::Result<Router> {
         tracing::info!(slug = db::DEMO_SLUG, "loaded the demo article into the empty database");
     }
     let state = AppState(Arc::new(Inner { db, admin_token: config.admin_token.clone().filter(|t| !t.is_empty()) }));
-    Ok(router(state, config)?)
+    router(state, config)
 }
 
 fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {

@@ -6,6 +6,7 @@
 
 mod setup;
 mod shell;
+mod sizes;
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +37,8 @@ enum Task {
     Test,
     /// Install what is missing and build the widget into dist/ (release).
     Build,
+    /// Build the widget and print the size of each asset: raw, gzip and brotli.
+    Sizes,
 }
 
 fn main() {
@@ -44,6 +47,7 @@ fn main() {
         Task::Serve { addr, database } => serve(&addr, &database),
         Task::Test => test(),
         Task::Build => setup::all().and_then(|()| build_widget()),
+        Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| sizes::print(&root().join("dist"))),
     };
     if let Err(e) = result {
         eprintln!("\nxtask: {e:#}");
@@ -76,7 +80,9 @@ fn serve(addr: &str, database: &str) -> Result<()> {
 fn test() -> Result<()> {
     setup::all()?;
     step("check formatting", || cargo(["fmt", "--all", "--", "--check"]).run())?;
-    step("clippy (host)", || cargo(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]).run())?;
+    step("clippy (host)", || {
+        cargo(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]).run()
+    })?;
     step("clippy (wasm32)", || {
         cargo([
             "clippy",

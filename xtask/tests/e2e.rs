@@ -86,7 +86,7 @@ async fn start() -> Harness {
             ]
         }
     });
-    let caps = caps.as_object().unwrap().clone().into_iter().collect();
+    let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
     let mut last_error = None;
     for _ in 0..50 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
