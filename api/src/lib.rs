@@ -11,11 +11,13 @@ mod article;
 mod body;
 mod parse;
 mod problem;
+mod rating;
 
 pub use article::{parse_srcset, Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
 pub use body::{body_attribute_ok, body_attributes, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL, BODY_UNWRAPPED};
 pub use parse::{line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy};
 pub use problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
+pub use rating::{RatingInput, RatingSummary, ReaderToken, Stars, READER_TOKEN_HEADER};
 
 /// The path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";

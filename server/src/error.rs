@@ -6,38 +6,53 @@ use news_widget_api::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
 
 /// An error a handler answers with. Internal errors are logged and answered without details.
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError {
+    pub problem: Problem,
+    /// Seconds, sent as `Retry-After` (429, 503).
+    pub retry_after: Option<u64>,
+}
+
+impl From<Problem> for ApiError {
+    fn from(problem: Problem) -> Self {
+        Self { problem, retry_after: None }
+    }
+}
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self(Problem::new(404, "Not found", detail))
+        Self::from(Problem::new(404, "Not found", detail))
     }
 
     pub fn unauthorized() -> Self {
-        Self(Problem::new(401, "Unauthorized", "send the admin token as `Authorization: Bearer <token>`"))
+        Self::from(Problem::new(401, "Unauthorized", "send the admin token as `Authorization: Bearer <token>`"))
     }
 
     pub fn admin_disabled() -> Self {
-        Self(Problem::new(403, "Admin routes are disabled", "start the server with --admin-token to enable them"))
+        Self::from(Problem::new(403, "Admin routes are disabled", "start the server with --admin-token to enable them"))
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self(Problem::new(400, "Bad request", detail))
+        Self::from(Problem::new(400, "Bad request", detail))
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        Self(Problem::invalid(errors))
+        Self::from(Problem::invalid(errors))
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldError::new(field, message)])
     }
 
+    /// 429 with `Retry-After: seconds`.
+    pub fn too_many(detail: impl Into<String>, seconds: u64) -> Self {
+        Self { problem: Problem::new(429, "Too many requests", detail), retry_after: Some(seconds.max(1)) }
+    }
+
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");
-        Self(Problem::new(500, "Internal server error", "the server failed; the error is in its log"))
+        Self::from(Problem::new(500, "Internal server error", "the server failed; the error is in its log"))
     }
 }
 
@@ -49,13 +64,16 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self.0).unwrap_or_default();
+        let status = StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self.problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

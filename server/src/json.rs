@@ -25,7 +25,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
             });
         if !is_json {
-            return Err(ApiError(news_widget_api::Problem::new(
+            return Err(ApiError::from(news_widget_api::Problem::new(
                 415,
                 "Unsupported media type",
                 "send the body as Content-Type: application/json",

@@ -6,8 +6,10 @@ pub mod db;
 pub mod error;
 pub mod json;
 pub mod openapi;
+pub mod ratings;
 pub mod routes;
 pub mod sanitize;
+pub mod secrets;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 /// What a running server needs to know.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// A SQLite file path or `sqlite:` URL.
     pub database: String,
@@ -33,6 +35,25 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Load the demo article into an empty database.
     pub seed: bool,
+    /// New voters an article accepts per day from one IP address.
+    pub max_new_voters_per_ip: u32,
+    /// Take the client's address from the last `X-Forwarded-For` hop (behind a reverse proxy).
+    pub trust_proxy: bool,
+}
+
+impl Config {
+    /// The defaults of the command line, on `database`.
+    pub fn new(database: impl Into<String>) -> Self {
+        Self {
+            database: database.into(),
+            static_dir: None,
+            admin_token: None,
+            allowed_origins: Vec::new(),
+            seed: true,
+            max_new_voters_per_ip: 3,
+            trust_proxy: false,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -41,6 +62,9 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub db: db::Db,
     pub admin_token: Option<String>,
+    pub secrets: secrets::Secrets,
+    pub max_new_voters_per_ip: u32,
+    pub trust_proxy: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -56,7 +80,13 @@ pub async fn app(config: &Config) -> anyhow::Result<Router> {
     if config.seed && db::seed_if_empty(&db).await? {
         tracing::info!(slug = db::DEMO_SLUG, "loaded the demo article into the empty database");
     }
-    let state = AppState(Arc::new(Inner { db, admin_token: config.admin_token.clone().filter(|t| !t.is_empty()) }));
+    let state = AppState(Arc::new(Inner {
+        secrets: secrets::Secrets::load(&db).await?,
+        db,
+        admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
+        max_new_voters_per_ip: config.max_new_voters_per_ip,
+        trust_proxy: config.trust_proxy,
+    }));
     router(state, config)
 }
 
@@ -64,6 +94,7 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     let api = Router::new()
         .route("/health", get(routes::health))
         .route("/articles/{slug}", get(routes::get_article).put(routes::put_article))
+        .route("/articles/{slug}/rating", get(ratings::get_rating).put(ratings::put_rating))
         .route("/openapi.json", get(openapi::document))
         .fallback(routes::api_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
@@ -111,7 +142,9 @@ fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
 
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
     Ok(())
 }
 

@@ -28,6 +28,13 @@ struct Cli {
     /// Do not load the demo article into an empty database.
     #[arg(long)]
     no_demo: bool,
+    /// New voters an article accepts per day from one IP address (an office behind one address
+    /// still counts a few readers).
+    #[arg(long, env = "NEWS_WIDGET_MAX_NEW_VOTERS_PER_IP", default_value_t = 3)]
+    max_new_voters_per_ip: u32,
+    /// Behind a reverse proxy: take the client's address from the last X-Forwarded-For hop.
+    #[arg(long, env = "NEWS_WIDGET_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 #[tokio::main]
@@ -46,6 +53,8 @@ async fn main() -> anyhow::Result<()> {
         admin_token: cli.admin_token,
         allowed_origins: cli.allowed_origins,
         seed: !cli.no_demo,
+        max_new_voters_per_ip: cli.max_new_voters_per_ip,
+        trust_proxy: cli.trust_proxy,
     };
     let app = app(&config).await?;
     let listener = tokio::net::TcpListener::bind(cli.addr)

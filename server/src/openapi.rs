@@ -4,12 +4,12 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
+use crate::{ratings, routes};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "news-widget API", description = "Articles, ratings and comments for the news-widget."),
-    paths(routes::health, routes::get_article, routes::put_article),
+    paths(routes::health, routes::get_article, routes::put_article, ratings::get_rating, ratings::put_rating),
     components(schemas(news_widget_api::FieldError)),
     modifiers(&AdminToken),
 )]

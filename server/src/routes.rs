@@ -23,13 +23,13 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     sqlx::query("SELECT 1").execute(&state.db).await.map_err(|e| {
         tracing::error!(error = %e, "health check: database unreachable");
-        ApiError(Problem::new(503, "Unavailable", "the database does not answer"))
+        ApiError::from(Problem::new(503, "Unavailable", "the database does not answer"))
     })?;
     Ok(Json(Health { status: "ok" }))
 }
 
 /// Parses a slug from the path; a malformed one cannot name an article, so it is a 404.
-fn slug(raw: &str) -> ApiResult<Slug> {
+pub fn slug(raw: &str) -> ApiResult<Slug> {
     Slug::parse(raw).map_err(|e| ApiError::not_found(format!("no article has the slug {raw:?}: a slug {e}")))
 }
 
@@ -92,7 +92,7 @@ pub async fn api_not_found() -> ApiError {
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError(Problem::new(405, "Method not allowed", "see /api/v1/openapi.json for the methods of this route"))
+    ApiError::from(Problem::new(405, "Method not allowed", "see /api/v1/openapi.json for the methods of this route"))
 }
 
 /// The demo page's own images, built into the binary so the demo needs no other host.

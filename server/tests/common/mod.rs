@@ -24,10 +24,8 @@ impl TestServer {
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config {
-            database: dir.path().join("test.sqlite3").to_string_lossy().into_owned(),
             admin_token: Some(ADMIN_TOKEN.to_owned()),
-            seed: true,
-            ..Config::default()
+            ..Config::new(dir.path().join("test.sqlite3").to_string_lossy())
         };
         tweak(&mut config);
         let app = app(&config).await.expect("app builds");

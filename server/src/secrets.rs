@@ -1,0 +1,78 @@
+//! Keyed hashes: what the server stores instead of reader tokens and IP addresses.
+
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::db::Db;
+
+const DAY: u64 = 86_400;
+
+/// Today, as whole days since the Unix epoch (UTC), and the seconds until tomorrow.
+pub fn today() -> (i64, u64) {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    ((now / DAY) as i64, DAY - now % DAY)
+}
+
+pub struct Secrets {
+    reader_key: [u8; 32],
+    /// The key of the IP hashes of one day.
+    daily: Mutex<Option<(i64, [u8; 32])>>,
+}
+
+fn random_key() -> anyhow::Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness from the OS: {e}"))?;
+    Ok(key)
+}
+
+/// The secret `name`, created at random the first time.
+async fn stored_key(db: &Db, name: &str) -> anyhow::Result<[u8; 32]> {
+    sqlx::query("INSERT INTO secrets (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .bind(random_key()?.to_vec())
+        .execute(db)
+        .await?;
+    let (secret,): (Vec<u8>,) =
+        sqlx::query_as("SELECT secret FROM secrets WHERE name = ?").bind(name).fetch_one(db).await?;
+    secret.try_into().map_err(|_| anyhow::anyhow!("secret {name} is not 32 bytes"))
+}
+
+fn hash(key: &[u8; 32], value: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(value);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Secrets {
+    pub async fn load(db: &Db) -> anyhow::Result<Self> {
+        Ok(Self { reader_key: stored_key(db, "reader").await?, daily: Mutex::new(None) })
+    }
+
+    /// The stored form of a reader token.
+    pub fn reader_hash(&self, token: &str) -> String {
+        hash(&self.reader_key, token.as_bytes())
+    }
+
+    /// The stored form of an IP address on `day`, with that day's key. Starting a new day
+    /// deletes the keys and counts of days before yesterday.
+    pub async fn ip_hash(&self, db: &Db, day: i64, ip: std::net::IpAddr) -> anyhow::Result<String> {
+        let cached = *self.daily.lock().expect("secrets lock");
+        let key = match cached {
+            Some((d, key)) if d == day => key,
+            _ => {
+                let key = stored_key(db, &format!("day:{day}")).await?;
+                sqlx::query("DELETE FROM secrets WHERE name LIKE 'day:%' AND CAST(substr(name, 5) AS INTEGER) < ?")
+                    .bind(day - 1)
+                    .execute(db)
+                    .await?;
+                sqlx::query("DELETE FROM rating_new_voters WHERE day < ?").bind(day - 1).execute(db).await?;
+                *self.daily.lock().expect("secrets lock") = Some((day, key));
+                key
+            }
+        };
+        Ok(hash(&key, ip.to_string().as_bytes()))
+    }
+}
