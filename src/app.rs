@@ -6,6 +6,7 @@ use crate::article::ArticleView;
 use crate::backend::Backend;
 use crate::config::{Config, ConfigError};
 use crate::i18n::Lang;
+use crate::rating::RatingView;
 
 #[derive(Properties, PartialEq)]
 pub struct WidgetProps {
@@ -16,9 +17,16 @@ pub struct WidgetProps {
 pub fn widget(props: &WidgetProps) -> Html {
     let backend = use_memo(props.config.api.clone(), |api| Backend::rest(api.clone()));
     let lang = Lang::new(props.config.lang.clone());
+    let editor_score = use_state(|| None::<u8>);
+    let on_loaded = {
+        let editor_score = editor_score.clone();
+        Callback::from(move |article: news_widget_api::Article| editor_score.set(article.editor_score))
+    };
+    let (backend, slug) = ((*backend).clone(), props.config.article.clone());
     html! {
         <div class="nw-widget" lang={lang.tag.to_string()}>
-            <ArticleView backend={(*backend).clone()} slug={props.config.article.clone()} lang={lang.clone()} />
+            <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
+            <RatingView {backend} {slug} lang={lang.clone()} editor_score={*editor_score} />
         </div>
     }
 }

@@ -18,6 +18,9 @@ pub struct ArticleProps {
     pub backend: Backend,
     pub slug: Slug,
     pub lang: Lang,
+    /// Told the article once it has loaded (the rating shows its editor score).
+    #[prop_or_default]
+    pub on_loaded: Callback<Article>,
 }
 
 /// A loaded article with its body already sanitized into DOM nodes.
@@ -66,6 +69,7 @@ pub fn article_view(props: &ArticleProps) -> Html {
     {
         let load = load.clone();
         let backend = props.backend.clone();
+        let on_loaded = props.on_loaded.clone();
         use_effect_with((props.slug.clone(), *attempt), move |(slug, _)| {
             let cancelled = Rc::new(Cell::new(false));
             load.set(Load::Loading);
@@ -80,7 +84,10 @@ pub fn article_view(props: &ArticleProps) -> Html {
                     web_sys::console::error_1(&format!("news-widget: article {slug}: {}", e.detail()).into());
                 }
                 load.set(match result {
-                    Ok(ready) => Load::Ready(Rc::new(ready)),
+                    Ok(ready) => {
+                        on_loaded.emit(ready.article.clone());
+                        Load::Ready(Rc::new(ready))
+                    }
                     Err(e) => Load::Failed(e),
                 });
             });

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use gloo_net::http::{Request, Response};
-use news_widget_api::{Article, Problem, Slug};
+use news_widget_api::{Article, Problem, RatingInput, RatingSummary, Slug, Stars, READER_TOKEN_HEADER};
 use serde::de::DeserializeOwned;
 
 use crate::i18n::{fill, Catalogue};
@@ -26,6 +26,7 @@ impl FetchError {
         match self {
             Self::Network(_) => text.error_network.to_owned(),
             Self::Status { status: 404, .. } => text.error_not_found.to_owned(),
+            Self::Status { status: 429, .. } => text.error_too_many.to_owned(),
             Self::Status { status, .. } => fill(text.error_server, &[("status", &status.to_string())]),
             Self::BadResponse(_) => text.error_bad_response.to_owned(),
         }
@@ -63,6 +64,23 @@ impl Backend {
         self.rest.get(&format!("/articles/{slug}")).await
     }
 
+    /// The article's reader rating, with this reader's own vote.
+    pub async fn rating(&self, slug: &Slug) -> Result<RatingSummary, FetchError> {
+        let request = Request::get(&self.rest.url(&format!("/articles/{slug}/rating")))
+            .header("Accept", "application/json")
+            .header(READER_TOKEN_HEADER, &crate::reader::token());
+        send(request.build()).await
+    }
+
+    /// Casts or changes this reader's vote.
+    pub async fn rate(&self, slug: &Slug, stars: Stars) -> Result<RatingSummary, FetchError> {
+        let request = Request::put(&self.rest.url(&format!("/articles/{slug}/rating")))
+            .header("Accept", "application/json")
+            .header(READER_TOKEN_HEADER, &crate::reader::token())
+            .json(&RatingInput { stars });
+        send(request).await
+    }
+
     /// Resolves a URL the backend sent (an image's `src`) against the backend's own address,
     /// so that `/media/a.svg` means the server's file even when the page is elsewhere.
     pub fn resolve(&self, url: &str) -> String {
@@ -71,14 +89,20 @@ impl Backend {
 }
 
 impl Rest {
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, FetchError> {
-        let response = Request::get(&format!("{}{path}", self.base))
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| FetchError::Network(e.to_string()))?;
-        read(response).await
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, FetchError> {
+        send(Request::get(&self.url(path)).header("Accept", "application/json").build()).await
+    }
+}
+
+/// Sends a request built by gloo-net and reads the answer as `T` or as a problem.
+async fn send<T: DeserializeOwned>(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<T, FetchError> {
+    let request = request.map_err(|e| FetchError::BadResponse(format!("the request could not be built: {e}")))?;
+    let response = request.send().await.map_err(|e| FetchError::Network(e.to_string()))?;
+    read(response).await
 }
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, FetchError> {

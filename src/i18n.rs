@@ -29,6 +29,24 @@ pub fn fill(template: &str, holes: &[(&str, &str)]) -> String {
     holes.iter().fold(template.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
 }
 
+/// A word form for each plural category Intl may answer; `other` is the fallback.
+#[derive(Debug, PartialEq)]
+pub struct Plural {
+    pub one: &'static str,
+    pub other: &'static str,
+}
+
+impl Lang {
+    /// `forms` for `n`, its holes `{n}` filled with `n` formatted for the language.
+    pub fn count(&self, n: u64, forms: &Plural) -> String {
+        let form = match crate::intl::plural(n as f64, self.tag.as_str()).as_str() {
+            "one" => forms.one,
+            _ => forms.other,
+        };
+        fill(form, &[("n", &crate::intl::integer(n, self.tag.as_str()))])
+    }
+}
+
 /// The text before and after the `{name}` hole, for holes filled with markup (a `<time>`).
 pub fn around<'a>(template: &'a str, name: &str) -> (&'a str, &'a str) {
     template.split_once(&format!("{{{name}}}")).unwrap_or((template, ""))
@@ -51,6 +69,23 @@ pub struct Catalogue {
     pub error_not_found: &'static str,
     pub error_server: &'static str,
     pub error_bad_response: &'static str,
+    pub error_too_many: &'static str,
+    pub rating_heading: &'static str,
+    pub editor_score: &'static str,
+    pub user_rating: &'static str,
+    pub votes: Plural,
+    pub stars: Plural,
+    pub average: &'static str,
+    pub average_label: &'static str,
+    pub rate_legend: &'static str,
+    pub rate: &'static str,
+    pub change_rating: &'static str,
+    pub your_rating: &'static str,
+    pub pick_first: &'static str,
+    pub sending_vote: &'static str,
+    pub vote_saved: &'static str,
+    pub vote_failed: &'static str,
+    pub rating_failed: &'static str,
 }
 
 pub static EN: Catalogue = Catalogue {
@@ -69,6 +104,23 @@ pub static EN: Catalogue = Catalogue {
     error_not_found: "This article does not exist (or no longer does).",
     error_server: "The server had a problem ({status}).",
     error_bad_response: "The server sent an answer the widget cannot read.",
+    error_too_many: "Too many new votes from your network today. Try again tomorrow.",
+    rating_heading: "Review",
+    editor_score: "Total score {percent}",
+    user_rating: "User rating: {percent} ({votes})",
+    votes: Plural { one: "{n} vote", other: "{n} votes" },
+    stars: Plural { one: "{n} star", other: "{n} stars" },
+    average: "{average} / 5",
+    average_label: "Average rating: {average} out of 5",
+    rate_legend: "Rate this article",
+    rate: "Rate",
+    change_rating: "Change my rating",
+    your_rating: "Your rating: {stars}",
+    pick_first: "Choose a number of stars first.",
+    sending_vote: "Sending your rating…",
+    vote_saved: "Thank you! Your rating: {stars}.",
+    vote_failed: "Your rating was not saved: {reason}",
+    rating_failed: "The ratings could not be loaded.",
 };
 
 pub static FR: Catalogue = Catalogue {
@@ -87,6 +139,23 @@ pub static FR: Catalogue = Catalogue {
     error_not_found: "Cet article n’existe pas (ou plus).",
     error_server: "Le serveur a rencontré un problème ({status}).",
     error_bad_response: "Le serveur a envoyé une réponse illisible pour le widget.",
+    error_too_many: "Trop de nouveaux votes depuis votre réseau aujourd’hui. Réessayez demain.",
+    rating_heading: "Avis",
+    editor_score: "Note globale {percent}",
+    user_rating: "Note des lecteurs\u{a0}: {percent} ({votes})",
+    votes: Plural { one: "{n} vote", other: "{n} votes" },
+    stars: Plural { one: "{n} étoile", other: "{n} étoiles" },
+    average: "{average} / 5",
+    average_label: "Note moyenne\u{a0}: {average} sur 5",
+    rate_legend: "Notez cet article",
+    rate: "Noter",
+    change_rating: "Modifier ma note",
+    your_rating: "Votre note\u{a0}: {stars}",
+    pick_first: "Choisissez d’abord un nombre d’étoiles.",
+    sending_vote: "Envoi de votre note…",
+    vote_saved: "Merci\u{a0}! Votre note\u{a0}: {stars}.",
+    vote_failed: "Votre note n’a pas été enregistrée\u{a0}: {reason}",
+    rating_failed: "Les notes n’ont pas pu être chargées.",
 };
 
 #[cfg(test)]

@@ -18,6 +18,13 @@ extern "C" {
     fn new(locale: &str, options: &Object) -> Result<NumberFormat, JsValue>;
     #[wasm_bindgen(method)]
     fn format(this: &NumberFormat, n: f64) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl)]
+    type PluralRules;
+    #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
+    fn new(locale: &str) -> Result<PluralRules, JsValue>;
+    #[wasm_bindgen(method)]
+    fn select(this: &PluralRules, n: f64) -> String;
 }
 
 /// A plain JS object of string options.
@@ -42,11 +49,39 @@ pub fn long_date(iso: &str, locale: &str) -> Option<String> {
     Some(format.format(&date))
 }
 
-/// A whole number in `locale`'s digits and grouping.
-pub fn integer(n: u64, locale: &str) -> String {
-    let opts = options(&[("maximumFractionDigits", "0")]);
-    match NumberFormat::new(locale, &opts) {
-        Ok(format) => format.format(n as f64),
+fn number(n: f64, locale: &str, pairs: &[(&str, &str)]) -> String {
+    let opts = options(pairs);
+    match NumberFormat::new(locale, &opts).or_else(|_| NumberFormat::new("en", &opts)) {
+        Ok(format) => format.format(n),
         Err(_) => n.to_string(),
     }
+}
+
+/// A whole number in `locale`'s digits and grouping.
+pub fn integer(n: u64, locale: &str) -> String {
+    number(n as f64, locale, &[("maximumFractionDigits", "0")])
+}
+
+/// `n` with exactly `digits` decimals: "3,4" in French.
+pub fn decimal(n: f64, digits: u8, locale: &str) -> String {
+    let digits = digits.to_string();
+    number(n, locale, &[("minimumFractionDigits", &digits), ("maximumFractionDigits", &digits)])
+}
+
+/// `percent` (0–100) as a percentage with exactly `digits` decimals: "68,00 %" in French.
+pub fn percent(percent: f64, digits: u8, locale: &str) -> String {
+    let digits = digits.to_string();
+    number(
+        percent / 100.0,
+        locale,
+        &[("style", "percent"), ("minimumFractionDigits", &digits), ("maximumFractionDigits", &digits)],
+    )
+}
+
+/// The plural category of `n` in `locale`: "zero", "one", "two", "few", "many" or "other".
+pub fn plural(n: f64, locale: &str) -> String {
+    PluralRules::new(locale)
+        .or_else(|_| PluralRules::new("en"))
+        .map(|rules| rules.select(n))
+        .unwrap_or_else(|_| "other".into())
 }

@@ -9,6 +9,8 @@ pub mod backend;
 pub mod config;
 pub mod i18n;
 pub mod intl;
+pub mod rating;
+pub mod reader;
 pub mod sanitize;
 
 use news_widget_api::LangTag;
@@ -18,6 +20,18 @@ use web_sys::Element;
 use crate::app::{ConfigErrorProps, ConfigErrorView, Widget, WidgetProps};
 use crate::config::{Config, ConfigError};
 use crate::i18n::Lang;
+
+thread_local! {
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A number no other call on this page got: for element ids of several widgets on one page.
+pub fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
+}
 
 /// The attribute that marks a widget's element.
 pub const MARKER: &str = "data-news-widget";

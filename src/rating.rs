@@ -1,0 +1,298 @@
+//! The rating part: the editor's score, the readers' average, and the reader's own vote.
+//!
+//! Voting follows the WAI-ARIA APG "Rating Radio Group": native radios in a fieldset; arrow keys
+//! move the choice without sending it, Enter or the Rate button sends it. The figures change at
+//! once (optimistic) and come back if the server refuses.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use news_widget_api::{RatingSummary, Slug, Stars};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::backend::{Backend, FetchError};
+use crate::i18n::{fill, Lang};
+use crate::intl;
+
+#[derive(Properties, PartialEq)]
+pub struct RatingProps {
+    pub backend: Backend,
+    pub slug: Slug,
+    pub lang: Lang,
+    /// The editor's score, 0–100, once the article has arrived.
+    #[prop_or_default]
+    pub editor_score: Option<u8>,
+}
+
+/// One star's outline, in a 24×24 box.
+const STAR: &str = "M12 1.8l3.1 6.5 7.1.9-5.2 4.9 1.3 7-6.3-3.4-6.3 3.4 1.3-7L1.8 9.2l7.1-.9z";
+
+/// A message tied to a failed vote, and the vote to send again.
+#[derive(Clone, PartialEq)]
+struct VoteError {
+    message: String,
+    detail: String,
+    stars: Stars,
+}
+
+#[function_component(RatingView)]
+pub fn rating_view(props: &RatingProps) -> Html {
+    let uid = use_state(crate::next_id);
+    let summary = use_state(|| None::<RatingSummary>);
+    let load_error = use_state(|| None::<FetchError>);
+    let attempt = use_state(|| 0u32);
+    let selected = use_state(|| None::<Stars>);
+    let preview = use_state(|| None::<Stars>);
+    let busy = use_state(|| false);
+    // Read and written in the same tick as a click, so a double click sends one vote.
+    let in_flight = use_mut_ref(|| false);
+    let status = use_state(String::new);
+    let vote_error = use_state(|| None::<VoteError>);
+    let group = use_node_ref();
+    let lang = &props.lang;
+    let text = lang.text;
+
+    {
+        let (summary, load_error, selected) = (summary.clone(), load_error.clone(), selected.clone());
+        let backend = props.backend.clone();
+        use_effect_with((props.slug.clone(), *attempt), move |(slug, _)| {
+            let cancelled = Rc::new(Cell::new(false));
+            let done = cancelled.clone();
+            let slug = slug.clone();
+            load_error.set(None);
+            spawn_local(async move {
+                let result = backend.rating(&slug).await;
+                if done.get() {
+                    return;
+                }
+                match result {
+                    Ok(s) => {
+                        selected.set(s.your_stars);
+                        summary.set(Some(s));
+                    }
+                    Err(e) => {
+                        web_sys::console::error_1(&format!("news-widget: rating of {slug}: {}", e.detail()).into());
+                        load_error.set(Some(e));
+                    }
+                }
+            });
+            move || cancelled.set(true)
+        });
+    }
+
+    let stars_name = |s: Stars| lang.count(u64::from(s.get()), &text.stars);
+
+    let send = {
+        let (summary, busy, status, vote_error, in_flight) =
+            (summary.clone(), busy.clone(), status.clone(), vote_error.clone(), in_flight.clone());
+        let (backend, slug, lang) = (props.backend.clone(), props.slug.clone(), lang.clone());
+        Callback::from(move |stars: Stars| {
+            if std::mem::replace(&mut *in_flight.borrow_mut(), true) {
+                return; // a vote is on its way: this click sends nothing
+            }
+            let previous = (*summary).clone();
+            if let Some(before) = &previous {
+                summary.set(Some(before.with_vote(stars)));
+            }
+            busy.set(true);
+            vote_error.set(None);
+            status.set(lang.text.sending_vote.to_owned());
+            let (summary, busy, status, vote_error, in_flight) =
+                (summary.clone(), busy.clone(), status.clone(), vote_error.clone(), in_flight.clone());
+            let (backend, slug, lang) = (backend.clone(), slug.clone(), lang.clone());
+            spawn_local(async move {
+                match backend.rate(&slug, stars).await {
+                    Ok(confirmed) => {
+                        summary.set(Some(confirmed));
+                        let name = lang.count(u64::from(stars.get()), &lang.text.stars);
+                        status.set(fill(lang.text.vote_saved, &[("stars", &name)]));
+                    }
+                    Err(e) => {
+                        web_sys::console::error_1(&format!("news-widget: vote on {slug}: {}", e.detail()).into());
+                        summary.set(previous);
+                        status.set(String::new());
+                        let reason = e.describe(lang.text);
+                        vote_error.set(Some(VoteError {
+                            message: fill(lang.text.vote_failed, &[("reason", &reason)]),
+                            detail: e.detail(),
+                            stars,
+                        }));
+                    }
+                }
+                *in_flight.borrow_mut() = false;
+                busy.set(false);
+            });
+        })
+    };
+
+    let onsubmit = {
+        let (send, selected, status) = (send.clone(), selected.clone(), status.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match *selected {
+                Some(stars) => send.emit(stars),
+                None => status.set(text.pick_first.to_owned()),
+            }
+        })
+    };
+
+    // Arrow keys move the choice (and the focus) without sending; Enter sends.
+    let onkeydown = {
+        let (send, selected, group, status) = (send.clone(), selected.clone(), group.clone(), status.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let current = e
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|input| input.value().parse::<u8>().ok())
+                .and_then(|n| Stars::new(n).ok());
+            let step: i8 = match e.key().as_str() {
+                "ArrowRight" | "ArrowDown" => 1,
+                "ArrowLeft" | "ArrowUp" => -1,
+                "Enter" => {
+                    e.prevent_default();
+                    match (*selected).or(current) {
+                        Some(stars) => send.emit(stars),
+                        None => status.set(text.pick_first.to_owned()),
+                    }
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            let from = (*selected).or(current).map_or(0, |s| s.get() as i8);
+            let next = if from == 0 && step < 0 {
+                Stars::MAX as i8
+            } else {
+                (from - 1 + step).rem_euclid(Stars::MAX as i8) + 1
+            };
+            let Ok(next) = Stars::new(next as u8) else { return };
+            selected.set(Some(next));
+            if let Some(input) = group
+                .cast::<web_sys::Element>()
+                .and_then(|g| g.query_selector(&format!("input[value='{}']", next.get())).ok().flatten())
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = input.focus();
+            }
+        })
+    };
+
+    let locale = lang.tag.as_str();
+    let heading_id = format!("nw-rating-{}", *uid);
+    let editor = props.editor_score.map(|score| {
+        let percent = intl::percent(f64::from(score), 0, locale);
+        html! { <p class="nw-editor-score">{ fill(text.editor_score, &[("percent", &percent)]) }</p> }
+    });
+
+    let figures = match (&*summary, &*load_error) {
+        (_, Some(error)) => {
+            let retry = {
+                let attempt = attempt.clone();
+                Callback::from(move |_| attempt.set(*attempt + 1))
+            };
+            html! {
+                <div class="nw-error" role="alert">
+                    <p class="nw-error-title">{ text.rating_failed }</p>
+                    <p>{ error.describe(text) }</p>
+                    <button type="button" class="nw-button" onclick={retry}>{ text.retry }</button>
+                </div>
+            }
+        }
+        (None, None) => html! {
+            <div class="nw-rating-summary" aria-busy="true">
+                <div class="nw-sk nw-sk-stars" aria-hidden="true"></div>
+                <div class="nw-sk nw-sk-line nw-sk-short" aria-hidden="true"></div>
+            </div>
+        },
+        (Some(s), None) => {
+            let average = intl::decimal(s.average, 1, locale);
+            let percent = intl::percent(s.percent, 2, locale);
+            let votes = lang.count(s.count, &text.votes);
+            html! {
+                <div class="nw-rating-summary">
+                    { stars_meter(&format!("nw-fill-{}", *uid), s.average, &fill(text.average_label, &[("average", &average)])) }
+                    <span class="nw-average" aria-hidden="true">{ fill(text.average, &[("average", &average)]) }</span>
+                    <p class="nw-user-rating">{ fill(text.user_rating, &[("percent", &percent), ("votes", &votes)]) }</p>
+                </div>
+            }
+        }
+    };
+
+    let your_stars = summary.as_ref().and_then(|s| s.your_stars);
+    let shown = (*preview).or(*selected).map_or(0, |s| s.get());
+    let radios = Stars::all().map(|s| {
+        let onchange = {
+            let selected = selected.clone();
+            Callback::from(move |_: Event| selected.set(Some(s)))
+        };
+        let onmouseenter = {
+            let preview = preview.clone();
+            Callback::from(move |_: MouseEvent| preview.set(Some(s)))
+        };
+        html! {
+            <label class={classes!("nw-star", (s.get() <= shown).then_some("nw-star-on"))} {onmouseenter}>
+                <input type="radio" class="nw-star-input" name={format!("nw-stars-{}", *uid)} value={s.get().to_string()}
+                    checked={*selected == Some(s)} {onchange} />
+                <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false"><path d={STAR} /></svg>
+                <span class="nw-visually-hidden">{ stars_name(s) }</span>
+            </label>
+        }
+    });
+    let onmouseleave = {
+        let preview = preview.clone();
+        Callback::from(move |_: MouseEvent| preview.set(None))
+    };
+
+    html! {
+        <section class="nw-rating" aria-labelledby={heading_id.clone()}>
+            <h2 class="nw-section-title" id={heading_id}>{ text.rating_heading }</h2>
+            { for editor }
+            { figures }
+            if summary.is_some() {
+                <form class="nw-rate" {onsubmit} aria-busy={busy.then_some("true")}>
+                    <fieldset class="nw-rate-group">
+                        <legend>{ text.rate_legend }</legend>
+                        <div class="nw-stars-input" ref={group} {onkeydown} {onmouseleave}>{ for radios }</div>
+                    </fieldset>
+                    <button type="submit" class="nw-button nw-rate-button" aria-disabled={busy.then_some("true")}>
+                        { if your_stars.is_some() { text.change_rating } else { text.rate } }
+                    </button>
+                </form>
+            }
+            if let Some(stars) = your_stars {
+                <p class="nw-your-rating">{ fill(text.your_rating, &[("stars", &stars_name(stars))]) }</p>
+            }
+            if let Some(error) = &*vote_error {
+                <div class="nw-error nw-vote-error" role="alert">
+                    <p>{ &error.message }</p>
+                    <details><summary>{ text.details }</summary><code>{ &error.detail }</code></details>
+                    <button type="button" class="nw-button" onclick={
+                        let (send, stars) = (send.clone(), error.stars);
+                        Callback::from(move |_| send.emit(stars))
+                    }>{ text.retry }</button>
+                </div>
+            }
+            <p class="nw-status" role="status" aria-live="polite">{ (*status).clone() }</p>
+        </section>
+    }
+}
+
+/// Five stars filled to `average` out of 5 by a gradient (no inline style, so a strict CSP holds).
+fn stars_meter(gradient_id: &str, average: f64, label: &str) -> Html {
+    let filled = format!("{:.2}%", (average / f64::from(Stars::MAX) * 100.0).clamp(0.0, 100.0));
+    html! {
+        <svg class="nw-stars-meter" viewBox="0 0 120 24" width="120" height="24" role="img" aria-label={label.to_owned()}>
+            <defs>
+                <linearGradient id={gradient_id.to_owned()} gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="120" y2="0">
+                    <stop offset={filled.clone()} class="nw-stop-on" />
+                    <stop offset={filled} class="nw-stop-off" />
+                </linearGradient>
+            </defs>
+            { for (0..5).map(|i| html! {
+                <path d={STAR} transform={format!("translate({} 0)", i * 24)} fill={format!("url(#{gradient_id})")} class="nw-meter-star" />
+            }) }
+        </svg>
+    }
+}
