@@ -135,6 +135,7 @@ fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
                 header::CONTENT_TYPE,
                 header::AUTHORIZATION,
                 header::HeaderName::from_static("idempotency-key"),
+                header::HeaderName::from_static(news_widget_api::READER_TOKEN_HEADER),
             ])
             .max_age(std::time::Duration::from_secs(3600)),
     ))

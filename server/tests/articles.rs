@@ -182,6 +182,20 @@ async fn static_files_and_cors() {
 
     let allowed = server.client.get(server.url(DEMO)).header("origin", "https://news.example").send().await.unwrap();
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://news.example");
+    let preflight = server
+        .client
+        .request(reqwest::Method::OPTIONS, server.url("/api/v1/articles/cooperation-chine-kazakhstan/rating"))
+        .header("origin", "https://news.example")
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-headers", "content-type,x-reader-token")
+        .send()
+        .await
+        .unwrap();
+    let allowed_headers = preflight.headers()["access-control-allow-headers"].to_str().unwrap().to_owned();
+    assert!(
+        allowed_headers.contains("x-reader-token") && allowed_headers.contains("content-type"),
+        "{allowed_headers}"
+    );
     let other = server.client.get(server.url(DEMO)).header("origin", "https://evil.example").send().await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }

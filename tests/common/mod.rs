@@ -77,3 +77,65 @@ pub async fn put_article(slug: &str, body: &serde_json::Value) {
         .unwrap();
     assert!(response.ok(), "PUT {slug}: {}", response.status());
 }
+
+/// Makes `token` this browser's reader token (what the widget keeps in localStorage).
+pub fn set_reader(token: &str) {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("news-widget:reader", token).unwrap();
+}
+
+/// A fresh article on the real server, for a test of its own.
+pub async fn fresh_article(prefix: &str, lang: &str) -> String {
+    let slug = unique_slug(prefix);
+    put_article(
+        &slug,
+        &serde_json::json!({"lang": lang, "title": "T", "body_html": "<p>b</p>", "published_at": "2026-11-27T10:00:00Z"}),
+    )
+    .await;
+    slug
+}
+
+/// A vote sent straight to the server, as another reader.
+pub async fn direct_vote(slug: &str, reader: &str, stars: u8) -> u16 {
+    gloo_net::http::Request::put(&format!("{}/articles/{slug}/rating", api()))
+        .header("x-reader-token", reader)
+        .json(&serde_json::json!({ "stars": stars }))
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The server's rating of `slug` as `reader` sees it.
+pub async fn server_rating(slug: &str, reader: &str) -> serde_json::Value {
+    // A query string of its own keeps these checks out of the widget's request count.
+    gloo_net::http::Request::get(&format!("{}/articles/{slug}/rating?check", api()))
+        .header("x-reader-token", reader)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// How many requests this page made to `url` (Resource Timing).
+pub fn requests_to(url: &str) -> u32 {
+    web_sys::window().unwrap().performance().unwrap().get_entries_by_name(url).length()
+}
+
+/// Text with no-break spaces (which Intl and French typography use) made plain spaces.
+pub fn plain(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// Presses `key` on `target` (keydown, bubbling and cancelable, as a keyboard would send it).
+pub fn press(target: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
