@@ -279,20 +279,24 @@ pub fn rating_view(props: &RatingProps) -> Html {
     }
 }
 
-/// Five stars filled to `average` out of 5 by a gradient (no inline style, so a strict CSP holds).
-fn stars_meter(gradient_id: &str, average: f64, label: &str) -> Html {
-    let filled = format!("{:.2}%", (average / f64::from(Stars::MAX) * 100.0).clamp(0.0, 100.0));
+/// Five stars filled to `average` out of 5: grey stars under gold ones clipped to the average
+/// (SVG attributes, no inline style, so a strict CSP holds).
+fn stars_meter(clip_id: &str, average: f64, label: &str) -> Html {
+    let width = format!("{:.2}", (average / f64::from(Stars::MAX) * 120.0).clamp(0.0, 120.0));
+    let stars = |class: &'static str| {
+        html! {
+            <g class={class}>
+                { for (0..5).map(|i| html! { <path d={STAR} transform={format!("translate({} 0)", i * 24)} /> }) }
+            </g>
+        }
+    };
     html! {
         <svg class="nw-stars-meter" viewBox="0 0 120 24" width="120" height="24" role="img" aria-label={label.to_owned()}>
             <defs>
-                <linearGradient id={gradient_id.to_owned()} gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="120" y2="0">
-                    <stop offset={filled.clone()} class="nw-stop-on" />
-                    <stop offset={filled} class="nw-stop-off" />
-                </linearGradient>
+                <clipPath id={clip_id.to_owned()}><rect x="0" y="0" width={width} height="24" /></clipPath>
             </defs>
-            { for (0..5).map(|i| html! {
-                <path d={STAR} transform={format!("translate({} 0)", i * 24)} fill={format!("url(#{gradient_id})")} class="nw-meter-star" />
-            }) }
+            { stars("nw-meter-off") }
+            <g clip-path={format!("url(#{clip_id})")}>{ stars("nw-meter-on") }</g>
         </svg>
     }
 }

@@ -183,6 +183,8 @@ async fn french_and_english_texts_with_zero_and_one() {
         click(&root, ".nw-rate-button");
         wait_text(&root, ".nw-your-rating", yours).await;
         assert_eq!(plain(&text(&root, ".nw-user-rating")), one);
+        let clip = root.query_selector("svg.nw-stars-meter clipPath rect").unwrap().unwrap();
+        assert_eq!(clip.get_attribute("width").as_deref(), Some("72.00"), "3 of 5 stars filled: 72 of 120 units");
         let meter = root.query_selector("svg.nw-stars-meter").unwrap().unwrap();
         let name = plain(&meter.get_attribute("aria-label").unwrap());
         assert_eq!(name, if lang == "fr" { "Note moyenne : 3,0 sur 5" } else { "Average rating: 3.0 out of 5" });

@@ -21,12 +21,17 @@ impl Drop for Process {
     }
 }
 
-struct Harness {
+/// Our server on a fresh database, serving the built widget.
+struct Site {
     url: String,
-    client: Client,
     _server: Process,
+    dir: tempfile::TempDir,
+}
+
+/// One browser with a profile of its own (a reader), driven over WebDriver.
+struct Browser {
+    client: Client,
     _driver: Process,
-    _dir: tempfile::TempDir,
 }
 
 fn env_path(key: &str) -> PathBuf {
@@ -61,9 +66,14 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn start() -> Harness {
+fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
     let (server, url) = start_server(dir.path());
+    Site { url, _server: server, dir }
+}
+
+/// A new headless Chromium with an empty profile named `profile`.
+async fn browser(site: &Site, profile: &str) -> Browser {
     let port = free_port();
     let driver = Process(
         Command::new("chromedriver")
@@ -73,7 +83,6 @@ async fn start() -> Harness {
             .spawn()
             .expect("chromedriver starts (install chromium-driver)"),
     );
-    let profile = dir.path().join("profile");
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -82,7 +91,7 @@ async fn start() -> Harness {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-first-run", "--window-size=1100,1600", "--lang=fr-FR",
-                format!("--user-data-dir={}", profile.display()),
+                format!("--user-data-dir={}", site.dir.path().join(profile).display()),
             ]
         }
     });
@@ -95,12 +104,48 @@ async fn start() -> Harness {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(client) => return Harness { url, client, _server: server, _driver: driver, _dir: dir },
+            Ok(client) => return Browser { client, _driver: driver },
             Err(e) => last_error = Some(e),
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("no WebDriver session: {last_error:?}");
+}
+
+/// Opens the demo page and waits for the article and the rating figures.
+async fn open_demo(b: &Browser, site: &Site) {
+    b.client.goto(&format!("{}/", site.url)).await.unwrap();
+    for css in ["h1.nw-title", ".nw-user-rating"] {
+        b.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.expect(css);
+    }
+}
+
+/// Waits until `css` says `want` (no-break spaces read as spaces).
+async fn wait_text(client: &Client, css: &str, want: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = plain(&el.text().await.unwrap_or_default());
+            if last == want {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} says {last:?}, not {want:?}");
+}
+
+fn plain(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+async fn save_element_screenshot(client: &Client, css: &str, name: &str) {
+    let el = client.find(Locator::Css(css)).await.unwrap();
+    client
+        .execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&el).unwrap()])
+        .await
+        .unwrap();
+    std::fs::write(screenshots().join(name), el.screenshot().await.unwrap()).unwrap();
 }
 
 async fn text(client: &Client, css: &str) -> String {
@@ -109,14 +154,9 @@ async fn text(client: &Client, css: &str) -> String {
 
 #[tokio::test]
 async fn the_demo_page_shows_the_french_article() {
-    let h = start().await;
-    h.client.goto(&format!("{}/", h.url)).await.unwrap();
-    h.client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css("h1.nw-title"))
-        .await
-        .expect("the article renders");
+    let site = site();
+    let h = browser(&site, "reader").await;
+    open_demo(&h, &site).await;
 
     assert_eq!(
         text(&h.client, "h1.nw-title").await,
@@ -141,4 +181,96 @@ async fn the_demo_page_shows_the_french_article() {
     let png = h.client.screenshot().await.unwrap();
     std::fs::write(screenshots().join("article-fr.png"), png).unwrap();
     h.client.close().await.unwrap();
+}
+
+const ARROW_RIGHT: &str = "\u{e014}";
+const TAB: &str = "\u{e004}";
+const ENTER: &str = "\u{e007}";
+
+#[tokio::test]
+async fn a_vote_survives_a_reload_and_a_second_reader_makes_it_two() {
+    let site = site();
+    let first = browser(&site, "first-reader").await;
+    open_demo(&first, &site).await;
+    wait_text(&first.client, ".nw-user-rating", "Note des lecteurs : 0,00 % (0 vote)").await;
+    assert_eq!(plain(&text(&first.client, ".nw-editor-score").await), "Note globale 0 %");
+    save_element_screenshot(&first.client, ".nw-rating", "rating-before.png").await;
+
+    first.client.find(Locator::Css(".nw-star:nth-child(4)")).await.unwrap().click().await.unwrap();
+    first.client.find(Locator::Css(".nw-rate-button")).await.unwrap().click().await.unwrap();
+    wait_text(&first.client, ".nw-your-rating", "Votre note : 4 étoiles").await;
+
+    first.client.refresh().await.unwrap();
+    open_demo(&first, &site).await;
+    wait_text(&first.client, ".nw-your-rating", "Votre note : 4 étoiles").await;
+    wait_text(&first.client, ".nw-user-rating", "Note des lecteurs : 80,00 % (1 vote)").await;
+    let checked = first.client.find(Locator::Css(".nw-star-input:checked")).await.unwrap();
+    assert_eq!(
+        checked.attr("value").await.unwrap().as_deref(),
+        Some("4"),
+        "the reader's vote is checked after a reload"
+    );
+    save_element_screenshot(&first.client, ".nw-rating", "rating-after.png").await;
+    first.client.close().await.unwrap();
+
+    let second = browser(&site, "second-reader").await;
+    open_demo(&second, &site).await;
+    assert!(second.client.find(Locator::Css(".nw-your-rating")).await.is_err(), "another reader has not voted");
+    second.client.find(Locator::Css(".nw-star:nth-child(2)")).await.unwrap().click().await.unwrap();
+    second.client.find(Locator::Css(".nw-rate-button")).await.unwrap().click().await.unwrap();
+    wait_text(&second.client, ".nw-user-rating", "Note des lecteurs : 60,00 % (2 votes)").await;
+    assert_eq!(plain(&text(&second.client, ".nw-average").await), "3,0 / 5");
+    let api = second
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             fetch('/api/v1/articles/cooperation-chine-kazakhstan/rating').then(r => r.json()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        format!("{:.2} {:.2} {}", api["average"].as_f64().unwrap(), api["percent"].as_f64().unwrap(), api["count"]),
+        "3.00 60.00 2"
+    );
+    second.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_keyboard_only_reader_completes_a_vote() {
+    let site = site();
+    let b = browser(&site, "keyboard-reader").await;
+    open_demo(&b, &site).await;
+    // Tab from the top of the page until a star radio has the focus.
+    let body = b.client.find(Locator::Css("body")).await.unwrap();
+    body.click().await.unwrap();
+    let mut reached = false;
+    for _ in 0..40 {
+        b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+        let active = b.client.active_element().await.unwrap();
+        if active.attr("class").await.unwrap().unwrap_or_default().contains("nw-star-input") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches the rating group");
+    let focused = b.client.active_element().await.unwrap();
+    assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("1"), "the group is entered on its first star");
+    for _ in 0..2 {
+        b.client.active_element().await.unwrap().send_keys(ARROW_RIGHT).await.unwrap();
+    }
+    let active = b.client.active_element().await.unwrap();
+    assert_eq!(active.attr("value").await.unwrap().as_deref(), Some("3"));
+    assert!(b.client.find(Locator::Css(".nw-your-rating")).await.is_err(), "arrows sent nothing");
+    active.send_keys(ENTER).await.unwrap();
+    wait_text(&b.client, ".nw-your-rating", "Votre note : 3 étoiles").await;
+    wait_text(&b.client, ".nw-status", "Merci ! Votre note : 3 étoiles.").await;
+    // The focus ring is visible on the focused star.
+    let outline = b
+        .client
+        .execute("return getComputedStyle(document.activeElement.nextElementSibling).outlineStyle;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(outline, json!("solid"));
+    b.client.close().await.unwrap();
 }
