@@ -18,15 +18,19 @@ pub fn widget(props: &WidgetProps) -> Html {
     let backend = use_memo(props.config.api.clone(), |api| Backend::rest(api.clone()));
     let lang = Lang::new(props.config.lang.clone());
     let editor_score = use_state(|| None::<u8>);
+    let article_loads = use_state(|| 0u32);
     let on_loaded = {
-        let editor_score = editor_score.clone();
-        Callback::from(move |article: news_widget_api::Article| editor_score.set(article.editor_score))
+        let (editor_score, article_loads) = (editor_score.clone(), article_loads.clone());
+        Callback::from(move |article: news_widget_api::Article| {
+            editor_score.set(article.editor_score);
+            article_loads.set(*article_loads + 1);
+        })
     };
     let (backend, slug) = ((*backend).clone(), props.config.article.clone());
     html! {
         <div class="nw-widget" lang={lang.tag.to_string()}>
             <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
-            <RatingView {backend} {slug} lang={lang.clone()} editor_score={*editor_score} />
+            <RatingView {backend} {slug} lang={lang.clone()} editor_score={*editor_score} article_loads={*article_loads} />
         </div>
     }
 }

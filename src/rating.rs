@@ -25,6 +25,9 @@ pub struct RatingProps {
     /// The editor's score, 0–100, once the article has arrived.
     #[prop_or_default]
     pub editor_score: Option<u8>,
+    /// Bumped each time the article loads: a rating that failed to load tries again then.
+    #[prop_or_default]
+    pub article_loads: u32,
 }
 
 /// One star's outline, in a 24×24 box.
@@ -80,6 +83,15 @@ pub fn rating_view(props: &RatingProps) -> Html {
                 }
             });
             move || cancelled.set(true)
+        });
+    }
+
+    {
+        let (load_error, attempt) = (load_error.clone(), attempt.clone());
+        use_effect_with(props.article_loads, move |_| {
+            if load_error.is_some() {
+                attempt.set(*attempt + 1);
+            }
         });
     }
 

@@ -22,6 +22,7 @@ fn render(slug: &str, lang: &str, editor_score: Option<u8>) -> Element {
         slug: Slug::parse(slug).unwrap(),
         lang: Lang::new(LangTag::parse(lang).unwrap()),
         editor_score,
+        article_loads: 0,
     };
     yew::Renderer::<RatingView>::with_root_and_props(root.clone(), props).render();
     root
