@@ -2,9 +2,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod comments;
 pub mod db;
 pub mod error;
 pub mod json;
+pub mod limit;
 pub mod openapi;
 pub mod ratings;
 pub mod routes;
@@ -39,6 +41,13 @@ pub struct Config {
     pub max_new_voters_per_ip: u32,
     /// Take the client's address from the last `X-Forwarded-For` hop (behind a reverse proxy).
     pub trust_proxy: bool,
+    /// When new comments show to everyone.
+    pub moderation: comments::Moderation,
+    /// How long an author may edit or delete a new comment.
+    pub edit_window_minutes: u32,
+    /// Comments a minute from one address, after a first burst.
+    pub comments_per_minute: u32,
+    pub comment_burst: u32,
 }
 
 impl Config {
@@ -52,6 +61,10 @@ impl Config {
             seed: true,
             max_new_voters_per_ip: 3,
             trust_proxy: false,
+            moderation: comments::Moderation::Post,
+            edit_window_minutes: 15,
+            comments_per_minute: 3,
+            comment_burst: 5,
         }
     }
 }
@@ -65,6 +78,9 @@ pub struct Inner {
     pub secrets: secrets::Secrets,
     pub max_new_voters_per_ip: u32,
     pub trust_proxy: bool,
+    pub moderation: comments::Moderation,
+    pub edit_window_minutes: u32,
+    pub comment_limiter: limit::Limiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -86,6 +102,9 @@ pub async fn app(config: &Config) -> anyhow::Result<Router> {
         admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
         max_new_voters_per_ip: config.max_new_voters_per_ip,
         trust_proxy: config.trust_proxy,
+        moderation: config.moderation,
+        edit_window_minutes: config.edit_window_minutes,
+        comment_limiter: limit::Limiter::new(config.comments_per_minute, config.comment_burst),
     }));
     router(state, config)
 }
@@ -95,6 +114,13 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .route("/health", get(routes::health))
         .route("/articles/{slug}", get(routes::get_article).put(routes::put_article))
         .route("/articles/{slug}/rating", get(ratings::get_rating).put(ratings::put_rating))
+        .route("/articles/{slug}/comments", get(comments::list).post(comments::post))
+        .route("/comments/{id}", axum::routing::patch(comments::edit).delete(comments::delete))
+        .route("/comments/{id}/report", axum::routing::post(comments::report))
+        .route("/counts", axum::routing::post(comments::counts))
+        .route("/admin/comments", get(comments::admin_list))
+        .route("/admin/comments/{id}", axum::routing::delete(comments::admin_delete))
+        .route("/admin/comments/{id}/{action}", axum::routing::post(comments::admin_action))
         .route("/openapi.json", get(openapi::document))
         .fallback(routes::api_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
@@ -130,12 +156,14 @@ fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
     Ok(Some(
         CorsLayer::new()
             .allow_origin(allow)
+            .expose_headers([header::RETRY_AFTER, header::ETAG])
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
             .allow_headers([
                 header::CONTENT_TYPE,
                 header::AUTHORIZATION,
                 header::HeaderName::from_static("idempotency-key"),
                 header::HeaderName::from_static(news_widget_api::READER_TOKEN_HEADER),
+                header::HeaderName::from_static(news_widget_api::EDIT_TOKEN_HEADER),
             ])
             .max_age(std::time::Duration::from_secs(3600)),
     ))

@@ -18,6 +18,7 @@ pub fn today() -> (i64, u64) {
 
 pub struct Secrets {
     reader_key: [u8; 32],
+    avatar_key: [u8; 32],
     /// The key of the IP hashes of one day.
     daily: Mutex<Option<(i64, [u8; 32])>>,
 }
@@ -40,6 +41,12 @@ async fn stored_key(db: &Db, name: &str) -> anyhow::Result<[u8; 32]> {
     secret.try_into().map_err(|_| anyhow::anyhow!("secret {name} is not 32 bytes"))
 }
 
+/// What is stored of a random token (an edit token): its SHA-256.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn hash(key: &[u8; 32], value: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(value);
@@ -48,7 +55,23 @@ fn hash(key: &[u8; 32], value: &[u8]) -> String {
 
 impl Secrets {
     pub async fn load(db: &Db) -> anyhow::Result<Self> {
-        Ok(Self { reader_key: stored_key(db, "reader").await?, daily: Mutex::new(None) })
+        Ok(Self {
+            reader_key: stored_key(db, "reader").await?,
+            avatar_key: stored_key(db, "avatar").await?,
+            daily: Mutex::new(None),
+        })
+    }
+
+    /// The avatar seed of an email: keyed, so nobody can test an address against it.
+    pub fn avatar(&self, email: &str) -> String {
+        hash(&self.avatar_key, email.as_bytes())[..20].to_owned()
+    }
+
+    /// A fresh random token (hex) and the hash the server stores of it.
+    pub fn new_token() -> anyhow::Result<(String, String)> {
+        let token: String = random_key()?.iter().map(|b| format!("{b:02x}")).collect();
+        let stored = token_hash(&token);
+        Ok((token, stored))
     }
 
     /// The stored form of a reader token.
