@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use crate::article::ArticleView;
 use crate::backend::Backend;
+use crate::comments::CommentsView;
 use crate::config::{Config, ConfigError};
 use crate::i18n::Lang;
 use crate::rating::RatingView;
@@ -30,7 +31,8 @@ pub fn widget(props: &WidgetProps) -> Html {
     html! {
         <div class="nw-widget" lang={lang.tag.to_string()}>
             <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
-            <RatingView {backend} {slug} lang={lang.clone()} editor_score={*editor_score} article_loads={*article_loads} />
+            <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} editor_score={*editor_score} article_loads={*article_loads} />
+            <CommentsView {backend} {slug} lang={lang.clone()} />
         </div>
     }
 }

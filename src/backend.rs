@@ -1,10 +1,14 @@
 //! The one seam between the UI and where its data lives. Parts ask a [`Backend`] and never
 //! know which one they have; today that is our REST API.
 
+use std::future::Future;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, Response};
-use news_widget_api::{Article, Problem, RatingInput, RatingSummary, Slug, Stars, READER_TOKEN_HEADER};
+use news_widget_api::{
+    Article, Comment, CommentEdit, CommentInput, CommentPage, PostedComment, Problem, RatingInput, RatingSummary,
+    Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
+};
 use serde::de::DeserializeOwned;
 
 use crate::i18n::{fill, Catalogue};
@@ -15,7 +19,7 @@ pub enum FetchError {
     /// No answer: offline, DNS, CORS refused, server down.
     Network(String),
     /// An answer with an error status, and the problem document when there was one.
-    Status { status: u16, problem: Option<Problem> },
+    Status { status: u16, problem: Option<Problem>, retry_after: Option<u64> },
     /// A 2xx answer whose body is not what the API promises.
     BadResponse(String),
 }
@@ -36,8 +40,8 @@ impl FetchError {
     pub fn detail(&self) -> String {
         match self {
             Self::Network(e) | Self::BadResponse(e) => e.clone(),
-            Self::Status { status, problem: Some(p) } => format!("{status} {}: {}", p.title, p.detail),
-            Self::Status { status, problem: None } => format!("HTTP {status}"),
+            Self::Status { status, problem: Some(p), .. } => format!("{status} {}: {}", p.title, p.detail),
+            Self::Status { status, problem: None, .. } => format!("HTTP {status}"),
         }
     }
 }
@@ -81,6 +85,49 @@ impl Backend {
         send(request).await
     }
 
+    /// A page of the article's comments.
+    pub async fn comments(&self, slug: &Slug, sort: Sort, cursor: Option<&str>) -> Result<CommentPage, FetchError> {
+        let mut url = format!("/articles/{slug}/comments?sort={}", sort.as_str());
+        if let Some(cursor) = cursor {
+            url.push_str("&cursor=");
+            url.push_str(&String::from(js_sys::encode_uri_component(cursor)));
+        }
+        self.rest.get(&url).await
+    }
+
+    /// Posts a comment; the same `key` never stores it twice.
+    pub async fn post_comment(
+        &self,
+        slug: &Slug,
+        input: &CommentInput,
+        key: &str,
+    ) -> Result<PostedComment, FetchError> {
+        let request = Request::post(&self.rest.url(&format!("/articles/{slug}/comments")))
+            .header("Accept", "application/json")
+            .header(IDEMPOTENCY_KEY_HEADER, key)
+            .json(input);
+        send_with_timeout(request).await
+    }
+
+    pub async fn edit_comment(&self, id: i64, edit_token: &str, body: &str) -> Result<Comment, FetchError> {
+        let request = Request::patch(&self.rest.url(&format!("/comments/{id}")))
+            .header(EDIT_TOKEN_HEADER, edit_token)
+            .json(&CommentEdit { body: body.to_owned() });
+        send_with_timeout(request).await
+    }
+
+    pub async fn delete_comment(&self, id: i64, edit_token: &str) -> Result<(), FetchError> {
+        let request =
+            Request::delete(&self.rest.url(&format!("/comments/{id}"))).header(EDIT_TOKEN_HEADER, edit_token).build();
+        send_empty(request).await
+    }
+
+    pub async fn report_comment(&self, id: i64, reason: &str) -> Result<(), FetchError> {
+        let request = Request::post(&self.rest.url(&format!("/comments/{id}/report")))
+            .json(&Report { reason: reason.to_owned() });
+        send_empty(request).await
+    }
+
     /// Resolves a URL the backend sent (an image's `src`) against the backend's own address,
     /// so that `/media/a.svg` means the server's file even when the page is elsewhere.
     pub fn resolve(&self, url: &str) -> String {
@@ -105,11 +152,56 @@ async fn send<T: DeserializeOwned>(request: Result<gloo_net::http::Request, gloo
     read(response).await
 }
 
+/// How long a write may take before the widget says so and keeps the text for a retry.
+const WRITE_TIMEOUT_MS: u32 = 15_000;
+
+/// Sends `request`, giving up after [`WRITE_TIMEOUT_MS`] as a network error.
+async fn send_with_timeout<T: DeserializeOwned>(
+    request: Result<gloo_net::http::Request, gloo_net::Error>,
+) -> Result<T, FetchError> {
+    let request = request.map_err(|e| FetchError::BadResponse(format!("the request could not be built: {e}")))?;
+    let sent = std::pin::pin!(async move {
+        let response = request.send().await.map_err(|e| FetchError::Network(e.to_string()))?;
+        read(response).await
+    });
+    let timeout = std::pin::pin!(gloo_timers::future::TimeoutFuture::new(WRITE_TIMEOUT_MS));
+    match first_of(sent, timeout).await {
+        Some(result) => result,
+        None => Err(FetchError::Network("no answer within 15 s".into())),
+    }
+}
+
+/// The first of `work` and `timeout` to finish: `Some(result)`, or `None` on timeout.
+async fn first_of<T>(
+    mut work: std::pin::Pin<&mut impl Future<Output = T>>,
+    mut timeout: std::pin::Pin<&mut gloo_timers::future::TimeoutFuture>,
+) -> Option<T> {
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(v) = work.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Some(v));
+        }
+        timeout.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
+async fn send_empty(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<(), FetchError> {
+    let request = request.map_err(|e| FetchError::BadResponse(format!("the request could not be built: {e}")))?;
+    let response = request.send().await.map_err(|e| FetchError::Network(e.to_string()))?;
+    if response.ok() {
+        return Ok(());
+    }
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
+    Err(FetchError::Status { status, problem: response.json::<Problem>().await.ok(), retry_after })
+}
+
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, FetchError> {
     let status = response.status();
     if !response.ok() {
+        let retry_after = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
         let problem = response.json::<Problem>().await.ok();
-        return Err(FetchError::Status { status, problem });
+        return Err(FetchError::Status { status, problem, retry_after });
     }
     let text = response.text().await.map_err(|e| FetchError::Network(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| FetchError::BadResponse(e.to_string()))

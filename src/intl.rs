@@ -20,6 +20,13 @@ extern "C" {
     fn format(this: &NumberFormat, n: f64) -> String;
 
     #[wasm_bindgen(js_namespace = Intl)]
+    type RelativeTimeFormat;
+    #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
+    fn new(locale: &str, options: &Object) -> Result<RelativeTimeFormat, JsValue>;
+    #[wasm_bindgen(method)]
+    fn format(this: &RelativeTimeFormat, value: f64, unit: &str) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl)]
     type PluralRules;
     #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
     fn new(locale: &str) -> Result<PluralRules, JsValue>;
@@ -84,4 +91,34 @@ pub fn plural(n: f64, locale: &str) -> String {
         .or_else(|_| PluralRules::new("en"))
         .map(|rules| rules.select(n))
         .unwrap_or_else(|_| "other".into())
+}
+
+/// A date and time in full: "5 juillet 2024 à 08:30".
+pub fn date_time(iso: &str, locale: &str) -> Option<String> {
+    let date = Date::new(&JsValue::from_str(iso));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    let opts = options(&[("dateStyle", "long"), ("timeStyle", "short")]);
+    let format = DateTimeFormat::new(locale, &opts).or_else(|_| DateTimeFormat::new("en", &opts)).ok()?;
+    Some(format.format(&date))
+}
+
+/// How long ago `iso` was, in words: "il y a 3 minutes", "yesterday".
+pub fn relative(iso: &str, locale: &str) -> Option<String> {
+    let then = Date::new(&JsValue::from_str(iso)).get_time();
+    if then.is_nan() {
+        return None;
+    }
+    let seconds = (then - Date::now()) / 1000.0;
+    let (value, unit) =
+        [(60.0, "second"), (3600.0, "minute"), (86_400.0, "hour"), (2_592_000.0, "day"), (31_536_000.0, "month")]
+            .iter()
+            .zip([1.0, 60.0, 3600.0, 86_400.0, 2_592_000.0])
+            .find(|((limit, _), _)| seconds.abs() < *limit)
+            .map(|((_, unit), size)| ((seconds / size).round(), *unit))
+            .unwrap_or(((seconds / 31_536_000.0).round(), "year"));
+    let opts = options(&[("numeric", "auto")]);
+    let format = RelativeTimeFormat::new(locale, &opts).or_else(|_| RelativeTimeFormat::new("en", &opts)).ok()?;
+    Some(format.format(value, unit))
 }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod article;
 pub mod backend;
+pub mod comments;
 pub mod config;
 pub mod i18n;
 pub mod intl;

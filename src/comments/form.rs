@@ -1,0 +1,401 @@
+//! The comment form: WordPress's fields, checked by the shared rules, and nothing ever lost.
+//!
+//! The draft (every field, the reply target, the Idempotency-Key) is saved as the reader types
+//! and restored after a reload; it is cleared only after a 2xx. Network errors, time-outs, 429
+//! and 5xx keep the text, say what happened, and retry with backoff (429 after `Retry-After`).
+
+use news_widget_api::{CommentInput, FieldError, PostedComment, Slug};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use super::store::{self, Draft, Identity};
+use crate::backend::{Backend, FetchError};
+use crate::i18n::{fill, Catalogue, Lang};
+
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    pub backend: Backend,
+    pub slug: Slug,
+    pub lang: Lang,
+    /// The comment answered, with its author's name; `None` for a top-level comment.
+    #[prop_or_default]
+    pub parent: Option<(i64, String)>,
+    pub on_posted: Callback<PostedComment>,
+    /// Shown as a Cancel button (reply forms).
+    #[prop_or_default]
+    pub on_cancel: Option<Callback<()>>,
+}
+
+/// The fields in the order they are shown, with the API's name of each.
+const FIELDS: [(&str, &str); 4] =
+    [("body", "body"), ("name", "author_name"), ("email", "author_email"), ("website", "author_url")];
+
+#[derive(Clone, PartialEq)]
+enum Notice {
+    Info(String),
+    Error(String),
+}
+
+/// Backoff between automatic retries, in seconds.
+const BACKOFF: [u64; 5] = [2, 4, 8, 16, 30];
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A new draft, filled from the remembered identity if there is one.
+fn fresh_draft() -> Draft {
+    let mut draft = Draft { key: store::new_key(), started_at: now(), ..Draft::default() };
+    if let Some(me) = store::identity() {
+        draft.name = me.name;
+        draft.email = me.email;
+        draft.website = me.website;
+        draft.remember = true;
+    }
+    draft
+}
+
+/// A field error in the reader's language.
+fn localize(text: &Catalogue, label: &str, field: &str, message: &str) -> String {
+    if message == "is required" {
+        fill(text.err_required, &[("field", label)])
+    } else if let Some(rest) = message.strip_prefix("is longer than ") {
+        let n = rest.split(' ').next().unwrap_or_default();
+        fill(text.err_too_long, &[("field", label), ("n", n)])
+    } else if message.contains("control") {
+        fill(text.err_control, &[("field", label)])
+    } else if field == "author_email" {
+        text.err_email.to_owned()
+    } else if field == "author_url" {
+        text.err_url.to_owned()
+    } else {
+        format!("{label}: {message}")
+    }
+}
+
+#[function_component(CommentForm)]
+pub fn comment_form(props: &FormProps) -> Html {
+    let uid = use_state(crate::next_id);
+    let parent_id = props.parent.as_ref().map(|(id, _)| *id);
+    let restored = use_state(|| false);
+    let draft = {
+        let (slug, restored) = (props.slug.clone(), restored.clone());
+        use_state(move || match store::load_draft(&slug, parent_id) {
+            Some(d) if !d.is_blank() => {
+                restored.set(true);
+                d
+            }
+            _ => fresh_draft(),
+        })
+    };
+    let errors = use_state(Vec::<FieldError>::new);
+    let busy = use_state(|| false);
+    let in_flight = use_mut_ref(|| false);
+    let notice = use_state(|| None::<Notice>);
+    let failures = use_state(|| 0usize);
+    let retry_tick = use_state(|| 0u32);
+    let honeypot = use_node_ref();
+    let text = props.lang.text;
+    let id = |field: &str| format!("nw-f{}-{field}", *uid);
+
+    let update = |apply: fn(&mut Draft, String)| {
+        let (draft, slug) = (draft.clone(), props.slug.clone());
+        Callback::from(move |e: InputEvent| {
+            let value = e
+                .target()
+                .and_then(|t| {
+                    t.dyn_ref::<HtmlInputElement>()
+                        .map(|i| i.value())
+                        .or_else(|| t.dyn_ref::<HtmlTextAreaElement>().map(|t| t.value()))
+                })
+                .unwrap_or_default();
+            let mut next = (*draft).clone();
+            apply(&mut next, value);
+            store::save_draft(&slug, parent_id, &next);
+            draft.set(next);
+        })
+    };
+    let on_remember = {
+        let (draft, slug) = (draft.clone(), props.slug.clone());
+        Callback::from(move |e: Event| {
+            let checked = e.target_dyn_into::<HtmlInputElement>().is_some_and(|i| i.checked());
+            let mut next = (*draft).clone();
+            next.remember = checked;
+            if !checked {
+                store::remember(None);
+            }
+            store::save_draft(&slug, parent_id, &next);
+            draft.set(next);
+        })
+    };
+
+    let submit = {
+        let (draft, errors, busy, in_flight, notice, failures, retry_tick, honeypot) = (
+            draft.clone(),
+            errors.clone(),
+            busy.clone(),
+            in_flight.clone(),
+            notice.clone(),
+            failures.clone(),
+            retry_tick.clone(),
+            honeypot.clone(),
+        );
+        let (backend, slug, lang, on_posted, uid) =
+            (props.backend.clone(), props.slug.clone(), props.lang.clone(), props.on_posted.clone(), *uid);
+        Callback::from(move |()| {
+            if *in_flight.borrow() {
+                return; // already sending: this click sends nothing
+            }
+            let text = lang.text;
+            let d = (*draft).clone();
+            let input = CommentInput {
+                parent_id,
+                author_name: d.name.clone(),
+                author_email: d.email.clone(),
+                author_url: Some(d.website.clone()).filter(|w| !w.trim().is_empty()),
+                body: d.body.clone(),
+                website_confirm: honeypot.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default(),
+                fill_ms: (now() - d.started_at).max(0.0) as u64,
+            };
+            if let Err(found) = input.parse() {
+                show_errors(&errors, &notice, text, uid, found);
+                return;
+            }
+            errors.set(Vec::new());
+            let online = web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true);
+            if !online {
+                notice.set(Some(Notice::Error(text.offline.to_owned())));
+                let retry_tick = retry_tick.clone();
+                // Send as soon as the connection is back.
+                if let Some(window) = web_sys::window() {
+                    once(&window, "online", move || retry_tick.set(*retry_tick + 1));
+                }
+                return;
+            }
+            *in_flight.borrow_mut() = true;
+            busy.set(true);
+            notice.set(Some(Notice::Info(text.sending_comment.to_owned())));
+            let (draft, errors, busy, in_flight, notice, failures, retry_tick) = (
+                draft.clone(),
+                errors.clone(),
+                busy.clone(),
+                in_flight.clone(),
+                notice.clone(),
+                failures.clone(),
+                retry_tick.clone(),
+            );
+            let (backend, slug, lang, on_posted) = (backend.clone(), slug.clone(), lang.clone(), on_posted.clone());
+            spawn_local(async move {
+                let text = lang.text;
+                let result = backend.post_comment(&slug, &input, &d.key).await;
+                *in_flight.borrow_mut() = false;
+                busy.set(false);
+                match result {
+                    Ok(posted) => {
+                        store::clear_draft(&slug, parent_id);
+                        if d.remember {
+                            store::remember(Some(&Identity { name: d.name, email: d.email, website: d.website }));
+                        }
+                        store::keep_mine(&slug, &posted);
+                        failures.set(0);
+                        let said = if posted.status == news_widget_api::CommentStatus::Pending {
+                            text.comment_pending
+                        } else {
+                            text.comment_published
+                        };
+                        notice.set(Some(Notice::Info(said.to_owned())));
+                        draft.set(fresh_draft());
+                        on_posted.emit(posted);
+                    }
+                    Err(FetchError::Status { status: 422, problem: Some(problem), .. })
+                        if !problem.errors.is_empty() =>
+                    {
+                        show_errors(&errors, &notice, text, uid, problem.errors);
+                    }
+                    Err(e) => {
+                        web_sys::console::error_1(&format!("news-widget: comment not sent: {}", e.detail()).into());
+                        let n = *failures;
+                        let wait = match &e {
+                            FetchError::Status { retry_after: Some(s), .. } => Some(*s),
+                            FetchError::Status { status: 400..=428 | 430..=499, .. } | FetchError::BadResponse(_) => {
+                                None
+                            }
+                            _ => BACKOFF.get(n).copied(),
+                        };
+                        let mut message = fill(text.comment_not_sent, &[("reason", &e.describe(text))]);
+                        if let Some(wait) = wait {
+                            message.push(' ');
+                            message.push_str(&fill(text.retry_in, &[("n", &wait.to_string())]));
+                            let retry_tick = retry_tick.clone();
+                            spawn_local(async move {
+                                gloo_timers::future::sleep(std::time::Duration::from_secs(wait)).await;
+                                retry_tick.set(*retry_tick + 1);
+                            });
+                        }
+                        failures.set(n + 1);
+                        notice.set(Some(Notice::Error(message)));
+                    }
+                }
+            });
+        })
+    };
+
+    {
+        let submit = submit.clone();
+        use_effect_with(*retry_tick, move |tick| {
+            if *tick > 0 {
+                submit.emit(());
+            }
+        });
+    }
+
+    let onsubmit = {
+        let (submit, failures) = (submit.clone(), failures.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            failures.set(0);
+            submit.emit(());
+        })
+    };
+
+    let error_of = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.message.clone());
+    let labels = [text.field_body, text.field_name, text.field_email, text.field_website];
+    let field = |index: usize,
+                 kind: &str,
+                 autocomplete: &str,
+                 value: &str,
+                 required: bool,
+                 oninput: Callback<InputEvent>| {
+        let (name, api) = FIELDS[index];
+        let error = error_of(api);
+        let error_id = id(&format!("{name}-error"));
+        let mut described = Vec::new();
+        if error.is_some() {
+            described.push(error_id.clone());
+        }
+        if name == "email" {
+            described.push(id("email-note"));
+        }
+        let describedby = (!described.is_empty()).then(|| described.join(" "));
+        let invalid = error.is_some().then_some("true");
+        let control = if kind == "textarea" {
+            html! { <textarea id={id(name)} name={name.to_owned()} rows="6" required={required} aria-invalid={invalid}
+            aria-describedby={describedby} value={value.to_owned()} {oninput} /> }
+        } else {
+            html! { <input id={id(name)} name={name.to_owned()} type={kind.to_owned()} autocomplete={autocomplete.to_owned()}
+            required={required} aria-invalid={invalid} aria-describedby={describedby} value={value.to_owned()} {oninput}
+            spellcheck={(kind != "text").then_some("false")} /> }
+        };
+        html! {
+            <div class={classes!("nw-field", error.is_some().then_some("nw-field-invalid"))}>
+                <label for={id(name)}>{ labels[index] }
+                    if required { <span class="nw-required" aria-hidden="true">{ " *" }</span> }
+                </label>
+                { control }
+                if let Some(message) = error {
+                    <p class="nw-field-error" id={error_id}>{ message }</p>
+                }
+            </div>
+        }
+    };
+
+    let title = match &props.parent {
+        Some((_, name)) => fill(text.reply_to, &[("name", name)]),
+        None => text.leave_comment.to_owned(),
+    };
+    let title_id = id("title");
+    html! {
+        <form class="nw-comment-form" novalidate=true {onsubmit} aria-labelledby={title_id.clone()}>
+            <h3 class="nw-form-title" id={title_id}>{ title }</h3>
+            <p class="nw-form-note"><span id={id("email-note")}>{ text.email_note }</span>{ " " }{ text.required_note }</p>
+            if *restored && !draft.is_blank() {
+                <p class="nw-draft-note">{ text.draft_restored }</p>
+            }
+            { field(0, "textarea", "off", &draft.body, true, update(|d, v| d.body = v)) }
+            <div class="nw-field-row">
+                { field(1, "text", "name", &draft.name, true, update(|d, v| d.name = v)) }
+                { field(2, "email", "email", &draft.email, true, update(|d, v| d.email = v)) }
+            </div>
+            { field(3, "url", "url", &draft.website, false, update(|d, v| d.website = v)) }
+            <div class="nw-check">
+                <input type="checkbox" id={id("remember")} checked={draft.remember} onchange={on_remember} />
+                <label for={id("remember")}>{ text.remember_me }</label>
+            </div>
+            <div class="nw-hp" aria-hidden="true">
+                <label>{ text.honeypot_label }
+                    <input ref={honeypot} type="text" name="website_confirm" tabindex="-1" autocomplete="off" />
+                </label>
+            </div>
+            <div class="nw-form-actions">
+                <button type="submit" class="nw-button nw-button-primary" aria-disabled={busy.then_some("true")}>
+                    { if *busy { text.sending_comment } else { text.submit_comment } }
+                </button>
+                if *failures > 0 && !*busy {
+                    <button type="button" class="nw-button" onclick={
+                        let submit = submit.clone();
+                        Callback::from(move |_| submit.emit(()))
+                    }>{ text.retry_now }</button>
+                }
+                if let Some(cancel) = &props.on_cancel {
+                    <button type="button" class="nw-button nw-button-quiet" onclick={cancel.reform(|_| ())}>{ text.cancel }</button>
+                }
+            </div>
+            <div class="nw-form-status" role="status" aria-live="polite">
+                if let Some(Notice::Info(message)) = &*notice { <p>{ message }</p> }
+            </div>
+            <div class="nw-form-alert" role="alert">
+                if let Some(Notice::Error(message)) = &*notice { <p class="nw-error">{ message }</p> }
+            </div>
+        </form>
+    }
+}
+
+/// Shows each field's error next to it and focuses the first invalid field.
+fn show_errors(
+    errors: &UseStateHandle<Vec<FieldError>>,
+    notice: &UseStateHandle<Option<Notice>>,
+    text: &'static Catalogue,
+    uid: u32,
+    found: Vec<FieldError>,
+) {
+    let labels = [text.field_body, text.field_name, text.field_email, text.field_website];
+    let localized: Vec<FieldError> = found
+        .iter()
+        .map(|e| {
+            let label =
+                FIELDS.iter().position(|(_, api)| *api == e.field).map(|i| labels[i]).unwrap_or(e.field.as_str());
+            FieldError::new(e.field.clone(), localize(text, label, &e.field, &e.message))
+        })
+        .collect();
+    let first = FIELDS.iter().find(|(_, api)| found.iter().any(|e| e.field == *api));
+    let unknown: Vec<&FieldError> = found.iter().filter(|e| FIELDS.iter().all(|(_, api)| *api != e.field)).collect();
+    let message = match unknown.as_slice() {
+        [] => text.fix_errors.to_owned(),
+        rest => rest.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" "),
+    };
+    errors.set(localized);
+    notice.set(Some(Notice::Error(message)));
+    if let Some((name, _)) = first {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("nw-f{uid}-{name}")))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// Calls `f` once, the next time `target` fires `event`.
+fn once(target: &web_sys::EventTarget, event: &str, f: impl FnOnce() + 'static) {
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+        event,
+        callback.unchecked_ref(),
+        &options,
+    );
+}

@@ -1,0 +1,493 @@
+//! The comments part: the thread (replies to three visual levels, sort, "Load more"), the
+//! reader's own comments (pending ones shown only to them, edit and delete for a while), and
+//! the form.
+
+pub mod avatar;
+pub mod form;
+pub mod store;
+pub mod text;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use news_widget_api::{Comment, CommentPage, CommentStatus, PostedComment, Slug, Sort};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::backend::{Backend, FetchError};
+use crate::i18n::{fill, Lang};
+use crate::intl;
+use form::CommentForm;
+use text::Piece;
+
+#[derive(Properties, PartialEq)]
+pub struct CommentsProps {
+    pub backend: Backend,
+    pub slug: Slug,
+    pub lang: Lang,
+}
+
+/// The deepest visual level; deeper replies stand at this level and name whom they answer.
+pub const MAX_DEPTH: usize = 3;
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
+    Failed(FetchError),
+}
+
+#[derive(Clone, Default, PartialEq)]
+struct Thread {
+    comments: Vec<Comment>,
+    next_cursor: Option<String>,
+    total: u64,
+}
+
+impl Thread {
+    fn append(&mut self, page: CommentPage) {
+        for c in page.comments {
+            if !self.comments.iter().any(|have| have.id == c.id) {
+                self.comments.push(c);
+            }
+        }
+        self.next_cursor = page.next_cursor;
+        self.total = page.total;
+    }
+}
+
+/// What a comment's buttons do.
+#[derive(Clone, PartialEq)]
+enum Action {
+    Reply(i64),
+    CancelReply,
+    Edit(i64),
+    CancelEdit,
+    Save(i64, String),
+    Delete(i64),
+    Report(i64),
+}
+
+#[function_component(CommentsView)]
+pub fn comments_view(props: &CommentsProps) -> Html {
+    let uid = use_state(crate::next_id);
+    let sort = use_state(store::sort);
+    let thread = use_state(Thread::default);
+    let load = use_state(|| Load::Loading);
+    let attempt = use_state(|| 0u32);
+    let more = use_state(|| None::<Result<(), FetchError>>);
+    let mine = {
+        let slug = props.slug.clone();
+        use_state(move || store::mine(&slug))
+    };
+    let replying = use_state(|| None::<i64>);
+    let editing = use_state(|| None::<i64>);
+    let confirming = use_state(|| None::<i64>);
+    let status = use_state(String::new);
+    let lang = &props.lang;
+    let text = lang.text;
+
+    {
+        let (thread, load) = (thread.clone(), load.clone());
+        let (backend, slug) = (props.backend.clone(), props.slug.clone());
+        use_effect_with((props.slug.clone(), *sort, *attempt), move |(_, sort, _)| {
+            let sort = *sort;
+            load.set(Load::Loading);
+            spawn_local(async move {
+                match backend.comments(&slug, sort, None).await {
+                    Ok(page) => {
+                        let mut fresh = Thread::default();
+                        fresh.append(page);
+                        thread.set(fresh);
+                        load.set(Load::Ready);
+                    }
+                    Err(e) => {
+                        web_sys::console::error_1(&format!("news-widget: comments of {slug}: {}", e.detail()).into());
+                        load.set(Load::Failed(e));
+                    }
+                }
+            });
+        });
+    }
+
+    let load_more = {
+        let (thread, more, backend, slug, sort) =
+            (thread.clone(), more.clone(), props.backend.clone(), props.slug.clone(), *sort);
+        Callback::from(move |_: MouseEvent| {
+            let Some(cursor) = thread.next_cursor.clone() else { return };
+            if matches!(*more, Some(Ok(()))) {
+                return; // already loading
+            }
+            more.set(Some(Ok(())));
+            let (thread, more, backend, slug) = (thread.clone(), more.clone(), backend.clone(), slug.clone());
+            spawn_local(async move {
+                match backend.comments(&slug, sort, Some(&cursor)).await {
+                    Ok(page) => {
+                        let mut next = (*thread).clone();
+                        next.append(page);
+                        thread.set(next);
+                        more.set(None);
+                    }
+                    Err(e) => more.set(Some(Err(e))),
+                }
+            });
+        })
+    };
+
+    let on_posted = {
+        let (thread, mine, replying, slug) = (thread.clone(), mine.clone(), replying.clone(), props.slug.clone());
+        Callback::from(move |posted: PostedComment| {
+            if posted.comment.id == 0 {
+                return; // a trapped submission: nothing to show
+            }
+            let mut next = (*thread).clone();
+            if posted.status == CommentStatus::Approved {
+                next.total += 1;
+            }
+            next.comments.push(posted.comment.clone());
+            thread.set(next);
+            mine.set(store::mine(&slug));
+            replying.set(None);
+            focus_later(format!("nw-c-{}", posted.comment.id));
+        })
+    };
+
+    let act = {
+        let (thread, mine, replying, editing, confirming, status) =
+            (thread.clone(), mine.clone(), replying.clone(), editing.clone(), confirming.clone(), status.clone());
+        let (backend, slug, lang) = (props.backend.clone(), props.slug.clone(), lang.clone());
+        Callback::from(move |action: Action| {
+            let token = |id: i64| mine.iter().find(|p| p.comment.id == id).map(|p| p.edit_token.clone());
+            match action {
+                Action::Reply(id) => {
+                    replying.set(Some(id));
+                    editing.set(None);
+                }
+                Action::CancelReply => {
+                    if let Some(id) = *replying {
+                        focus_later(format!("nw-reply-{id}"));
+                    }
+                    replying.set(None);
+                }
+                Action::Edit(id) => editing.set(Some(id)),
+                Action::CancelEdit => editing.set(None),
+                Action::Save(id, body) => {
+                    let Some(token) = token(id) else { return };
+                    let (thread, editing, status, backend, lang) =
+                        (thread.clone(), editing.clone(), status.clone(), backend.clone(), lang.clone());
+                    spawn_local(async move {
+                        match backend.edit_comment(id, &token, &body).await {
+                            Ok(changed) => {
+                                let mut next = (*thread).clone();
+                                if let Some(c) = next.comments.iter_mut().find(|c| c.id == id) {
+                                    *c = changed;
+                                }
+                                thread.set(next);
+                                editing.set(None);
+                                status.set(String::new());
+                            }
+                            Err(e) => status.set(e.describe(lang.text)),
+                        }
+                    });
+                }
+                Action::Delete(id) => {
+                    if *confirming != Some(id) {
+                        confirming.set(Some(id));
+                        return;
+                    }
+                    let Some(token) = token(id) else { return };
+                    let (thread, mine, confirming, status, backend, slug, lang) = (
+                        thread.clone(),
+                        mine.clone(),
+                        confirming.clone(),
+                        status.clone(),
+                        backend.clone(),
+                        slug.clone(),
+                        lang.clone(),
+                    );
+                    spawn_local(async move {
+                        match backend.delete_comment(id, &token).await {
+                            Ok(()) => {
+                                let mut next = (*thread).clone();
+                                let was_approved =
+                                    next.comments.iter().any(|c| c.id == id && c.status == CommentStatus::Approved);
+                                let has_replies = next.comments.iter().any(|c| c.parent_id == Some(id));
+                                if has_replies {
+                                    if let Some(c) = next.comments.iter_mut().find(|c| c.id == id) {
+                                        c.status = CommentStatus::Deleted;
+                                        c.body.clear();
+                                        c.author_name.clear();
+                                    }
+                                } else {
+                                    next.comments.retain(|c| c.id != id);
+                                }
+                                if was_approved {
+                                    next.total = next.total.saturating_sub(1);
+                                }
+                                thread.set(next);
+                                store::forget_mine(&slug, id);
+                                mine.set(store::mine(&slug));
+                                confirming.set(None);
+                            }
+                            Err(e) => status.set(e.describe(lang.text)),
+                        }
+                    });
+                }
+                Action::Report(id) => {
+                    let (status, backend, lang) = (status.clone(), backend.clone(), lang.clone());
+                    spawn_local(async move {
+                        let said = match backend.report_comment(id, lang.text.report_reason).await {
+                            Ok(()) => lang.text.reported.to_owned(),
+                            Err(e) => e.describe(lang.text),
+                        };
+                        status.set(said);
+                    });
+                }
+            }
+        })
+    };
+
+    // The reader's own pending comments, which only this device knows of.
+    let mut shown = thread.comments.clone();
+    for own in mine.iter() {
+        if own.status == CommentStatus::Pending && own.comment.id != 0 && !shown.iter().any(|c| c.id == own.comment.id)
+        {
+            shown.push(own.comment.clone());
+        }
+    }
+    let ctx = Rc::new(Ctx {
+        lang: lang.clone(),
+        backend: props.backend.clone(),
+        slug: props.slug.clone(),
+        replying: *replying,
+        editing: *editing,
+        confirming: *confirming,
+        own: mine.iter().filter(|p| edit_open(p)).map(|p| p.comment.id).collect(),
+        names: shown.iter().map(|c| (c.id, c.author_name.clone())).collect(),
+        act: act.clone(),
+        on_posted: on_posted.clone(),
+    });
+    let mut children: HashMap<i64, Vec<&Comment>> = HashMap::new();
+    let mut tops = Vec::new();
+    for c in &shown {
+        match c.parent_id.filter(|p| shown.iter().any(|o| o.id == *p)) {
+            Some(parent) => children.entry(parent).or_default().push(c),
+            None => tops.push(c),
+        }
+    }
+
+    let heading_id = format!("nw-comments-{}", *uid);
+    let count = lang.count(thread.total, &text.comments);
+    let on_sort = {
+        let sort = sort.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            let next = if value == "newest" { Sort::Newest } else { Sort::Oldest };
+            store::set_sort(next);
+            sort.set(next);
+        })
+    };
+    let body = match &*load {
+        Load::Loading => html! {
+            <div class="nw-comments-loading" aria-busy="true">
+                <p class="nw-visually-hidden" role="status">{ text.loading_comments }</p>
+                { for (0..2).map(|_| html! {
+                    <div class="nw-sk-comment" aria-hidden="true">
+                        <div class="nw-sk nw-sk-avatar"></div>
+                        <div class="nw-sk-lines"><div class="nw-sk nw-sk-line nw-sk-short"></div><div class="nw-sk nw-sk-line"></div></div>
+                    </div>
+                }) }
+            </div>
+        },
+        Load::Failed(error) => {
+            let retry = {
+                let attempt = attempt.clone();
+                Callback::from(move |_| attempt.set(*attempt + 1))
+            };
+            html! {
+                <div class="nw-error" role="alert">
+                    <p class="nw-error-title">{ text.comments_failed }</p>
+                    <p>{ error.describe(text) }</p>
+                    <button type="button" class="nw-button" onclick={retry}>{ text.retry }</button>
+                </div>
+            }
+        }
+        Load::Ready if tops.is_empty() => html! { <p class="nw-empty">{ text.no_comments }</p> },
+        Load::Ready => html! {
+            <ol class="nw-thread">{ for tops.iter().map(|c| item(c, 1, &children, &ctx)) }</ol>
+        },
+    };
+    html! {
+        <section class="nw-comments" aria-labelledby={heading_id.clone()}>
+            <div class="nw-comments-head">
+                <h2 class="nw-section-title" id={heading_id}>{ count }</h2>
+                <label class="nw-sort">{ text.sort_label }{ " " }
+                    <select onchange={on_sort}>
+                        <option value="oldest" selected={*sort == Sort::Oldest}>{ text.sort_oldest }</option>
+                        <option value="newest" selected={*sort == Sort::Newest}>{ text.sort_newest }</option>
+                    </select>
+                </label>
+            </div>
+            { body }
+            if thread.next_cursor.is_some() && *load == Load::Ready {
+                <div class="nw-more">
+                    <button type="button" class="nw-button" onclick={load_more}
+                        aria-busy={matches!(*more, Some(Ok(()))).then_some("true")}>{ text.load_more }</button>
+                    if let Some(Err(e)) = &*more { <p class="nw-error" role="alert">{ e.describe(text) }</p> }
+                </div>
+            }
+            <p class="nw-status" role="status" aria-live="polite">{ (*status).clone() }</p>
+            <CommentForm backend={props.backend.clone()} slug={props.slug.clone()} lang={lang.clone()} {on_posted} />
+        </section>
+    }
+}
+
+/// Whether the reader may still edit their comment.
+fn edit_open(p: &PostedComment) -> bool {
+    let until = js_sys::Date::new(&p.edit_until.as_str().into()).get_time();
+    until > js_sys::Date::now()
+}
+
+/// Moves the focus to element `id` once it is rendered.
+fn focus_later(id: String) {
+    spawn_local(async move {
+        gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// What every comment of one render needs to know.
+struct Ctx {
+    lang: Lang,
+    backend: Backend,
+    slug: Slug,
+    replying: Option<i64>,
+    editing: Option<i64>,
+    confirming: Option<i64>,
+    /// The reader's own comments still in their edit window.
+    own: Vec<i64>,
+    names: HashMap<i64, String>,
+    act: Callback<Action>,
+    on_posted: Callback<PostedComment>,
+}
+
+fn item(c: &Comment, depth: usize, children: &HashMap<i64, Vec<&Comment>>, ctx: &Rc<Ctx>) -> Html {
+    let level = depth.min(MAX_DEPTH);
+    let replies = children.get(&c.id).map(Vec::as_slice).unwrap_or_default();
+    html! {
+        <li class={format!("nw-comment-item nw-level-{level}")}>
+            { comment(c, depth, ctx) }
+            if ctx.replying == Some(c.id) {
+                <div class="nw-reply-form">
+                    <CommentForm backend={ctx.backend.clone()} slug={ctx.slug.clone()} lang={ctx.lang.clone()}
+                        parent={Some((c.id, c.author_name.clone()))} on_posted={ctx.on_posted.clone()}
+                        on_cancel={Some(ctx.act.reform(|()| Action::CancelReply))} />
+                </div>
+            }
+            if !replies.is_empty() {
+                <ol class="nw-replies">{ for replies.iter().map(|r| item(r, depth + 1, children, ctx)) }</ol>
+            }
+        </li>
+    }
+}
+
+fn comment(c: &Comment, depth: usize, ctx: &Rc<Ctx>) -> Html {
+    let text = ctx.lang.text;
+    let locale = ctx.lang.tag.as_str();
+    let name_id = format!("nw-c-{}-name", c.id);
+    if c.status == CommentStatus::Deleted {
+        return html! { <article class="nw-comment nw-comment-deleted" id={format!("nw-c-{}", c.id)}><p>{ text.deleted_comment }</p></article> };
+    }
+    let name = match &c.author_url {
+        Some(url) => html! { <a href={url.clone()} rel="nofollow ugc noopener" target="_blank">{ &c.author_name }</a> },
+        None => html! { &c.author_name },
+    };
+    let answering = (depth > MAX_DEPTH).then(|| c.parent_id.and_then(|p| ctx.names.get(&p))).flatten();
+    let mine = ctx.own.contains(&c.id);
+    let act = |a: Action| ctx.act.reform(move |_: MouseEvent| a.clone());
+    html! {
+        <article class={classes!("nw-comment", (c.status == CommentStatus::Pending).then_some("nw-comment-pending"))}
+            id={format!("nw-c-{}", c.id)} tabindex="-1" aria-labelledby={name_id.clone()}>
+            <header class="nw-comment-head">
+                { avatar::identicon(&c.avatar) }
+                <div>
+                    <span class="nw-comment-author" id={name_id}>{ name }</span>
+                    if let Some(parent) = answering {
+                        <span class="nw-in-reply">{ fill(text.in_reply_to, &[("name", parent)]) }</span>
+                    }
+                    <span class="nw-comment-time">
+                        <time datetime={c.created_at.to_string()} title={intl::date_time(c.created_at.as_str(), locale)}>
+                            { intl::relative(c.created_at.as_str(), locale).unwrap_or_default() }
+                        </time>
+                        if c.edited_at.is_some() { { " · " }{ text.edited } }
+                    </span>
+                    if c.status == CommentStatus::Pending {
+                        <span class="nw-badge">{ text.awaiting_moderation }</span>
+                    }
+                </div>
+            </header>
+            if ctx.editing == Some(c.id) {
+                { edit_box(c, ctx) }
+            } else {
+                <div class="nw-comment-body">{ for text::paragraphs(&c.body).into_iter().map(paragraph) }</div>
+            }
+            <div class="nw-comment-actions">
+                if c.status == CommentStatus::Approved {
+                    <button type="button" class="nw-link-button" id={format!("nw-reply-{}", c.id)}
+                        aria-expanded={(ctx.replying == Some(c.id)).to_string()} onclick={act(Action::Reply(c.id))}>{ text.reply }</button>
+                }
+                if mine && ctx.editing != Some(c.id) {
+                    <button type="button" class="nw-link-button" onclick={act(Action::Edit(c.id))}>{ text.edit }</button>
+                    <button type="button" class="nw-link-button" onclick={act(Action::Delete(c.id))}>
+                        { if ctx.confirming == Some(c.id) { text.confirm_delete } else { text.delete } }
+                    </button>
+                }
+                if !mine && c.status == CommentStatus::Approved {
+                    <button type="button" class="nw-link-button nw-quiet" onclick={act(Action::Report(c.id))}>{ text.report }</button>
+                }
+            </div>
+        </article>
+    }
+}
+
+fn edit_box(c: &Comment, ctx: &Rc<Ctx>) -> Html {
+    let text = ctx.lang.text;
+    let area_id = format!("nw-edit-{}", c.id);
+    let id = c.id;
+    let save = ctx.act.reform(move |_: MouseEvent| {
+        let body = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("nw-edit-{id}")))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            .map(|t| t.value())
+            .unwrap_or_default();
+        Action::Save(id, body)
+    });
+    html! {
+        <div class="nw-edit">
+            <label for={area_id.clone()} class="nw-visually-hidden">{ text.field_body }</label>
+            <textarea id={area_id} rows="4" defaultvalue={c.body.clone()} />
+            <div class="nw-form-actions">
+                <button type="button" class="nw-button nw-button-primary" onclick={save}>{ text.save }</button>
+                <button type="button" class="nw-button nw-button-quiet" onclick={ctx.act.reform(|_: MouseEvent| Action::CancelEdit)}>{ text.cancel }</button>
+            </div>
+        </div>
+    }
+}
+
+fn paragraph(pieces: Vec<Piece<'_>>) -> Html {
+    html! {
+        <p>{ for pieces.into_iter().map(|piece| match piece {
+            Piece::Text(t) => html! { t },
+            Piece::Break => html! { <br /> },
+            Piece::Link(url) => html! { <a href={url.to_owned()} rel="nofollow ugc noopener" target="_blank">{ url }</a> },
+        }) }</p>
+    }
+}
