@@ -139,3 +139,31 @@ pub fn press(target: &Element, key: &str) {
     let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     target.dispatch_event(&event).unwrap();
 }
+
+/// Types `value` into the input or textarea `selector` under `root`, as a reader would (an
+/// `input` event follows).
+pub fn type_into(root: &Element, selector: &str, value: &str) {
+    let el = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"));
+    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    el.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+}
+
+/// Posts a comment straight to the server (as another reader), answering its id.
+pub async fn direct_comment(slug: &str, parent: Option<i64>, name: &str, body: &str) -> i64 {
+    let answer: serde_json::Value = gloo_net::http::Request::post(&format!("{}/articles/{slug}/comments", api()))
+        .json(&serde_json::json!({"parent_id": parent, "author_name": name, "author_email": "other@example.org", "body": body, "fill_ms": 9000}))
+        .unwrap()
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["comment"]["id"].as_i64().unwrap_or_else(|| panic!("not posted: {answer}"))
+}

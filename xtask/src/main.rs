@@ -106,7 +106,9 @@ fn test() -> Result<()> {
     let server_bin = root().join("target/debug/news-widget-server");
     step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
         let token = shell::random_token();
-        let server = Server::start(&server_bin, &["--admin-token", &token, "--allowed-origin", "*"], None)?;
+        // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
+        let args = ["--admin-token", &token, "--allowed-origin", "*", "--comment-burst", "10000"];
+        let server = Server::start(&server_bin, &args, None)?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
