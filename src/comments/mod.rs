@@ -248,11 +248,15 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         })
     };
 
-    // The reader's own pending comments, which only this device knows of.
+    // The reader's own comments the server's answer lacks: pending ones (only this device knows
+    // of them) and fresh ones a cache has not caught up with yet (while they can still be edited).
     let mut shown = thread.comments.clone();
+    let mut unseen_approved = 0;
     for own in mine.iter() {
-        if own.status == CommentStatus::Pending && own.comment.id != 0 && !shown.iter().any(|c| c.id == own.comment.id)
-        {
+        let missing = own.comment.id != 0 && !shown.iter().any(|c| c.id == own.comment.id);
+        let fresh = own.status == CommentStatus::Approved && edit_open(own) && thread.next_cursor.is_none();
+        if missing && (own.status == CommentStatus::Pending || fresh) {
+            unseen_approved += u64::from(own.status == CommentStatus::Approved);
             shown.push(own.comment.clone());
         }
     }
@@ -278,7 +282,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     }
 
     let heading_id = format!("nw-comments-{}", *uid);
-    let count = lang.count(thread.total, &text.comments);
+    let count = lang.count(thread.total + unseen_approved, &text.comments);
     let on_sort = {
         let sort = sort.clone();
         Callback::from(move |e: Event| {

@@ -24,8 +24,24 @@ impl Drop for Process {
 /// Our server on a fresh database, serving the built widget.
 struct Site {
     url: String,
-    _server: Process,
+    server: Option<Process>,
+    args: Vec<String>,
     dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// Stops the server, as a crash would.
+    fn kill(&mut self) {
+        self.server = None;
+    }
+
+    /// Starts the server again on the same address and database.
+    fn restart(&mut self) {
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let (server, url) = start_server(self.dir.path(), &addr, &self.args);
+        assert_eq!(url, self.url);
+        self.server = Some(server);
+    }
 }
 
 /// One browser with a profile of its own (a reader), driven over WebDriver.
@@ -44,13 +60,14 @@ fn screenshots() -> PathBuf {
     dir
 }
 
-/// Our server on a free port with a fresh database, serving the built widget.
-fn start_server(dir: &Path) -> (Process, String) {
+/// Our server at `addr` on the database in `dir`, serving the built widget.
+fn start_server(dir: &Path, addr: &str, args: &[String]) -> (Process, String) {
     let mut child = Command::new(env_path("NEWS_WIDGET_SERVER_BIN"))
-        .args(["--addr", "127.0.0.1:0", "--admin-token", "e2e-token", "--database"])
+        .args(["--addr", addr, "--admin-token", "e2e-token", "--database"])
         .arg(dir.join("e2e.sqlite3"))
         .arg("--static-dir")
         .arg(env_path("NEWS_WIDGET_DIST"))
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -67,9 +84,15 @@ fn free_port() -> u16 {
 }
 
 fn site() -> Site {
+    site_with(&[])
+}
+
+/// A site whose server gets `args` too.
+fn site_with(args: &[&str]) -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let (server, url) = start_server(dir.path());
-    Site { url, _server: server, dir }
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let (server, url) = start_server(dir.path(), "127.0.0.1:0", &args);
+    Site { url, server: Some(server), args, dir }
 }
 
 /// A new headless Chromium with an empty profile named `profile`.
@@ -132,7 +155,9 @@ async fn wait_text(client: &Client, css: &str, want: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{css} says {last:?}, not {want:?}");
+    let page = client.source().await.unwrap_or_default();
+    let start = page.find("nw-comments").unwrap_or(0);
+    panic!("{css} says {last:?}, not {want:?}; the comments: {}", &page[start..(start + 3000).min(page.len())]);
 }
 
 fn plain(text: &str) -> String {
@@ -272,5 +297,194 @@ async fn a_keyboard_only_reader_completes_a_vote() {
         .await
         .unwrap();
     assert_eq!(outline, json!("solid"));
+    b.client.close().await.unwrap();
+}
+
+const TIME_TRAP: Duration = Duration::from_millis(2_200);
+
+async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+/// Fills the top-level comment form as a reader types.
+async fn fill_form(client: &Client, body: &str, name: &str, email: &str) {
+    let form = ".nw-comments > .nw-comment-form";
+    find(client, &format!("{form} [name=body]")).await.send_keys(body).await.unwrap();
+    find(client, &format!("{form} [name=name]")).await.send_keys(name).await.unwrap();
+    find(client, &format!("{form} [name=email]")).await.send_keys(email).await.unwrap();
+}
+
+async fn submit(client: &Client) {
+    find(client, ".nw-comments > .nw-comment-form button[type=submit]").await.click().await.unwrap();
+}
+
+/// Runs `script` in the page and answers its JSON result (`arguments[0]` is the callback).
+async fn in_page(client: &Client, script: &str) -> serde_json::Value {
+    client.execute_async(script, vec![]).await.unwrap()
+}
+
+async fn api_comments(client: &Client) -> serde_json::Value {
+    in_page(
+        client,
+        "fetch('/api/v1/articles/cooperation-chine-kazakhstan/comments?limit=100', {cache: 'no-store'})
+           .then(r => r.json()).then(arguments[0]);",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_posted_comment_survives_a_reload_and_a_reply_lands_at_depth_four() {
+    let site = site();
+    let b = browser(&site, "commenter").await;
+    open_demo(&b, &site).await;
+    wait_text(&b.client, ".nw-comments h2", "0 commentaire").await;
+    // Three levels from other readers, through the API.
+    let ids = in_page(
+        &b.client,
+        "const post = (parent, name, body) => fetch('/api/v1/articles/cooperation-chine-kazakhstan/comments', {
+             method: 'POST', headers: {'content-type': 'application/json'},
+             body: JSON.stringify({parent_id: parent, author_name: name, author_email: name + '@example.org', body, fill_ms: 9000})
+         }).then(r => r.json()).then(a => a.comment.id);
+         (async () => {
+             const one = await post(null, 'alice', 'Premier niveau');
+             const two = await post(one, 'bob', 'Deuxième niveau');
+             const three = await post(two, 'chloe', 'Troisième niveau');
+             return [one, two, three];
+         })().then(arguments[0]);",
+    )
+    .await;
+    let three = ids[2].as_i64().unwrap();
+
+    fill_form(&b.client, "Un commentaire qui doit rester.\nAvec deux lignes.", "Camille", "camille@example.org").await;
+    tokio::time::sleep(TIME_TRAP).await;
+    submit(&b.client).await;
+    wait_text(&b.client, ".nw-comments > .nw-comment-form .nw-form-status p", "Votre commentaire est publié.").await;
+    b.client.refresh().await.unwrap();
+    open_demo(&b, &site).await;
+    wait_text(&b.client, ".nw-comments h2", "4 commentaires").await;
+    let bodies = text(&b.client, ".nw-thread").await;
+    assert!(bodies.contains("Un commentaire qui doit rester.\nAvec deux lignes."), "{bodies}");
+
+    // A reply to the third level: it is the fourth, shown at level three, naming whom it answers.
+    find(&b.client, &format!("#nw-reply-{three}")).await.click().await.unwrap();
+    let reply_form = ".nw-reply-form .nw-comment-form";
+    find(&b.client, &format!("{reply_form} [name=body]")).await.send_keys("Quatrième niveau").await.unwrap();
+    find(&b.client, &format!("{reply_form} [name=name]")).await.send_keys("Dmitri").await.unwrap();
+    find(&b.client, &format!("{reply_form} [name=email]")).await.send_keys("dmitri@example.org").await.unwrap();
+    tokio::time::sleep(TIME_TRAP).await;
+    find(&b.client, &format!("{reply_form} button[type=submit]")).await.click().await.unwrap();
+    wait_text(&b.client, ".nw-comments h2", "5 commentaires").await;
+    let fourth = find(&b.client, ".nw-in-reply").await;
+    assert_eq!(plain(&fourth.text().await.unwrap()), "en réponse à chloe");
+    let api = api_comments(&b.client).await;
+    let last = api["comments"].as_array().unwrap().iter().find(|c| c["body"] == "Quatrième niveau").unwrap().clone();
+    assert_eq!(last["parent_id"].as_i64(), Some(three));
+    save_element_screenshot(&b.client, ".nw-thread", "comments-thread.png").await;
+    b.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_server_dies_during_a_submit_and_nothing_is_lost_or_doubled() {
+    let mut site = site();
+    let b = browser(&site, "unlucky").await;
+    open_demo(&b, &site).await;
+    let text_body = "Texte écrit pendant une panne du serveur.";
+    fill_form(&b.client, text_body, "Camille", "camille@example.org").await;
+    tokio::time::sleep(TIME_TRAP).await;
+    site.kill();
+    submit(&b.client).await;
+    let alert = find(&b.client, ".nw-comments > .nw-comment-form .nw-form-alert .nw-error").await;
+    let said = plain(&alert.text().await.unwrap());
+    assert!(said.contains("Votre texte est conservé."), "{said}");
+    let kept = find(&b.client, ".nw-comments > .nw-comment-form [name=body]").await.prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some(text_body));
+
+    // The server comes back; the reader reloads: the draft comes back from this device, and is sent.
+    site.restart();
+    b.client.refresh().await.unwrap();
+    open_demo(&b, &site).await;
+    let restored = find(&b.client, ".nw-comments > .nw-comment-form [name=body]").await.prop("value").await.unwrap();
+    assert_eq!(restored.as_deref(), Some(text_body), "the draft survived the reload");
+    submit(&b.client).await;
+    wait_text(&b.client, ".nw-comments > .nw-comment-form .nw-form-status p", "Votre commentaire est publié.").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let api = api_comments(&b.client).await;
+    let same: Vec<_> = api["comments"].as_array().unwrap().iter().filter(|c| c["body"] == text_body).collect();
+    assert_eq!(same.len(), 1, "exactly one comment stored: {api}");
+    b.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn pre_moderation_shows_awaiting_moderation_to_the_author_only() {
+    let site = site_with(&["--moderation", "pre"]);
+    let author = browser(&site, "author").await;
+    open_demo(&author, &site).await;
+    fill_form(&author.client, "À modérer, s’il vous plaît.", "Camille", "camille@example.org").await;
+    tokio::time::sleep(TIME_TRAP).await;
+    submit(&author.client).await;
+    wait_text(
+        &author.client,
+        ".nw-comments > .nw-comment-form .nw-form-status p",
+        "Votre commentaire est en attente de modération. Vous seul le voyez pour l’instant.",
+    )
+    .await;
+    wait_text(&author.client, ".nw-comment-pending .nw-badge", "en attente de modération").await;
+    author.client.refresh().await.unwrap();
+    open_demo(&author, &site).await;
+    wait_text(&author.client, ".nw-comment-pending .nw-badge", "en attente de modération").await;
+    author.client.close().await.unwrap();
+
+    let other = browser(&site, "other-reader").await;
+    open_demo(&other, &site).await;
+    wait_text(&other.client, ".nw-comments h2", "0 commentaire").await;
+    assert!(other.client.find(Locator::Css(".nw-comment")).await.is_err(), "nobody else sees it");
+    other.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_keyboard_only_reader_posts_a_comment_and_sees_errors() {
+    let site = site();
+    let b = browser(&site, "keyboard-commenter").await;
+    open_demo(&b, &site).await;
+    b.client.find(Locator::Css("body")).await.unwrap().click().await.unwrap();
+    let mut reached = false;
+    for _ in 0..60 {
+        b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+        if b.client.active_element().await.unwrap().attr("name").await.unwrap().as_deref() == Some("body") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches the comment field");
+    // Enter in the name field submits the form: everything missing is said, by field.
+    b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    wait_text(
+        &b.client,
+        ".nw-comments > .nw-comment-form .nw-form-alert .nw-error",
+        "Corrigez les champs signalés en rouge.",
+    )
+    .await;
+    assert_eq!(
+        b.client.active_element().await.unwrap().attr("name").await.unwrap().as_deref(),
+        Some("body"),
+        "focus on the first error"
+    );
+    save_element_screenshot(&b.client, ".nw-comments > .nw-comment-form", "comment-form-errors.png").await;
+
+    b.client.active_element().await.unwrap().send_keys("Écrit au clavier seulement.").await.unwrap();
+    b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+    b.client.active_element().await.unwrap().send_keys("Clavier").await.unwrap();
+    b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+    b.client.active_element().await.unwrap().send_keys("clavier@example.org").await.unwrap();
+    tokio::time::sleep(TIME_TRAP).await;
+    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    wait_text(&b.client, ".nw-comments > .nw-comment-form .nw-form-status p", "Votre commentaire est publié.").await;
+    wait_text(&b.client, ".nw-comments h2", "1 commentaire").await;
     b.client.close().await.unwrap();
 }
