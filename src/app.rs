@@ -32,7 +32,7 @@ pub fn widget(props: &WidgetProps) -> Html {
         <div class="nw-widget" lang={lang.tag.to_string()}>
             <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
             <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} editor_score={*editor_score} article_loads={*article_loads} />
-            <CommentsView {backend} {slug} lang={lang.clone()} />
+            <CommentsView {backend} {slug} lang={lang.clone()} article_loads={*article_loads} />
         </div>
     }
 }

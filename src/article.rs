@@ -103,7 +103,7 @@ pub fn article_view(props: &ArticleProps) -> Html {
                 Callback::from(move |_| attempt.set(*attempt + 1))
             };
             html! {
-                <div class="nw-error" role="alert">
+                <div class="nw-error nw-article-error" role="alert">
                     <p class="nw-error-title">{ text.article_failed }</p>
                     <p>{ error.describe(text) }</p>
                     <details><summary>{ text.details }</summary><code>{ error.detail() }</code></details>

@@ -78,7 +78,7 @@ async fn a_failed_load_says_what_failed_and_retry_loads_it() {
     let slug = unique_slug("retry");
     let root = container();
     render(&root, &slug, "fr");
-    let alert = wait_for(&root, "[role=alert]").await;
+    let alert = wait_for(&root, ".nw-article-error[role=alert]").await;
     let said = alert.text_content().unwrap();
     assert!(said.contains("L’article n’a pas pu être chargé."), "{said}");
     assert!(said.contains("Cet article n’existe pas"), "{said}");
@@ -90,13 +90,13 @@ async fn a_failed_load_says_what_failed_and_retry_loads_it() {
         &json!({"lang": "fr", "title": "Revenu", "body_html": "<p>Là.</p>", "published_at": "2026-11-27T10:00:00Z"}),
     )
     .await;
-    click(&root, ".nw-error button");
+    click(&root, ".nw-article-error button");
     yew::scheduler::flush().await;
     assert!(root.query_selector(".nw-skeleton").unwrap().is_some(), "loading again");
     wait_for(&root, "h1.nw-title").await;
     assert_eq!(text(&root, "h1.nw-title"), "Revenu");
     assert_eq!(text(&root, ".nw-body"), "Là.");
-    assert!(root.query_selector("[role=alert]").unwrap().is_none());
+    assert!(root.query_selector(".nw-error[role=alert]").unwrap().is_none(), "no error left: the rating retried too");
 }
 
 #[wasm_bindgen_test]
@@ -108,9 +108,9 @@ async fn an_unreachable_server_is_a_network_error_with_retry() {
         lang: LangTag::parse("en").unwrap(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
-    let alert = wait_for(&root, "[role=alert]").await;
+    let alert = wait_for(&root, ".nw-article-error[role=alert]").await;
     assert!(alert.text_content().unwrap().contains("The server could not be reached"));
-    assert_eq!(text(&root, ".nw-error button"), "Try again");
+    assert_eq!(text(&root, ".nw-article-error button"), "Try again");
 }
 
 #[wasm_bindgen_test]

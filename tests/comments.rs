@@ -207,7 +207,12 @@ async fn plural_forms_of_the_comment_count() {
 
     let slug = fresh_article("plural", "fr").await;
     let root = container();
-    let props = CommentsProps { backend: Backend::rest(api()), slug: Slug::parse(&slug).unwrap(), lang: fr.clone() };
+    let props = CommentsProps {
+        backend: Backend::rest(api()),
+        slug: Slug::parse(&slug).unwrap(),
+        lang: fr.clone(),
+        article_loads: 0,
+    };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, ".nw-empty").await;
     assert_eq!(text(&root, ".nw-comments h2"), "0 commentaire");
@@ -223,7 +228,12 @@ async fn the_thread_shows_replies_to_three_levels_and_bodies_as_text() {
     let three = direct_comment(&slug, Some(two), "Chloé", "niveau 3").await;
     let four = direct_comment(&slug, Some(three), "Dmitri", "niveau 4").await;
     let root = container();
-    let props = CommentsProps { backend: Backend::rest(api()), slug: Slug::parse(&slug).unwrap(), lang: lang("fr") };
+    let props = CommentsProps {
+        backend: Backend::rest(api()),
+        slug: Slug::parse(&slug).unwrap(),
+        lang: lang("fr"),
+        article_loads: 0,
+    };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, &format!("#nw-c-{four}")).await;
     assert_eq!(text(&root, ".nw-comments h2"), "4 commentaires");

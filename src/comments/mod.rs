@@ -26,6 +26,9 @@ pub struct CommentsProps {
     pub backend: Backend,
     pub slug: Slug,
     pub lang: Lang,
+    /// Bumped each time the article loads: comments that failed to load try again then.
+    #[prop_or_default]
+    pub article_loads: u32,
 }
 
 /// The deepest visual level; deeper replies stand at this level and name whom they answer.
@@ -108,6 +111,15 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                     }
                 }
             });
+        });
+    }
+
+    {
+        let (load, attempt) = (load.clone(), attempt.clone());
+        use_effect_with(props.article_loads, move |_| {
+            if matches!(*load, Load::Failed(_)) {
+                attempt.set(*attempt + 1);
+            }
         });
     }
 
