@@ -3,6 +3,9 @@
 use std::fmt;
 
 use news_widget_api::{LangTag, Slug, API_PREFIX};
+
+use crate::share::links::{parse_list, Network};
+use crate::share::ShareStyle;
 use web_sys::Element;
 
 /// What one widget on the page shows and where it gets it from.
@@ -12,6 +15,49 @@ pub struct Config {
     pub api: String,
     pub article: Slug,
     pub lang: LangTag,
+    pub share: ShareConfig,
+}
+
+/// `data-share-networks`, `data-share-tag` and `data-share-style`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShareConfig {
+    pub networks: Vec<Network>,
+    /// Names that are no network: shown in place, the rest still works.
+    pub unknown: Vec<String>,
+    pub tag: Option<String>,
+    pub style: ShareStyle,
+}
+
+impl Default for ShareConfig {
+    fn default() -> Self {
+        Self { networks: Network::ALL.to_vec(), unknown: Vec::new(), tag: None, style: ShareStyle::default() }
+    }
+}
+
+impl ShareConfig {
+    fn from_element(element: &Element) -> Result<Self, ConfigError> {
+        let mut share = Self::default();
+        if let Some(raw) = element.get_attribute("data-share-networks") {
+            (share.networks, share.unknown) = parse_list(&raw);
+        }
+        if let Some(raw) = element.get_attribute("data-share-tag") {
+            share.tag = Some(
+                news_widget_api::line_text(&raw, 1, 100)
+                    .map_err(|e| ConfigError { attribute: "data-share-tag", message: format!("{raw:?} {e}") })?,
+            );
+        }
+        share.style = match element.get_attribute("data-share-style").as_deref().map(str::trim) {
+            None | Some("labels") => ShareStyle::Labels,
+            Some("icons") => ShareStyle::Icons,
+            Some(other) => {
+                return Err(ConfigError {
+                    attribute: "data-share-style",
+                    message: format!("{other:?} is neither \"icons\" nor \"labels\""),
+                })
+            }
+        };
+        Ok(share)
+    }
 }
 
 /// A bad or missing attribute: which one, and what is wrong.
@@ -52,7 +98,7 @@ impl Config {
                 .map_err(|e| ConfigError { attribute: "data-lang", message: format!("{raw:?} {e}") })?,
             None => inherited_lang(element),
         };
-        Ok(Self { api, article, lang })
+        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)? })
     }
 }
 

@@ -132,6 +132,16 @@ pub struct Catalogue {
     pub err_email: &'static str,
     pub err_url: &'static str,
     pub err_control: &'static str,
+    pub share_heading: &'static str,
+    pub share_on: &'static str,
+    pub share_native: &'static str,
+    pub share_unknown: &'static str,
+    pub copy_link: &'static str,
+    pub link_copied: &'static str,
+    pub copy_failed: &'static str,
+    pub instance_label: &'static str,
+    pub instance_invalid: &'static str,
+    pub share_action: &'static str,
 }
 
 pub static EN: Catalogue = Catalogue {
@@ -213,6 +223,16 @@ pub static EN: Catalogue = Catalogue {
     err_email: "Enter an email address such as name@example.org.",
     err_url: "Enter a full web address starting with https://, or leave it empty.",
     err_control: "{field} holds invisible control characters; remove them.",
+    share_heading: "Share",
+    share_on: "Share on {network}",
+    share_native: "Share…",
+    share_unknown: "names no network we know: {names}. Known: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
+    copy_link: "Copy link",
+    link_copied: "Link copied",
+    copy_failed: "The link could not be copied; select it in the address bar.",
+    instance_label: "Your Mastodon instance",
+    instance_invalid: "Enter your instance's address, such as mastodon.social.",
+    share_action: "Share",
 };
 
 pub static FR: Catalogue = Catalogue {
@@ -294,6 +314,16 @@ pub static FR: Catalogue = Catalogue {
     err_email: "Saisissez une adresse e-mail comme nom@exemple.fr.",
     err_url: "Saisissez une adresse web complète commençant par https://, ou laissez ce champ vide.",
     err_control: "{field}\u{a0}: retirez les caractères de contrôle invisibles.",
+    share_heading: "Partager",
+    share_on: "Partager sur {network}",
+    share_native: "Partager…",
+    share_unknown: "nomme des réseaux inconnus\u{a0}: {names}. Connus\u{a0}: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
+    copy_link: "Copier le lien",
+    link_copied: "Lien copié",
+    copy_failed: "Le lien n’a pas pu être copié\u{a0}; sélectionnez-le dans la barre d’adresse.",
+    instance_label: "Votre instance Mastodon",
+    instance_invalid: "Saisissez l’adresse de votre instance, par exemple mastodon.social.",
+    share_action: "Partager",
 };
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod intl;
 pub mod rating;
 pub mod reader;
 pub mod sanitize;
+pub mod share;
 
 use news_widget_api::LangTag;
 use wasm_bindgen::JsCast;

@@ -17,8 +17,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 const DEMO: &str = "cooperation-chine-kazakhstan";
 
 fn render(root: &web_sys::Element, slug: &str, lang: &str) {
-    let config =
-        Config { api: api().to_owned(), article: Slug::parse(slug).unwrap(), lang: LangTag::parse(lang).unwrap() };
+    let config = Config {
+        api: api().to_owned(),
+        article: Slug::parse(slug).unwrap(),
+        lang: LangTag::parse(lang).unwrap(),
+        share: Default::default(),
+    };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
 }
 
@@ -106,6 +110,7 @@ async fn an_unreachable_server_is_a_network_error_with_retry() {
         api: "http://127.0.0.1:9/api/v1".into(),
         article: Slug::parse(DEMO).unwrap(),
         lang: LangTag::parse("en").unwrap(),
+        share: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
     let alert = wait_for(&root, ".nw-article-error[role=alert]").await;
