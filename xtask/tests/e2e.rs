@@ -289,7 +289,7 @@ async fn a_keyboard_only_reader_completes_a_vote() {
     assert!(b.client.find(Locator::Css(".nw-your-rating")).await.is_err(), "arrows sent nothing");
     active.send_keys(ENTER).await.unwrap();
     wait_text(&b.client, ".nw-your-rating", "Votre note : 3 étoiles").await;
-    wait_text(&b.client, ".nw-status", "Merci ! Votre note : 3 étoiles.").await;
+    wait_text(&b.client, ".nw-rating .nw-status", "Merci ! Votre note : 3 étoiles.").await;
     // The focus ring is visible on the focused star.
     let outline = b
         .client
@@ -486,5 +486,145 @@ async fn a_keyboard_only_reader_posts_a_comment_and_sees_errors() {
     b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
     wait_text(&b.client, ".nw-comments > .nw-comment-form .nw-form-status p", "Votre commentaire est publié.").await;
     wait_text(&b.client, ".nw-comments h2", "1 commentaire").await;
+    b.client.close().await.unwrap();
+}
+
+const CANONICAL: &str = "https://actualite.example/2024/07/cooperation-chine-kazakhstan";
+const TITLE: &str = "Coopération: une nouvelle impulsion au partenariat permanent Chine-Kazakhstan";
+
+/// encodeURIComponent, written out here so the expected links do not come from the code under test.
+fn uri_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_share_link_is_exact_and_the_page_fetches_only_from_its_own_server() {
+    let site = site();
+    let b = browser(&site, "sharer").await;
+    open_demo(&b, &site).await;
+    find(&b.client, ".nw-share-list").await;
+    let (u, t) = (uri_component(CANONICAL), uri_component(TITLE));
+    let both = uri_component(&format!("{TITLE} {CANONICAL}"));
+    let image = uri_component(&format!("{}/media/chine-kazakhstan.svg", site.url));
+    let expected = [
+        ("facebook", format!("https://www.facebook.com/sharer/sharer.php?u={u}")),
+        ("x", format!("https://x.com/intent/tweet?text={t}&url={u}")),
+        ("linkedin", format!("https://www.linkedin.com/sharing/share-offsite/?url={u}")),
+        ("whatsapp", format!("https://wa.me/?text={both}")),
+        ("telegram", format!("https://t.me/share/url?url={u}&text={t}")),
+        ("reddit", format!("https://www.reddit.com/submit?url={u}&title={t}")),
+        ("bluesky", format!("https://bsky.app/intent/compose?text={both}")),
+        ("threads", format!("https://www.threads.net/intent/post?text={both}")),
+        ("pinterest", format!("https://www.pinterest.com/pin/create/button/?url={u}&media={image}&description={t}")),
+        ("email", format!("mailto:?subject={t}&body={both}")),
+    ];
+    for (network, want) in expected {
+        let link = find(&b.client, &format!("a.nw-share-{network}")).await;
+        assert_eq!(link.attr("href").await.unwrap().as_deref(), Some(want.as_str()), "{network}");
+        let name = plain(&link.prop("textContent").await.unwrap().unwrap_or_default());
+        assert!(name.starts_with("Partager sur ") || network == "email", "{network}: {name}");
+    }
+    let fetched = b
+        .client
+        .execute(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(e => e.name);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fetched: Vec<String> = serde_json::from_value(fetched).unwrap();
+    assert!(fetched.len() >= 5, "the page, its assets and API calls: {fetched:?}");
+    for url in &fetched {
+        assert!(url.starts_with(&format!("{}/", site.url)), "a request left the server's origin: {url}");
+    }
+    save_element_screenshot(&b.client, ".nw-share", "share-bar.png").await;
+    b.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn copy_link_puts_the_address_on_the_clipboard_with_and_without_the_clipboard_api() {
+    let site = site();
+    let b = browser(&site, "copier").await;
+    open_demo(&b, &site).await;
+    let paste_target = ".nw-comments > .nw-comment-form [name=body]";
+    for path in ["Clipboard API", "execCommand fallback"] {
+        let area = find(&b.client, paste_target).await;
+        if path == "execCommand fallback" {
+            b.client
+                .execute("Object.defineProperty(navigator, 'clipboard', {value: undefined});", vec![])
+                .await
+                .unwrap();
+            // Put something else on the clipboard first, so the paste below proves the fallback wrote.
+            area.clear().await.unwrap();
+            area.send_keys("autre chose").await.unwrap();
+            area.send_keys("\u{e009}a\u{e000}").await.unwrap();
+            area.send_keys("\u{e009}c\u{e000}").await.unwrap();
+            area.clear().await.unwrap();
+            area.send_keys("\u{e009}v\u{e000}").await.unwrap();
+            assert_eq!(area.prop("value").await.unwrap().as_deref(), Some("autre chose"));
+        }
+        find(&b.client, ".nw-share-copy").await.click().await.unwrap();
+        wait_text(&b.client, ".nw-share .nw-status", "Lien copié").await;
+        area.clear().await.unwrap();
+        area.send_keys("\u{e009}v\u{e000}").await.unwrap();
+        let pasted = area.prop("value").await.unwrap().unwrap_or_default();
+        assert_eq!(pasted, CANONICAL, "{path}");
+    }
+    b.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_mastodon_dialog_works_by_keyboard() {
+    let site = site();
+    let b = browser(&site, "mastodonian").await;
+    open_demo(&b, &site).await;
+    // The share page would be another site: record where the widget opens it instead of going there.
+    b.client
+        .execute("window.opened = []; window.open = (url) => { window.opened.push(url); return null; };", vec![])
+        .await
+        .unwrap();
+    b.client.find(Locator::Css("body")).await.unwrap().click().await.unwrap();
+    let mut reached = false;
+    for _ in 0..40 {
+        b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+        let class = b.client.active_element().await.unwrap().attr("class").await.unwrap().unwrap_or_default();
+        if class.contains("nw-share-mastodon") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches the Mastodon button");
+    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    let dialog_open = "return document.querySelector('.nw-dialog').open;";
+    assert_eq!(b.client.execute(dialog_open, vec![]).await.unwrap(), json!(true));
+    let input = b.client.active_element().await.unwrap();
+    assert_eq!(input.attr("inputmode").await.unwrap().as_deref(), Some("url"), "the focus is in the instance field");
+    input.send_keys("pas une instance").await.unwrap();
+    input.send_keys(ENTER).await.unwrap();
+    let error = find(&b.client, ".nw-dialog .nw-field-error").await;
+    assert!(plain(&error.text().await.unwrap()).contains("mastodon.social"));
+    assert_eq!(input.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    input.clear().await.unwrap();
+    input.send_keys("piaille.fr").await.unwrap();
+    input.send_keys(ENTER).await.unwrap();
+    let opened = b.client.execute("return window.opened;", vec![]).await.unwrap();
+    let want = format!("https://piaille.fr/share?text={}", uri_component(&format!("{TITLE} {CANONICAL}")));
+    assert_eq!(opened, json!([want]));
+    assert_eq!(b.client.execute(dialog_open, vec![]).await.unwrap(), json!(false), "the dialog closed");
+
+    // Remembered: the next time the field holds it; Escape closes the dialog.
+    find(&b.client, ".nw-share-mastodon").await.send_keys(ENTER).await.unwrap();
+    let again = b.client.active_element().await.unwrap();
+    assert_eq!(again.prop("value").await.unwrap().as_deref(), Some("piaille.fr"));
+    again.send_keys("\u{e00c}").await.unwrap();
+    assert_eq!(b.client.execute(dialog_open, vec![]).await.unwrap(), json!(false));
     b.client.close().await.unwrap();
 }
