@@ -21,7 +21,7 @@ pub use comment::{
     CountsRequest, NewComment, PostedComment, Report, Sort, BODY_MAX, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
     MIN_FILL_MS,
 };
-pub use parse::{line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy};
+pub use parse::{is_host_name, line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy};
 pub use problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
 pub use rating::{RatingInput, RatingSummary, ReaderToken, Stars, READER_TOKEN_HEADER};
 

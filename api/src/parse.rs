@@ -186,6 +186,22 @@ pub fn line_text(raw: &str, min: usize, max: usize) -> Result<String, ParseError
     Ok(text.to_owned())
 }
 
+/// Whether `name` is a public host name: at least two dot-separated labels of letters, digits and
+/// inner hyphens, each 1–63 characters, 253 in all, and a top-level label that is not all digits.
+pub fn is_host_name(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// Which URLs a field accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UrlPolicy {

@@ -162,16 +162,7 @@ pub fn parse_instance(raw: &str) -> Option<String> {
     let host = host.strip_prefix('@').map(|h| h.rsplit('@').next().unwrap_or(h)).unwrap_or(host);
     let (name, port) = host.split_once(':').map_or((host, None), |(n, p)| (n, Some(p)));
     let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
-    let labels: Vec<&str> = name.split('.').collect();
-    let name_ok = name.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
+    let name_ok = news_widget_api::is_host_name(name);
     (name_ok && port_ok).then(|| host.to_lowercase())
 }
 
