@@ -33,10 +33,19 @@ pub fn widget(props: &WidgetProps) -> Html {
             article_loads.set(*article_loads + 1);
         })
     };
+    let parts = props.config.parts;
     let editor_score = article.as_ref().and_then(|a| a.editor_score);
-    let share = article.as_ref().map(|a| {
-        let image = a.image.as_ref().map(|i| backend.resolve(i.src.as_str()));
-        let shared = Shared { url: share_url(a), title: a.title.clone(), image };
+    // Without the article part the page itself says what is shared.
+    let shared = if parts.article {
+        article.as_ref().map(|a| Shared {
+            url: share_url(a.canonical_url.as_ref().map(|u| u.as_str())),
+            title: a.title.clone(),
+            image: a.image.as_ref().map(|i| backend.resolve(i.src.as_str())),
+        })
+    } else {
+        Some(page_shared())
+    };
+    let share = shared.filter(|_| parts.share).map(|shared| {
         let config = &props.config.share;
         html! {
             <ShareBar {shared} lang={lang.clone()} networks={config.networks.clone()} unknown={config.unknown.clone()}
@@ -45,32 +54,53 @@ pub fn widget(props: &WidgetProps) -> Html {
     });
     let (backend, slug) = ((*backend).clone(), props.config.article.clone());
     html! {
-        <div class="nw-widget" lang={lang.tag.to_string()}>
-            <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
+        <div class="nw-widget" lang={lang.tag.to_string()} data-theme={props.config.theme.as_str()}>
+            if parts.article {
+                <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
+            }
             { for share }
-            <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {editor_score} article_loads={*article_loads} />
-            <CommentsView {backend} {slug} lang={lang.clone()} article_loads={*article_loads} />
+            if parts.rating {
+                <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {editor_score} article_loads={*article_loads} />
+            }
+            if parts.comments {
+                <CommentsView {backend} {slug} lang={lang.clone()} article_loads={*article_loads} />
+            }
         </div>
     }
 }
 
 /// The address to share: the article's canonical URL, else the page's `<link rel=canonical>`,
 /// else this page's address without its fragment.
-fn share_url(article: &Article) -> String {
-    if let Some(url) = &article.canonical_url {
-        return url.to_string();
+fn share_url(canonical: Option<&str>) -> String {
+    if let Some(url) = canonical {
+        return url.to_owned();
     }
     let document = web_sys::window().and_then(|w| w.document());
-    let canonical = document
+    let link = document
         .as_ref()
         .and_then(|d| d.query_selector("link[rel=canonical]").ok().flatten())
         .and_then(|l| l.dyn_into::<web_sys::HtmlLinkElement>().ok())
         .map(|l| l.href())
         .filter(|h| h.starts_with("http"));
-    canonical.unwrap_or_else(|| {
+    link.unwrap_or_else(|| {
         let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
         href.split('#').next().unwrap_or_default().to_owned()
     })
+}
+
+/// What the host page says it is about, for pages that print the article themselves: the
+/// Open Graph title and image, else the document's title.
+fn page_shared() -> Shared {
+    let document = web_sys::window().and_then(|w| w.document());
+    let meta = |property: &str| {
+        document
+            .as_ref()
+            .and_then(|d| d.query_selector(&format!("meta[property='{property}']")).ok().flatten())
+            .and_then(|m| m.get_attribute("content"))
+            .filter(|c| !c.trim().is_empty())
+    };
+    let title = meta("og:title").or_else(|| document.as_ref().map(|d| d.title())).unwrap_or_default();
+    Shared { url: share_url(None), title, image: meta("og:image") }
 }
 
 #[derive(Properties, PartialEq)]

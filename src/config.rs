@@ -16,6 +16,83 @@ pub struct Config {
     pub article: Slug,
     pub lang: LangTag,
     pub share: ShareConfig,
+    /// `data-parts`: which parts render.
+    pub parts: Parts,
+    /// `data-theme`.
+    pub theme: Theme,
+}
+
+/// The widget's parts; a page whose CMS already prints the article leaves it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parts {
+    pub article: bool,
+    pub share: bool,
+    pub rating: bool,
+    pub comments: bool,
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Self { article: true, share: true, rating: true, comments: true }
+    }
+}
+
+impl Parts {
+    /// Parses `data-parts` ("share rating comments" or "article, comments").
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let mut parts = Self { article: false, share: false, rating: false, comments: false };
+        for name in raw.split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
+            match name {
+                "article" => parts.article = true,
+                "share" => parts.share = true,
+                "rating" => parts.rating = true,
+                "comments" => parts.comments = true,
+                other => {
+                    return Err(ConfigError {
+                        attribute: "data-parts",
+                        message: format!("{other:?} is not a part: use article, share, rating and comments"),
+                    })
+                }
+            }
+        }
+        if parts == (Self { article: false, share: false, rating: false, comments: false }) {
+            return Err(ConfigError {
+                attribute: "data-parts",
+                message: "names no part: use article, share, rating and comments".into(),
+            });
+        }
+        Ok(parts)
+    }
+}
+
+/// The colour scheme: `light` (default), `dark`, or `auto` (the reader's `prefers-color-scheme`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+    Auto,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+            Self::Auto => "auto",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        match raw.trim() {
+            "light" => Ok(Self::Light),
+            "dark" => Ok(Self::Dark),
+            "auto" => Ok(Self::Auto),
+            other => {
+                Err(ConfigError { attribute: "data-theme", message: format!("{other:?} is not light, dark or auto") })
+            }
+        }
+    }
 }
 
 /// `data-share-networks`, `data-share-tag` and `data-share-style`.
@@ -98,7 +175,9 @@ impl Config {
                 .map_err(|e| ConfigError { attribute: "data-lang", message: format!("{raw:?} {e}") })?,
             None => inherited_lang(element),
         };
-        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)? })
+        let parts = element.get_attribute("data-parts").map(|p| Parts::parse(&p)).transpose()?.unwrap_or_default();
+        let theme = element.get_attribute("data-theme").map(|t| Theme::parse(&t)).transpose()?.unwrap_or_default();
+        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)?, parts, theme })
     }
 }
 

@@ -22,6 +22,8 @@ fn render(root: &web_sys::Element, slug: &str, lang: &str) {
         article: Slug::parse(slug).unwrap(),
         lang: LangTag::parse(lang).unwrap(),
         share: Default::default(),
+        parts: Default::default(),
+        theme: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
 }
@@ -111,6 +113,8 @@ async fn an_unreachable_server_is_a_network_error_with_retry() {
         article: Slug::parse(DEMO).unwrap(),
         lang: LangTag::parse("en").unwrap(),
         share: Default::default(),
+        parts: Default::default(),
+        theme: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
     let alert = wait_for(&root, ".nw-article-error[role=alert]").await;
