@@ -16,8 +16,10 @@ pub mod sanitize;
 pub mod share;
 
 use news_widget_api::LangTag;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
+use yew::AppHandle;
 
 use crate::app::{ConfigErrorProps, ConfigErrorView, Widget, WidgetProps};
 use crate::config::{Config, ConfigError};
@@ -50,13 +52,38 @@ pub fn mount_all() -> usize {
         .count()
 }
 
+/// A mounted widget, or the configuration error shown in its place.
+pub enum Mounted {
+    Widget(AppHandle<Widget>),
+    Error(AppHandle<ConfigErrorView>, ConfigError),
+}
+
+impl Mounted {
+    /// Removes the widget (or its error) from the page; its element can be mounted again.
+    pub fn unmount(self, element: &Element) {
+        match self {
+            Self::Widget(app) => app.destroy(),
+            Self::Error(app, _) => app.destroy(),
+        }
+        let _ = element.remove_attribute(MOUNTED);
+        element.set_inner_html("");
+    }
+}
+
 /// Mounts one widget on `element`. A bad configuration is shown in place and in the console.
 pub fn mount(element: Element) -> Result<(), ConfigError> {
+    match mount_handle(element) {
+        Mounted::Widget(_) => Ok(()),
+        Mounted::Error(_, error) => Err(error),
+    }
+}
+
+/// Mounts one widget on `element`, answering the handle that unmounts it.
+pub fn mount_handle(element: Element) -> Mounted {
     let _ = element.set_attribute(MOUNTED, "");
     match Config::from_element(&element) {
         Ok(config) => {
-            yew::Renderer::<Widget>::with_root_and_props(element, WidgetProps { config }).render();
-            Ok(())
+            Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(element, WidgetProps { config }).render())
         }
         Err(error) => {
             web_sys::console::error_1(&format!("news-widget: {error}").into());
@@ -67,8 +94,80 @@ pub fn mount(element: Element) -> Result<(), ConfigError> {
                 .and_then(|e| LangTag::parse(&e.get_attribute("lang")?).ok())
                 .unwrap_or_else(|| LangTag::parse("en").expect("\"en\" is a language tag"));
             let props = ConfigErrorProps { error: error.clone(), lang: Lang::new(lang) };
-            yew::Renderer::<ConfigErrorView>::with_root_and_props(element, props).render();
-            Err(error)
+            Mounted::Error(yew::Renderer::<ConfigErrorView>::with_root_and_props(element, props).render(), error)
         }
+    }
+}
+
+/// `shareNetworks` or `share-networks` → `data-share-networks`.
+fn data_attribute(key: &str) -> String {
+    let mut out = String::from("data-");
+    for c in key.trim_start_matches("data-").chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Installs `window.NewsWidget.mount(element, config)`: `config`'s keys are the data attributes'
+/// (`article`, `api`, `lang`, `parts`, `theme`, `shareNetworks`…); it answers a handle with
+/// `unmount()` and `error` (the configuration error's text, or `null`).
+pub fn install_js_api() {
+    let Some(window) = web_sys::window() else { return };
+    let api = js_sys::Object::new();
+    let mount = Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(js_mount);
+    let _ = js_sys::Reflect::set(&api, &"mount".into(), mount.as_ref());
+    mount.forget(); // lives as long as the page
+    let _ = js_sys::Reflect::set(&window, &"NewsWidget".into(), &api);
+}
+
+fn js_mount(element: JsValue, config: JsValue) -> Result<JsValue, JsValue> {
+    let element: Element = element
+        .dyn_into()
+        .map_err(|_| js_sys::Error::new("NewsWidget.mount(element, config): the first argument is not an element"))?;
+    if element.has_attribute(MOUNTED) {
+        return Err(
+            js_sys::Error::new("NewsWidget.mount: this element already holds a widget; unmount it first").into()
+        );
+    }
+    if config.is_object() {
+        for entry in js_sys::Object::entries(config.unchecked_ref()).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let (key, value) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
+            let value = value.as_string().unwrap_or_else(|| String::from(js_sys::JsString::from(value)));
+            element.set_attribute(&data_attribute(&key), &value)?;
+        }
+    }
+    element.set_attribute(MARKER, "")?;
+    let mounted = mount_handle(element.clone());
+    let handle = js_sys::Object::new();
+    let error = match &mounted {
+        Mounted::Error(_, e) => JsValue::from_str(&e.to_string()),
+        Mounted::Widget(_) => JsValue::NULL,
+    };
+    js_sys::Reflect::set(&handle, &"error".into(), &error)?;
+    let mut slot = Some(mounted);
+    let unmount = Closure::<dyn FnMut()>::new(move || {
+        if let Some(mounted) = slot.take() {
+            mounted.unmount(&element);
+        }
+    });
+    js_sys::Reflect::set(&handle, &"unmount".into(), unmount.as_ref())?;
+    unmount.forget(); // small, and kept for as long as the page may call it
+    Ok(handle.into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn config_keys_become_data_attributes() {
+        assert_eq!(super::data_attribute("article"), "data-article");
+        assert_eq!(super::data_attribute("shareNetworks"), "data-share-networks");
+        assert_eq!(super::data_attribute("share-style"), "data-share-style");
+        assert_eq!(super::data_attribute("data-theme"), "data-theme");
     }
 }
