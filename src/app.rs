@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::article::ArticleView;
 use crate::backend::Backend;
 use crate::comments::CommentsView;
-use crate::config::{Config, ConfigError};
+use crate::config::{BackendKind, Config, ConfigError};
 use crate::i18n::Lang;
 use crate::rating::RatingView;
 use crate::share::links::Shared;
@@ -22,7 +22,10 @@ pub struct WidgetProps {
 
 #[function_component(Widget)]
 pub fn widget(props: &WidgetProps) -> Html {
-    let backend = use_memo(props.config.api.clone(), |api| Backend::rest(api.clone()));
+    let backend = use_memo((props.config.api.clone(), props.config.backend), |(api, kind)| match kind {
+        BackendKind::Rest => Backend::rest(api.clone()),
+        BackendKind::Local => Backend::local(),
+    });
     let lang = Lang::new(props.config.lang.clone());
     let article = use_state(|| None::<Rc<Article>>);
     let article_loads = use_state(|| 0u32);

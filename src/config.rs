@@ -20,6 +20,26 @@ pub struct Config {
     pub parts: Parts,
     /// `data-theme`.
     pub theme: Theme,
+    /// `data-backend`.
+    pub backend: BackendKind,
+}
+
+/// Where the data lives: our server's REST API (default), or this browser alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BackendKind {
+    #[default]
+    Rest,
+    Local,
+}
+
+impl BackendKind {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        match raw.trim() {
+            "rest" => Ok(Self::Rest),
+            "local" => Ok(Self::Local),
+            other => Err(ConfigError { attribute: "data-backend", message: format!("{other:?} is not rest or local") }),
+        }
+    }
 }
 
 /// The widget's parts; a page whose CMS already prints the article leaves it out.
@@ -177,7 +197,9 @@ impl Config {
         };
         let parts = element.get_attribute("data-parts").map(|p| Parts::parse(&p)).transpose()?.unwrap_or_default();
         let theme = element.get_attribute("data-theme").map(|t| Theme::parse(&t)).transpose()?.unwrap_or_default();
-        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)?, parts, theme })
+        let backend =
+            element.get_attribute("data-backend").map(|b| BackendKind::parse(&b)).transpose()?.unwrap_or_default();
+        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)?, parts, theme, backend })
     }
 }
 

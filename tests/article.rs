@@ -24,6 +24,7 @@ fn render(root: &web_sys::Element, slug: &str, lang: &str) {
         share: Default::default(),
         parts: Default::default(),
         theme: Default::default(),
+        backend: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
 }
@@ -115,6 +116,7 @@ async fn an_unreachable_server_is_a_network_error_with_retry() {
         share: Default::default(),
         parts: Default::default(),
         theme: Default::default(),
+        backend: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
     let alert = wait_for(&root, ".nw-article-error[role=alert]").await;

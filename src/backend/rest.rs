@@ -1,8 +1,4 @@
-//! The one seam between the UI and where its data lives. Parts ask a [`Backend`] and never
-//! know which one they have; today that is our REST API.
-
-use std::future::Future;
-use std::rc::Rc;
+//! Our server's REST API.
 
 use gloo_net::http::{Request, Response};
 use news_widget_api::{
@@ -10,67 +6,24 @@ use news_widget_api::{
     Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
 };
 use serde::de::DeserializeOwned;
+use std::future::Future;
 
-use crate::i18n::{fill, Catalogue};
-
-/// Why a request failed, in terms the UI can explain.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FetchError {
-    /// No answer: offline, DNS, CORS refused, server down.
-    Network(String),
-    /// An answer with an error status, and the problem document when there was one.
-    Status { status: u16, problem: Option<Problem>, retry_after: Option<u64> },
-    /// A 2xx answer whose body is not what the API promises.
-    BadResponse(String),
-}
-
-impl FetchError {
-    /// A sentence for the reader, in the widget's language.
-    pub fn describe(&self, text: &Catalogue) -> String {
-        match self {
-            Self::Network(_) => text.error_network.to_owned(),
-            Self::Status { status: 404, .. } => text.error_not_found.to_owned(),
-            Self::Status { status: 429, .. } => text.error_too_many.to_owned(),
-            Self::Status { status, .. } => fill(text.error_server, &[("status", &status.to_string())]),
-            Self::BadResponse(_) => text.error_bad_response.to_owned(),
-        }
-    }
-
-    /// The technical detail, for the console and a `<details>` in the UI.
-    pub fn detail(&self) -> String {
-        match self {
-            Self::Network(e) | Self::BadResponse(e) => e.clone(),
-            Self::Status { status, problem: Some(p), .. } => format!("{status} {}: {}", p.title, p.detail),
-            Self::Status { status, problem: None, .. } => format!("HTTP {status}"),
-        }
-    }
-}
-
-/// Where a widget's data comes from.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Backend {
-    rest: Rc<Rest>,
-}
+use super::FetchError;
 
 #[derive(Debug, PartialEq)]
-struct Rest {
+pub struct Rest {
     /// Absolute base URL of the API, no trailing slash.
-    base: String,
+    pub base: String,
 }
 
-impl Backend {
-    /// Our server's REST API at `base` (`https://news.example/api/v1`).
-    pub fn rest(base: impl Into<String>) -> Self {
-        Self { rest: Rc::new(Rest { base: base.into() }) }
-    }
-
+impl Rest {
     pub async fn article(&self, slug: &Slug) -> Result<Article, FetchError> {
-        self.rest.get(&format!("/articles/{slug}")).await
+        self.get(&format!("/articles/{slug}")).await
     }
 
     /// The article's reader rating, with this reader's own vote.
     pub async fn rating(&self, slug: &Slug) -> Result<RatingSummary, FetchError> {
-        let request = Request::get(&self.rest.url(&format!("/articles/{slug}/rating")))
+        let request = Request::get(&self.url(&format!("/articles/{slug}/rating")))
             .header("Accept", "application/json")
             .header(READER_TOKEN_HEADER, &crate::reader::token());
         send(request.build()).await
@@ -78,7 +31,7 @@ impl Backend {
 
     /// Casts or changes this reader's vote.
     pub async fn rate(&self, slug: &Slug, stars: Stars) -> Result<RatingSummary, FetchError> {
-        let request = Request::put(&self.rest.url(&format!("/articles/{slug}/rating")))
+        let request = Request::put(&self.url(&format!("/articles/{slug}/rating")))
             .header("Accept", "application/json")
             .header(READER_TOKEN_HEADER, &crate::reader::token())
             .json(&RatingInput { stars });
@@ -92,7 +45,7 @@ impl Backend {
             url.push_str("&cursor=");
             url.push_str(&String::from(js_sys::encode_uri_component(cursor)));
         }
-        self.rest.get(&url).await
+        self.get(&url).await
     }
 
     /// Posts a comment; the same `key` never stores it twice.
@@ -102,7 +55,7 @@ impl Backend {
         input: &CommentInput,
         key: &str,
     ) -> Result<PostedComment, FetchError> {
-        let request = Request::post(&self.rest.url(&format!("/articles/{slug}/comments")))
+        let request = Request::post(&self.url(&format!("/articles/{slug}/comments")))
             .header("Accept", "application/json")
             .header(IDEMPOTENCY_KEY_HEADER, key)
             .json(input);
@@ -110,7 +63,7 @@ impl Backend {
     }
 
     pub async fn edit_comment(&self, id: i64, edit_token: &str, body: &str) -> Result<Comment, FetchError> {
-        let request = Request::patch(&self.rest.url(&format!("/comments/{id}")))
+        let request = Request::patch(&self.url(&format!("/comments/{id}")))
             .header(EDIT_TOKEN_HEADER, edit_token)
             .json(&CommentEdit { body: body.to_owned() });
         send_with_timeout(request).await
@@ -118,24 +71,16 @@ impl Backend {
 
     pub async fn delete_comment(&self, id: i64, edit_token: &str) -> Result<(), FetchError> {
         let request =
-            Request::delete(&self.rest.url(&format!("/comments/{id}"))).header(EDIT_TOKEN_HEADER, edit_token).build();
+            Request::delete(&self.url(&format!("/comments/{id}"))).header(EDIT_TOKEN_HEADER, edit_token).build();
         send_empty(request).await
     }
 
     pub async fn report_comment(&self, id: i64, reason: &str) -> Result<(), FetchError> {
-        let request = Request::post(&self.rest.url(&format!("/comments/{id}/report")))
-            .json(&Report { reason: reason.to_owned() });
+        let request =
+            Request::post(&self.url(&format!("/comments/{id}/report"))).json(&Report { reason: reason.to_owned() });
         send_empty(request).await
     }
 
-    /// Resolves a URL the backend sent (an image's `src`) against the backend's own address,
-    /// so that `/media/a.svg` means the server's file even when the page is elsewhere.
-    pub fn resolve(&self, url: &str) -> String {
-        web_sys::Url::new_with_base(url, &self.rest.base).map(|u| u.href()).unwrap_or_else(|_| url.to_owned())
-    }
-}
-
-impl Rest {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -1,0 +1,129 @@
+//! The one seam between the UI and where its data lives. Parts ask a [`Backend`] and never
+//! know which one they have: our REST API, or `local` (the reader's own browser, no server).
+
+mod local;
+mod rest;
+
+use std::rc::Rc;
+
+use news_widget_api::{
+    Article, Comment, CommentInput, CommentPage, PostedComment, Problem, RatingSummary, Slug, Sort, Stars,
+};
+
+use crate::i18n::{fill, Catalogue};
+
+/// Why a request failed, in terms the UI can explain.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FetchError {
+    /// No answer: offline, DNS, CORS refused, server down.
+    Network(String),
+    /// An answer with an error status, and the problem document when there was one.
+    Status { status: u16, problem: Option<Problem>, retry_after: Option<u64> },
+    /// A 2xx answer whose body is not what the API promises.
+    BadResponse(String),
+}
+
+impl FetchError {
+    /// A sentence for the reader, in the widget's language.
+    pub fn describe(&self, text: &Catalogue) -> String {
+        match self {
+            Self::Network(_) => text.error_network.to_owned(),
+            Self::Status { status: 404, .. } => text.error_not_found.to_owned(),
+            Self::Status { status: 429, .. } => text.error_too_many.to_owned(),
+            Self::Status { status, .. } => fill(text.error_server, &[("status", &status.to_string())]),
+            Self::BadResponse(_) => text.error_bad_response.to_owned(),
+        }
+    }
+
+    /// The technical detail, for the console and a `<details>` in the UI.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Network(e) | Self::BadResponse(e) => e.clone(),
+            Self::Status { status, problem: Some(p), .. } => format!("{status} {}: {}", p.title, p.detail),
+            Self::Status { status, problem: None, .. } => format!("HTTP {status}"),
+        }
+    }
+}
+
+/// Where a widget's data comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backend(Rc<Kind>);
+
+#[derive(Debug, PartialEq)]
+enum Kind {
+    Rest(rest::Rest),
+    Local(local::Local),
+}
+
+/// Calls the same method on whichever backend this is.
+macro_rules! each {
+    ($self:ident, $backend:ident => $call:expr) => {
+        match &*$self.0 {
+            Kind::Rest($backend) => $call.await,
+            Kind::Local($backend) => $call.await,
+        }
+    };
+}
+
+impl Backend {
+    /// Our server's REST API at `base` (`https://news.example/api/v1`).
+    pub fn rest(base: impl Into<String>) -> Self {
+        Self(Rc::new(Kind::Rest(rest::Rest { base: base.into() })))
+    }
+
+    /// No server: the article from the page, ratings and comments kept in this browser.
+    pub fn local() -> Self {
+        Self(Rc::new(Kind::Local(local::Local)))
+    }
+
+    pub async fn article(&self, slug: &Slug) -> Result<Article, FetchError> {
+        each!(self, b => b.article(slug))
+    }
+
+    /// The article's reader rating, with this reader's own vote.
+    pub async fn rating(&self, slug: &Slug) -> Result<RatingSummary, FetchError> {
+        each!(self, b => b.rating(slug))
+    }
+
+    /// Casts or changes this reader's vote.
+    pub async fn rate(&self, slug: &Slug, stars: Stars) -> Result<RatingSummary, FetchError> {
+        each!(self, b => b.rate(slug, stars))
+    }
+
+    /// A page of the article's comments.
+    pub async fn comments(&self, slug: &Slug, sort: Sort, cursor: Option<&str>) -> Result<CommentPage, FetchError> {
+        each!(self, b => b.comments(slug, sort, cursor))
+    }
+
+    /// Posts a comment; the same `key` never stores it twice.
+    pub async fn post_comment(
+        &self,
+        slug: &Slug,
+        input: &CommentInput,
+        key: &str,
+    ) -> Result<PostedComment, FetchError> {
+        each!(self, b => b.post_comment(slug, input, key))
+    }
+
+    pub async fn edit_comment(&self, id: i64, edit_token: &str, body: &str) -> Result<Comment, FetchError> {
+        each!(self, b => b.edit_comment(id, edit_token, body))
+    }
+
+    pub async fn delete_comment(&self, id: i64, edit_token: &str) -> Result<(), FetchError> {
+        each!(self, b => b.delete_comment(id, edit_token))
+    }
+
+    pub async fn report_comment(&self, id: i64, reason: &str) -> Result<(), FetchError> {
+        each!(self, b => b.report_comment(id, reason))
+    }
+
+    /// Resolves a URL the backend sent (an image's `src`) against where the backend lives, so
+    /// that `/media/a.svg` means the server's file even when the page is elsewhere.
+    pub fn resolve(&self, url: &str) -> String {
+        let base = match &*self.0 {
+            Kind::Rest(r) => r.base.clone(),
+            Kind::Local(_) => web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
+        };
+        web_sys::Url::new_with_base(url, &base).map(|u| u.href()).unwrap_or_else(|_| url.to_owned())
+    }
+}
