@@ -97,6 +97,7 @@ pub fn comment_form(props: &FormProps) -> Html {
     let failures = use_state(|| 0usize);
     let retry_tick = use_state(|| 0u32);
     let honeypot = use_node_ref();
+    let form = use_node_ref();
     let text = props.lang.text;
     let id = |field: &str| format!("nw-f{}-{field}", *uid);
 
@@ -142,6 +143,7 @@ pub fn comment_form(props: &FormProps) -> Html {
             retry_tick.clone(),
             honeypot.clone(),
         );
+        let form = form.clone();
         let (backend, slug, lang, on_posted, uid) =
             (props.backend.clone(), props.slug.clone(), props.lang.clone(), props.on_posted.clone(), *uid);
         Callback::from(move |()| {
@@ -160,7 +162,7 @@ pub fn comment_form(props: &FormProps) -> Html {
                 fill_ms: (now() - d.started_at).max(0.0) as u64,
             };
             if let Err(found) = input.parse() {
-                show_errors(&errors, &notice, text, uid, found);
+                show_errors(&errors, &notice, text, (&form, uid), found);
                 return;
             }
             errors.set(Vec::new());
@@ -186,6 +188,7 @@ pub fn comment_form(props: &FormProps) -> Html {
                 failures.clone(),
                 retry_tick.clone(),
             );
+            let form = form.clone();
             let (backend, slug, lang, on_posted) = (backend.clone(), slug.clone(), lang.clone(), on_posted.clone());
             spawn_local(async move {
                 let text = lang.text;
@@ -212,7 +215,7 @@ pub fn comment_form(props: &FormProps) -> Html {
                     Err(FetchError::Status { status: 422, problem: Some(problem), .. })
                         if !problem.errors.is_empty() =>
                     {
-                        show_errors(&errors, &notice, text, uid, problem.errors);
+                        show_errors(&errors, &notice, text, (&form, uid), problem.errors);
                     }
                     Err(e) => {
                         web_sys::console::error_1(&format!("news-widget: comment not sent: {}", e.detail()).into());
@@ -307,7 +310,7 @@ pub fn comment_form(props: &FormProps) -> Html {
     };
     let title_id = id("title");
     html! {
-        <form class="nw-comment-form" novalidate=true {onsubmit} aria-labelledby={title_id.clone()}>
+        <form class="nw-comment-form" ref={form} novalidate=true {onsubmit} aria-labelledby={title_id.clone()}>
             <h3 class="nw-form-title" id={title_id}>{ title }</h3>
             <p class="nw-form-note"><span id={id("email-note")}>{ text.email_note }</span>{ " " }{ text.required_note }</p>
             if *restored && !draft.is_blank() {
@@ -357,7 +360,7 @@ fn show_errors(
     errors: &UseStateHandle<Vec<FieldError>>,
     notice: &UseStateHandle<Option<Notice>>,
     text: &'static Catalogue,
-    uid: u32,
+    (form, uid): (&NodeRef, u32),
     found: Vec<FieldError>,
 ) {
     let labels = [text.field_body, text.field_name, text.field_email, text.field_website];
@@ -378,9 +381,10 @@ fn show_errors(
     errors.set(localized);
     notice.set(Some(Notice::Error(message)));
     if let Some((name, _)) = first {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&format!("nw-f{uid}-{name}")))
+        // Inside the form, not through `document`: the widget may live in a shadow root.
+        if let Some(el) = form
+            .cast::<web_sys::Element>()
+            .and_then(|f| f.query_selector(&format!("#nw-f{uid}-{name}")).ok().flatten())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();

@@ -88,6 +88,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     let editing = use_state(|| None::<i64>);
     let confirming = use_state(|| None::<i64>);
     let status = use_state(String::new);
+    let section = use_node_ref();
     let lang = &props.lang;
     let text = lang.text;
 
@@ -149,6 +150,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
 
     let on_posted = {
         let (thread, mine, replying, slug) = (thread.clone(), mine.clone(), replying.clone(), props.slug.clone());
+        let section = section.clone();
         Callback::from(move |posted: PostedComment| {
             if posted.comment.id == 0 {
                 return; // a trapped submission: nothing to show
@@ -161,14 +163,14 @@ pub fn comments_view(props: &CommentsProps) -> Html {
             thread.set(next);
             mine.set(store::mine(&slug));
             replying.set(None);
-            focus_later(format!("nw-c-{}", posted.comment.id));
+            focus_later(section.clone(), format!("nw-c-{}", posted.comment.id));
         })
     };
 
     let act = {
         let (thread, mine, replying, editing, confirming, status) =
             (thread.clone(), mine.clone(), replying.clone(), editing.clone(), confirming.clone(), status.clone());
-        let (backend, slug, lang) = (props.backend.clone(), props.slug.clone(), lang.clone());
+        let (backend, slug, lang, section) = (props.backend.clone(), props.slug.clone(), lang.clone(), section.clone());
         Callback::from(move |action: Action| {
             let token = |id: i64| mine.iter().find(|p| p.comment.id == id).map(|p| p.edit_token.clone());
             match action {
@@ -178,7 +180,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                 }
                 Action::CancelReply => {
                     if let Some(id) = *replying {
-                        focus_later(format!("nw-reply-{id}"));
+                        focus_later(section.clone(), format!("nw-reply-{id}"));
                     }
                     replying.set(None);
                 }
@@ -335,7 +337,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         },
     };
     html! {
-        <section class="nw-comments" aria-labelledby={heading_id.clone()}>
+        <section class="nw-comments" ref={section} aria-labelledby={heading_id.clone()}>
             <div class="nw-comments-head">
                 <h2 class="nw-section-title" id={heading_id}>{ count }</h2>
                 <label class="nw-sort">{ text.sort_label }{ " " }
@@ -365,13 +367,14 @@ fn edit_open(p: &PostedComment) -> bool {
     until > js_sys::Date::now()
 }
 
-/// Moves the focus to element `id` once it is rendered.
-fn focus_later(id: String) {
+/// Moves the focus to element `#id` inside `within` once it is rendered. (Not through
+/// `document`: the widget may live in a shadow root.)
+fn focus_later(within: NodeRef, id: String) {
     spawn_local(async move {
         gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
+        if let Some(el) = within
+            .cast::<web_sys::Element>()
+            .and_then(|root| root.query_selector(&format!("#{id}")).ok().flatten())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();
@@ -477,10 +480,11 @@ fn edit_box(c: &Comment, ctx: &Rc<Ctx>) -> Html {
     let text = ctx.lang.text;
     let area_id = format!("nw-edit-{}", c.id);
     let id = c.id;
-    let save = ctx.act.reform(move |_: MouseEvent| {
-        let body = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&format!("nw-edit-{id}")))
+    let save = ctx.act.reform(move |e: MouseEvent| {
+        let body = e
+            .target_dyn_into::<web_sys::Element>()
+            .and_then(|button| button.closest(".nw-edit").ok().flatten())
+            .and_then(|edit| edit.query_selector("textarea").ok().flatten())
             .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
             .map(|t| t.value())
             .unwrap_or_default();
