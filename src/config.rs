@@ -22,6 +22,29 @@ pub struct Config {
     pub theme: Theme,
     /// `data-backend`.
     pub backend: BackendKind,
+    /// `data-isolation`.
+    pub isolation: Isolation,
+}
+
+/// Whether the widget renders inside a shadow root (default), so that the host page's CSS cannot
+/// break it and its CSS cannot leak out, or straight into the element (`none`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Isolation {
+    #[default]
+    Shadow,
+    None,
+}
+
+impl Isolation {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        match raw.trim() {
+            "shadow" => Ok(Self::Shadow),
+            "none" => Ok(Self::None),
+            other => {
+                Err(ConfigError { attribute: "data-isolation", message: format!("{other:?} is not shadow or none") })
+            }
+        }
+    }
 }
 
 /// Where the data lives: our server's REST API (default), or this browser alone.
@@ -199,7 +222,9 @@ impl Config {
         let theme = element.get_attribute("data-theme").map(|t| Theme::parse(&t)).transpose()?.unwrap_or_default();
         let backend =
             element.get_attribute("data-backend").map(|b| BackendKind::parse(&b)).transpose()?.unwrap_or_default();
-        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)?, parts, theme, backend })
+        let isolation =
+            element.get_attribute("data-isolation").map(|i| Isolation::parse(&i)).transpose()?.unwrap_or_default();
+        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)?, parts, theme, backend, isolation })
     }
 }
 

@@ -22,7 +22,7 @@ use web_sys::Element;
 use yew::AppHandle;
 
 use crate::app::{ConfigErrorProps, ConfigErrorView, Widget, WidgetProps};
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Isolation};
 use crate::i18n::Lang;
 
 thread_local! {
@@ -67,6 +67,9 @@ impl Mounted {
         }
         let _ = element.remove_attribute(MOUNTED);
         element.set_inner_html("");
+        if let Some(shadow) = element.shadow_root() {
+            shadow.set_inner_html("");
+        }
     }
 }
 
@@ -78,12 +81,62 @@ pub fn mount(element: Element) -> Result<(), ConfigError> {
     }
 }
 
+/// The widget's stylesheet, built into the wasm: no CSS file to link, and a strict CSP (no inline
+/// style) holds, because it is a constructable stylesheet adopted by each shadow root (or, with
+/// `data-isolation="none"`, by the document).
+pub const CSS: &str = include_str!("../styles/widget.css");
+
+thread_local! {
+    static SHEET: std::cell::OnceCell<Option<web_sys::CssStyleSheet>> = const { std::cell::OnceCell::new() };
+}
+
+/// Adds the widget's stylesheet to `target`'s `adoptedStyleSheets` (a shadow root or the document).
+fn adopt_css(target: &JsValue) {
+    let sheet = SHEET.with(|cell| {
+        cell.get_or_init(|| {
+            let sheet = web_sys::CssStyleSheet::new().ok()?;
+            sheet.replace_sync(CSS).ok()?;
+            Some(sheet)
+        })
+        .clone()
+    });
+    let Some(sheet) = sheet else { return };
+    let adopted = js_sys::Reflect::get(target, &"adoptedStyleSheets".into()).unwrap_or(JsValue::UNDEFINED);
+    let list = js_sys::Array::from(&adopted);
+    if !list.includes(&sheet, 0) {
+        list.push(&sheet);
+        let _ = js_sys::Reflect::set(target, &"adoptedStyleSheets".into(), &list);
+    }
+}
+
+/// Where a widget renders: a `<div>` in the element's shadow root, or the element itself.
+fn render_root(element: &Element, isolation: Isolation) -> Element {
+    let document = element.owner_document();
+    if isolation == Isolation::Shadow {
+        let shadow = element
+            .shadow_root()
+            .or_else(|| element.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).ok());
+        if let (Some(shadow), Some(holder)) = (shadow, document.as_ref().and_then(|d| d.create_element("div").ok())) {
+            adopt_css(&shadow);
+            shadow.set_inner_html("");
+            if shadow.append_child(&holder).is_ok() {
+                return holder;
+            }
+        }
+    }
+    if let Some(document) = document {
+        adopt_css(&document);
+    }
+    element.clone()
+}
+
 /// Mounts one widget on `element`, answering the handle that unmounts it.
 pub fn mount_handle(element: Element) -> Mounted {
     let _ = element.set_attribute(MOUNTED, "");
     match Config::from_element(&element) {
         Ok(config) => {
-            Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(element, WidgetProps { config }).render())
+            let root = render_root(&element, config.isolation);
+            Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(root, WidgetProps { config }).render())
         }
         Err(error) => {
             web_sys::console::error_1(&format!("news-widget: {error}").into());
@@ -94,7 +147,8 @@ pub fn mount_handle(element: Element) -> Mounted {
                 .and_then(|e| LangTag::parse(&e.get_attribute("lang")?).ok())
                 .unwrap_or_else(|| LangTag::parse("en").expect("\"en\" is a language tag"));
             let props = ConfigErrorProps { error: error.clone(), lang: Lang::new(lang) };
-            Mounted::Error(yew::Renderer::<ConfigErrorView>::with_root_and_props(element, props).render(), error)
+            let root = render_root(&element, Isolation::None);
+            Mounted::Error(yew::Renderer::<ConfigErrorView>::with_root_and_props(root, props).render(), error)
         }
     }
 }

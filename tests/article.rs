@@ -25,6 +25,7 @@ fn render(root: &web_sys::Element, slug: &str, lang: &str) {
         parts: Default::default(),
         theme: Default::default(),
         backend: Default::default(),
+        isolation: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
 }
@@ -35,24 +36,24 @@ async fn renders_the_demo_article_from_the_server_in_french() {
     render(&root, DEMO, "fr");
     yew::scheduler::flush().await;
     // Before the answer: the skeleton, busy, with a status for screen readers.
-    let skeleton = root.query_selector(".nw-skeleton").unwrap().expect("a skeleton while loading");
+    let skeleton = find(&root, ".nw-skeleton").expect("a skeleton while loading");
     assert_eq!(skeleton.get_attribute("aria-busy").as_deref(), Some("true"));
     assert_eq!(text(&root, "[role=status]"), "Chargement de l’article…");
 
     wait_for(&root, "article.nw-article").await;
-    assert!(root.query_selector(".nw-skeleton").unwrap().is_none());
+    assert!(find(&root, ".nw-skeleton").is_none());
     assert_eq!(
         text(&root, "h1.nw-title"),
         "Coopération: une nouvelle impulsion au partenariat permanent Chine-Kazakhstan"
     );
-    assert_eq!(root.query_selector("article").unwrap().unwrap().get_attribute("lang").as_deref(), Some("fr"));
+    assert_eq!(find(&root, "article").unwrap().get_attribute("lang").as_deref(), Some("fr"));
     assert_eq!(text(&root, "figcaption .nw-caption"), "photo illustrative");
     assert_eq!(text(&root, "figcaption .nw-credit"), "Photo : Xinhua News Agency");
     assert_eq!(text(&root, ".nw-meta time"), "5 juillet 2024");
     assert_eq!(text(&root, ".nw-reading-time"), "Lecture : 4 min");
     assert_eq!(text(&root, ".nw-author"), "Par La rédaction");
 
-    let img = root.query_selector("figure img").unwrap().unwrap();
+    let img = find(&root, "figure img").unwrap();
     assert_eq!(img.get_attribute("width").as_deref(), Some("1200"));
     assert_eq!(img.get_attribute("height").as_deref(), Some("675"));
     assert_eq!(img.get_attribute("loading").as_deref(), Some("eager"));
@@ -99,11 +100,11 @@ async fn a_failed_load_says_what_failed_and_retry_loads_it() {
     .await;
     click(&root, ".nw-article-error button");
     yew::scheduler::flush().await;
-    assert!(root.query_selector(".nw-skeleton").unwrap().is_some(), "loading again");
+    assert!(find(&root, ".nw-skeleton").is_some(), "loading again");
     wait_for(&root, "h1.nw-title").await;
     assert_eq!(text(&root, "h1.nw-title"), "Revenu");
     assert_eq!(text(&root, ".nw-body"), "Là.");
-    assert!(root.query_selector(".nw-error[role=alert]").unwrap().is_none(), "no error left: the rating retried too");
+    assert!(find(&root, ".nw-error[role=alert]").is_none(), "no error left: the rating retried too");
 }
 
 #[wasm_bindgen_test]
@@ -117,6 +118,7 @@ async fn an_unreachable_server_is_a_network_error_with_retry() {
         parts: Default::default(),
         theme: Default::default(),
         backend: Default::default(),
+        isolation: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
     let alert = wait_for(&root, ".nw-article-error[role=alert]").await;
@@ -149,14 +151,14 @@ async fn mounts_every_marked_element_and_reports_bad_attributes_in_place_and_in_
     assert_eq!(mounted, 1, "one good widget of five");
     assert_eq!(news_widget::mount_all(), 0, "mounting twice mounts nothing new");
 
-    let good = page.query_selector("#good").unwrap().unwrap();
+    let good = find(&page, "#good").unwrap();
     wait_for(&good, "h1.nw-title").await;
-    assert_eq!(good.query_selector(".nw-widget").unwrap().unwrap().get_attribute("lang").as_deref(), Some("fr"));
+    assert_eq!(find(&good, ".nw-widget").unwrap().get_attribute("lang").as_deref(), Some("fr"));
 
     for (id, attribute) in
         [("bad-slug", "data-article"), ("no-slug", "data-article"), ("bad-api", "data-api"), ("bad-lang", "data-lang")]
     {
-        let el = page.query_selector(&format!("#{id}")).unwrap().unwrap();
+        let el = find(&page, &format!("#{id}")).unwrap();
         let shown = wait_for(&el, ".nw-config-error[role=alert]").await.text_content().unwrap();
         assert!(shown.contains(attribute), "{id}: {shown}");
         assert!(

@@ -34,26 +34,15 @@ async fn without_the_article_part_the_share_bar_takes_the_title_from_the_page() 
     wait_for(&root, ".nw-comments h2").await;
     sleep(300).await;
     yew::scheduler::flush().await;
-    assert!(root.query_selector(".nw-article, .nw-skeleton").unwrap().is_none(), "no article part");
-    assert!(root.query_selector(".nw-rating").unwrap().is_none(), "no rating part");
-    let href = root.query_selector(".nw-share-x").unwrap().unwrap().get_attribute("href").unwrap();
+    assert!(find(&root, ".nw-article, .nw-skeleton").is_none(), "no article part");
+    assert!(find(&root, ".nw-rating").is_none(), "no rating part");
+    let href = find(&root, ".nw-share-x").unwrap().get_attribute("href").unwrap();
     assert!(href.contains("text=Titre%20imprim%C3%A9%20par%20le%20CMS%20%26%20co"), "{href}");
     meta.remove();
 }
 
-/// The widget's own stylesheet, as the page would link it.
-fn load_widget_css() {
-    if document().get_element_by_id("nw-test-css").is_none() {
-        let style = document().create_element("style").unwrap();
-        style.set_id("nw-test-css");
-        style.set_text_content(Some(include_str!("../styles/widget.css")));
-        document().head().unwrap().append_child(&style).unwrap();
-    }
-}
-
 #[wasm_bindgen_test]
 async fn the_dark_theme() {
-    load_widget_css();
     let root = mount(r#"data-parts="rating" data-theme="dark""#);
     let widget = wait_for(&root, ".nw-widget[data-theme=dark]").await;
     wait_for(&root, ".nw-rating").await;
@@ -77,7 +66,31 @@ async fn bad_parts_and_themes_are_named_in_place() {
         let root = mount(attributes);
         let shown = wait_for(&root, ".nw-config-error[role=alert]").await.text_content().unwrap();
         assert!(shown.contains(attribute), "{attributes}: {shown}");
-        assert!(root.query_selector(".nw-widget:not(.nw-config-error)").unwrap().is_none());
+        assert!(find(&root, ".nw-widget:not(.nw-config-error)").is_none());
         let _ = root.unchecked_ref::<Element>();
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_shadow_root_keeps_a_hostile_host_stylesheet_out() {
+    let hostile = document().create_element("style").unwrap();
+    // Everything a careless theme could aim at the widget: its host element and what it holds.
+    hostile.set_text_content(Some(
+        "[data-news-widget], [data-news-widget] *, .nw-widget, .nw-rating, p, button, svg, fieldset \
+         { display: none !important; color: rgb(255, 0, 0) !important; }",
+    ));
+    document().head().unwrap().append_child(&hostile).unwrap();
+    let root = mount(r#"data-parts="rating""#);
+    let figures = wait_for(&root, ".nw-user-rating").await;
+    assert!(root.shadow_root().is_some(), "shadow isolation is the default");
+    let host_box = root.get_bounding_client_rect();
+    assert!(
+        host_box.height() > 50.0,
+        "the widget is shown despite the page's display: none !important: {}",
+        host_box.height()
+    );
+    let style = web_sys::window().unwrap().get_computed_style(&figures).unwrap().unwrap();
+    assert_ne!(style.get_property_value("color").unwrap(), "rgb(255, 0, 0)", "the page's colours stay out");
+    assert_ne!(style.get_property_value("display").unwrap(), "none");
+    hostile.remove();
 }

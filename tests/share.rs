@@ -30,9 +30,9 @@ async fn mount(attributes: &str) -> Element {
 }
 
 fn classes_in_order(root: &Element) -> Vec<String> {
-    let items = root.query_selector_all(".nw-share-list > li > *").unwrap();
-    (0..items.length())
-        .map(|i| items.item(i).unwrap().unchecked_into::<Element>().class_name().replace("nw-share-button ", ""))
+    find_all(root, ".nw-share-list > li > *")
+        .into_iter()
+        .map(|e| e.class_name().replace("nw-share-button ", ""))
         .collect()
 }
 
@@ -43,14 +43,14 @@ async fn the_configured_networks_in_their_order_and_unknown_names_reported() {
     assert_eq!(shown, ["nw-share-email", "nw-share-x", "nw-share-copy", "nw-share-mastodon"]);
     let error = plain(&text(&root, ".nw-share .nw-config-error"));
     assert!(error.contains("data-share-networks") && error.contains("\"myspace\""), "{error}");
-    assert!(root.query_selector(".nw-share.nw-share-icons").unwrap().is_some());
+    assert!(find(&root, ".nw-share.nw-share-icons").is_some());
     // Accessible names in the page's language, whatever the style.
     assert_eq!(plain(&text(&root, ".nw-share-x")), "Partager sur X");
     assert_eq!(plain(&text(&root, ".nw-share-copy")), "Copier le lien");
-    let group = root.query_selector(".nw-share[role=group]").unwrap().unwrap();
-    let label = document().get_element_by_id(&group.get_attribute("aria-labelledby").unwrap()).unwrap();
+    let group = find(&root, ".nw-share[role=group]").unwrap();
+    let label = find(&root, &format!("#{}", group.get_attribute("aria-labelledby").unwrap())).unwrap();
     assert_eq!(label.text_content().unwrap(), "Partager");
-    let x = root.query_selector(".nw-share-x").unwrap().unwrap();
+    let x = find(&root, ".nw-share-x").unwrap();
     assert_eq!(x.get_attribute("target").as_deref(), Some("_blank"));
     assert_eq!(x.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
 }
@@ -58,7 +58,7 @@ async fn the_configured_networks_in_their_order_and_unknown_names_reported() {
 #[wasm_bindgen_test]
 async fn the_share_tag_and_the_host_page_event() {
     let root = mount(r#"data-share-networks="reddit" data-share-tag="une campagne""#).await;
-    let href = root.query_selector(".nw-share-reddit").unwrap().unwrap().get_attribute("href").unwrap();
+    let href = find(&root, ".nw-share-reddit").unwrap().get_attribute("href").unwrap();
     assert!(
         href.contains("utm_source%3Dreddit%26utm_medium%3Dsocial%26utm_campaign%3Dune%2520campagne"),
         "the tagged page address, encoded into the share link: {href}"
@@ -107,5 +107,5 @@ async fn the_native_share_button_shows_only_where_the_browser_can_share() {
         js_sys::Reflect::set(&data, &"url".into(), &"https://actualite.example/".into()).unwrap();
         can_share.unchecked_into::<js_sys::Function>().call1(&navigator, &data).unwrap().as_bool().unwrap_or(false)
     };
-    assert_eq!(root.query_selector(".nw-share-native").unwrap().is_some(), supported);
+    assert_eq!(find(&root, ".nw-share-native").is_some(), supported);
 }

@@ -37,11 +37,28 @@ pub async fn sleep(ms: u64) {
     gloo_timers::future::sleep(Duration::from_millis(ms)).await;
 }
 
+/// The first match of `selector` in `root`'s shadow root if it has one, else in `root`.
+pub fn find(root: &Element, selector: &str) -> Option<Element> {
+    match root.shadow_root() {
+        Some(shadow) => shadow.query_selector(selector).unwrap(),
+        None => root.query_selector(selector).unwrap(),
+    }
+}
+
+/// Every match of `selector`, as [`find`] looks.
+pub fn find_all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = match root.shadow_root() {
+        Some(shadow) => shadow.query_selector_all(selector).unwrap(),
+        None => root.query_selector_all(selector).unwrap(),
+    };
+    (0..list.length()).map(|i| list.item(i).unwrap().dyn_into().unwrap()).collect()
+}
+
 /// Waits (up to 10 s) until `selector` matches inside `root`, running Yew's scheduler meanwhile.
 pub async fn wait_for(root: &Element, selector: &str) -> Element {
     for _ in 0..200 {
         yew::scheduler::flush().await;
-        if let Some(found) = root.query_selector(selector).unwrap() {
+        if let Some(found) = find(root, selector) {
             return found;
         }
         sleep(50).await;
@@ -50,15 +67,14 @@ pub async fn wait_for(root: &Element, selector: &str) -> Element {
 }
 
 pub fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector)
-        .unwrap()
+    find(root, selector)
         .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
         .text_content()
         .unwrap_or_default()
 }
 
 pub fn click(root: &Element, selector: &str) {
-    root.query_selector(selector).unwrap().unwrap().unchecked_into::<HtmlElement>().click();
+    find(root, selector).unwrap_or_else(|| panic!("no {selector}")).unchecked_into::<HtmlElement>().click();
 }
 
 /// A slug no other test uses.
@@ -143,7 +159,7 @@ pub fn press(target: &Element, key: &str) {
 /// Types `value` into the input or textarea `selector` under `root`, as a reader would (an
 /// `input` event follows).
 pub fn type_into(root: &Element, selector: &str, value: &str) {
-    let el = root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"));
+    let el = find(root, selector).unwrap_or_else(|| panic!("no {selector}"));
     if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
         input.set_value(value);
     } else if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
