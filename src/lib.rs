@@ -167,6 +167,11 @@ fn data_attribute(key: &str) -> String {
     out
 }
 
+/// Whether `news-widget-loader.js` loaded this wasm (it sets `globalThis.NewsWidgetLazy`).
+pub fn lazily_loaded() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"NewsWidgetLazy".into()).is_ok_and(|v| v.is_truthy())
+}
+
 /// Installs `window.NewsWidget.mount(element, config)`: `config`'s keys are the data attributes'
 /// (`article`, `api`, `lang`, `parts`, `theme`, `shareNetworks`…); it answers a handle with
 /// `unmount()` and `error` (the configuration error's text, or `null`).

@@ -1,4 +1,7 @@
 fn main() {
     news_widget::install_js_api();
-    news_widget::mount_all();
+    // Loaded by news-widget-loader.js, the loader mounts each widget as it nears the viewport.
+    if !news_widget::lazily_loaded() {
+        news_widget::mount_all();
+    }
 }

@@ -39,6 +39,13 @@ enum Task {
     Build,
     /// Build the widget and print the size of each asset: raw, gzip and brotli.
     Sizes,
+    /// Build the release assets with stable names into dist/, for pages on any origin.
+    Dist {
+        /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
+        /// the loader finds the other files next to itself, wherever that is).
+        #[arg(long, default_value = "/")]
+        public_url: String,
+    },
 }
 
 fn main() {
@@ -47,6 +54,7 @@ fn main() {
         Task::Serve { addr, database } => serve(&addr, &database),
         Task::Test => test(),
         Task::Build => setup::all().and_then(|()| build_widget()),
+        Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| sizes::print(&root().join("dist"))),
     };
     if let Err(e) = result {
@@ -64,6 +72,22 @@ fn build_widget() -> Result<()> {
     step("build the widget (trunk, release, offline)", || {
         Cmd::new("trunk").args(["build", "--release", "--offline"]).env("TRUNK_OFFLINE", "true").run()
     })
+}
+
+fn dist(public_url: &str) -> Result<()> {
+    step("build the release assets (trunk, offline, stable names)", || {
+        Cmd::new("trunk")
+            .args(["build", "--release", "--offline", "--public-url", public_url])
+            .env("TRUNK_OFFLINE", "true")
+            .run()
+    })?;
+    let base = public_url.trim_end_matches('/');
+    println!(
+        "\nxtask: dist/ is ready. Serve it (e.g. news-widget-server --static-dir dist --allowed-origin https://your-site.example)\n\
+         and paste into a page:\n\n  <script type=\"module\" src=\"{base}/news-widget-loader.js\"></script>\n  \
+         <div data-news-widget data-article=\"your-article\" data-api=\"{base}/api/v1\"></div>\n"
+    );
+    sizes::print(&root().join("dist"))
 }
 
 fn serve(addr: &str, database: &str) -> Result<()> {

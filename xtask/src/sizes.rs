@@ -29,6 +29,7 @@ pub fn print(dist: &Path) -> Result<()> {
         let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         let kind = match path.extension().and_then(|e| e.to_str()) {
             Some("wasm") => "wasm",
+            Some("js") if name.contains("loader") => "loader",
             Some("js") => "js",
             Some("css") if name.starts_with("widget") => "css", // none since the CSS is built into the wasm
             _ => continue,

@@ -628,3 +628,152 @@ async fn the_mastodon_dialog_works_by_keyboard() {
     assert_eq!(b.client.execute(dialog_open, vec![]).await.unwrap(), json!(false));
     b.client.close().await.unwrap();
 }
+
+/// A host page of another origin, served by a second server from a folder of its own.
+struct HostSite {
+    url: String,
+    dir: tempfile::TempDir,
+    _server: Process,
+}
+
+fn host_site() -> HostSite {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    std::fs::write(pages.join("index.html"), "<!doctype html><title>host</title>").unwrap();
+    let mut child = Command::new(env_path("NEWS_WIDGET_SERVER_BIN"))
+        .args(["--addr", "127.0.0.1:0", "--no-demo", "--database"])
+        .arg(dir.path().join("host.sqlite3"))
+        .arg("--static-dir")
+        .arg(&pages)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("news-widget: serving on ").unwrap().trim_end_matches('/').to_owned();
+    HostSite { url, dir, _server: Process(child) }
+}
+
+/// The strict policy the README gives, with the widget's origin allowed.
+fn strict_csp(widget: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self' {widget} 'wasm-unsafe-eval'; connect-src {widget}; \
+         img-src {widget}; style-src 'self'"
+    )
+}
+
+#[tokio::test]
+async fn the_snippet_works_on_another_origin_under_a_strict_csp_and_loads_lazily() {
+    let host = host_site();
+    let widget = site_with(&["--allowed-origin", &host.url]);
+    let w = &widget.url;
+    let pages = host.dir.path().join("pages");
+    // The host page's own script records CSP violations and console errors before anything else runs.
+    std::fs::write(
+        pages.join("record.js"),
+        "window.problems = [];
+         addEventListener('securitypolicyviolation', e => problems.push('CSP ' + e.violatedDirective + ' ' + e.blockedURI));
+         addEventListener('error', e => problems.push('error ' + e.message));
+         const original = console.error;
+         console.error = (...args) => { problems.push(args.map(String).join(' ')); original(...args); };",
+    )
+    .unwrap();
+    std::fs::write(pages.join("host.css"), ".spacer { height: 4000px; } body { font-family: serif; }").unwrap();
+    std::fs::write(
+        pages.join("article.html"),
+        format!(
+            r#"<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<title>Un journal ailleurs</title>
+<link rel="stylesheet" href="host.css">
+<script src="record.js"></script>
+<script type="module" src="{w}/news-widget-loader.js"></script>
+</head><body>
+<h1>Un journal sur une autre origine</h1>
+<div class="spacer"></div>
+<div id="below" data-news-widget data-api="{w}/api/v1" data-article="cooperation-chine-kazakhstan"></div>
+</body></html>"#,
+            csp = strict_csp(w)
+        ),
+    )
+    .unwrap();
+
+    let b = browser(&widget, "host-reader").await;
+    b.client.goto(&format!("{}/article.html", host.url)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let fetched = |b: &Browser| {
+        let client = b.client.clone();
+        async move {
+            let names = client
+                .execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![])
+                .await
+                .unwrap();
+            serde_json::from_value::<Vec<String>>(names).unwrap()
+        }
+    };
+    let before = fetched(&b).await;
+    assert!(before.iter().any(|u| u.ends_with("/news-widget-loader.js")), "{before:?}");
+    assert!(!before.iter().any(|u| u.ends_with(".wasm")), "no wasm while the widget is below the fold: {before:?}");
+
+    b.client.execute("document.getElementById('below').scrollIntoView();", vec![]).await.unwrap();
+    let title =
+        "return document.getElementById('below').shadowRoot?.querySelector('h1.nw-title')?.textContent ?? null;";
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..100 {
+        seen = b.client.execute(title, vec![]).await.unwrap();
+        if !seen.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, json!(TITLE), "mounted in its shadow root once scrolled to");
+    assert!(fetched(&b).await.iter().any(|u| u.ends_with("/news-widget_bg.wasm")));
+
+    // A widget added later is found and mounted too.
+    b.client
+        .execute(
+            "const d = document.createElement('div'); d.id = 'later';
+             d.dataset.newsWidget = ''; d.dataset.api = arguments[0]; d.dataset.article = 'cooperation-chine-kazakhstan';
+             d.dataset.parts = 'rating'; d.lang = 'en'; document.getElementById('below').after(d); d.scrollIntoView();",
+            vec![json!(format!("{w}/api/v1"))],
+        )
+        .await
+        .unwrap();
+    let rating =
+        "return document.getElementById('later').shadowRoot?.querySelector('.nw-user-rating')?.textContent ?? null;";
+    let mut figures = serde_json::Value::Null;
+    for _ in 0..100 {
+        figures = b.client.execute(rating, vec![]).await.unwrap();
+        if !figures.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(figures, json!("User rating: 0.00% (0 votes)"));
+
+    // The dark theme, in the same strict page.
+    b.client
+        .execute(
+            "const d = document.createElement('div'); d.id = 'dark';
+             d.dataset.newsWidget = ''; d.dataset.api = arguments[0]; d.dataset.article = 'cooperation-chine-kazakhstan';
+             d.dataset.parts = 'share, rating'; d.dataset.theme = 'dark'; d.dataset.shareNetworks = 'mastodon, bluesky, email, copy';
+             document.getElementById('later').after(d); d.scrollIntoView();",
+            vec![json!(format!("{w}/api/v1"))],
+        )
+        .await
+        .unwrap();
+    let dark = "return document.getElementById('dark').shadowRoot?.querySelector('.nw-user-rating') ? true : null;";
+    for _ in 0..100 {
+        if !b.client.execute(dark, vec![]).await.unwrap().is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    save_element_screenshot(&b.client, "#dark", "dark-theme.png").await;
+
+    let problems = b.client.execute("return window.problems;", vec![]).await.unwrap();
+    assert_eq!(problems, json!([]), "no CSP violation and no console error");
+    b.client.close().await.unwrap();
+}
