@@ -57,7 +57,7 @@ pub fn widget(props: &WidgetProps) -> Html {
     });
     let (backend, slug) = ((*backend).clone(), props.config.article.clone());
     html! {
-        <div class="nw-widget" lang={lang.tag.to_string()} data-theme={props.config.theme.as_str()}>
+        <div class="nw-widget" lang={lang.tag.to_string()} dir={lang.dir()} data-theme={props.config.theme.as_str()}>
             if parts.article {
                 <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
             }

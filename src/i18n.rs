@@ -18,6 +18,11 @@ impl Lang {
     pub fn new(tag: LangTag) -> Self {
         let text = match tag.primary().as_str() {
             "fr" => &FR,
+            "de" => &DE,
+            "es" => &ES,
+            "ru" => &RU,
+            "pl" => &PL,
+            "ar" => &AR,
             _ => &EN,
         };
         Self { tag, text }
@@ -29,21 +34,69 @@ pub fn fill(template: &str, holes: &[(&str, &str)]) -> String {
     holes.iter().fold(template.to_owned(), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
 }
 
-/// A word form for each plural category Intl may answer; `other` is the fallback.
-#[derive(Debug, PartialEq)]
+/// A word form for each plural category Intl may answer (CLDR: zero, one, two, few, many,
+/// other); a language without a category falls back to `other`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct Plural {
+    pub zero: Option<&'static str>,
     pub one: &'static str,
+    pub two: Option<&'static str>,
+    pub few: Option<&'static str>,
+    pub many: Option<&'static str>,
     pub other: &'static str,
+}
+
+impl Plural {
+    /// One and other (English, French, German, Spanish…).
+    pub const fn new(one: &'static str, other: &'static str) -> Self {
+        Self { zero: None, one, two: None, few: None, many: None, other }
+    }
+
+    /// One, few, many and other (Russian, Polish…).
+    pub const fn slavic(one: &'static str, few: &'static str, many: &'static str, other: &'static str) -> Self {
+        Self { zero: None, one, two: None, few: Some(few), many: Some(many), other }
+    }
+
+    /// All six (Arabic).
+    pub const fn all(
+        zero: &'static str,
+        one: &'static str,
+        two: &'static str,
+        few: &'static str,
+        many: &'static str,
+        other: &'static str,
+    ) -> Self {
+        Self { zero: Some(zero), one, two: Some(two), few: Some(few), many: Some(many), other }
+    }
+
+    /// The form for a CLDR category.
+    pub fn form(&self, category: &str) -> &'static str {
+        let pick = match category {
+            "zero" => self.zero,
+            "one" => Some(self.one),
+            "two" => self.two,
+            "few" => self.few,
+            "many" => self.many,
+            _ => None,
+        };
+        pick.unwrap_or(self.other)
+    }
 }
 
 impl Lang {
     /// `forms` for `n`, its holes `{n}` filled with `n` formatted for the language.
     pub fn count(&self, n: u64, forms: &Plural) -> String {
-        let form = match crate::intl::plural(n as f64, self.tag.as_str()).as_str() {
-            "one" => forms.one,
-            _ => forms.other,
-        };
+        let form = forms.form(&crate::intl::plural(n as f64, self.tag.as_str()));
         fill(form, &[("n", &crate::intl::integer(n, self.tag.as_str()))])
+    }
+
+    /// The writing direction of the language: `rtl` for Arabic, Hebrew, Persian and Urdu.
+    pub fn dir(&self) -> &'static str {
+        match self.tag.primary().as_str() {
+            "ar" | "he" | "fa" | "ur" => "rtl",
+            _ => "ltr",
+        }
     }
 }
 
@@ -53,6 +106,7 @@ pub fn around<'a>(template: &'a str, name: &str) -> (&'a str, &'a str) {
 }
 
 #[derive(Debug, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct Catalogue {
     pub by_author: &'static str,
     pub published: &'static str,
@@ -144,7 +198,7 @@ pub struct Catalogue {
     pub share_action: &'static str,
 }
 
-pub static EN: Catalogue = Catalogue {
+pub const EN: Catalogue = Catalogue {
     by_author: "By {author}",
     published: "Published {date}",
     updated: "Updated {date}",
@@ -164,8 +218,8 @@ pub static EN: Catalogue = Catalogue {
     rating_heading: "Review",
     editor_score: "Total score {percent}",
     user_rating: "User rating: {percent} ({votes})",
-    votes: Plural { one: "{n} vote", other: "{n} votes" },
-    stars: Plural { one: "{n} star", other: "{n} stars" },
+    votes: Plural::new("{n} vote", "{n} votes"),
+    stars: Plural::new("{n} star", "{n} stars"),
     average: "{average} / 5",
     average_label: "Average rating: {average} out of 5",
     rate_legend: "Rate this article",
@@ -177,7 +231,7 @@ pub static EN: Catalogue = Catalogue {
     vote_saved: "Thank you! Your rating: {stars}.",
     vote_failed: "Your rating was not saved: {reason}",
     rating_failed: "The ratings could not be loaded.",
-    comments: Plural { one: "{n} comment", other: "{n} comments" },
+    comments: Plural::new("{n} comment", "{n} comments"),
     no_comments: "No comments yet. Be the first!",
     loading_comments: "Loading the comments…",
     comments_failed: "The comments could not be loaded.",
@@ -235,7 +289,7 @@ pub static EN: Catalogue = Catalogue {
     share_action: "Share",
 };
 
-pub static FR: Catalogue = Catalogue {
+pub const FR: Catalogue = Catalogue {
     by_author: "Par {author}",
     published: "Publié le {date}",
     updated: "Mis à jour le {date}",
@@ -255,8 +309,8 @@ pub static FR: Catalogue = Catalogue {
     rating_heading: "Avis",
     editor_score: "Note globale {percent}",
     user_rating: "Note des lecteurs\u{a0}: {percent} ({votes})",
-    votes: Plural { one: "{n} vote", other: "{n} votes" },
-    stars: Plural { one: "{n} étoile", other: "{n} étoiles" },
+    votes: Plural::new("{n} vote", "{n} votes"),
+    stars: Plural::new("{n} étoile", "{n} étoiles"),
     average: "{average} / 5",
     average_label: "Note moyenne\u{a0}: {average} sur 5",
     rate_legend: "Notez cet article",
@@ -268,7 +322,7 @@ pub static FR: Catalogue = Catalogue {
     vote_saved: "Merci\u{a0}! Votre note\u{a0}: {stars}.",
     vote_failed: "Votre note n’a pas été enregistrée\u{a0}: {reason}",
     rating_failed: "Les notes n’ont pas pu être chargées.",
-    comments: Plural { one: "{n} commentaire", other: "{n} commentaires" },
+    comments: Plural::new("{n} commentaire", "{n} commentaires"),
     no_comments: "Aucun commentaire pour l’instant. Soyez le premier\u{a0}!",
     loading_comments: "Chargement des commentaires…",
     comments_failed: "Les commentaires n’ont pas pu être chargés.",
@@ -326,16 +380,515 @@ pub static FR: Catalogue = Catalogue {
     share_action: "Partager",
 };
 
+pub const DE: Catalogue = Catalogue {
+    by_author: "Von {author}",
+    published: "Veröffentlicht am {date}",
+    updated: "Aktualisiert am {date}",
+    reading_time: "{n} Min. Lesezeit",
+    photo_credit: "Foto: {credit}",
+    loading_article: "Der Artikel wird geladen…",
+    article_failed: "Der Artikel konnte nicht geladen werden.",
+    retry: "Erneut versuchen",
+    details: "Details",
+    retrying: "Neuer Versuch…",
+    config_error: "news-widget ist falsch eingerichtet",
+    error_network: "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung.",
+    error_not_found: "Diesen Artikel gibt es nicht (mehr).",
+    error_server: "Der Server hatte ein Problem ({status}).",
+    error_bad_response: "Der Server hat eine Antwort geschickt, die das Widget nicht lesen kann.",
+    error_too_many: "Zu viele neue Stimmen aus Ihrem Netz heute. Versuchen Sie es morgen wieder.",
+    rating_heading: "Bewertung",
+    editor_score: "Gesamtwertung {percent}",
+    user_rating: "Leserwertung: {percent} ({votes})",
+    votes: Plural::new("{n} Stimme", "{n} Stimmen"),
+    stars: Plural::new("{n} Stern", "{n} Sterne"),
+    average: "{average} / 5",
+    average_label: "Durchschnitt: {average} von 5",
+    rate_legend: "Diesen Artikel bewerten",
+    rate: "Bewerten",
+    change_rating: "Meine Bewertung ändern",
+    your_rating: "Ihre Bewertung: {stars}",
+    pick_first: "Wählen Sie zuerst eine Anzahl Sterne.",
+    sending_vote: "Ihre Bewertung wird gesendet…",
+    vote_saved: "Danke! Ihre Bewertung: {stars}.",
+    vote_failed: "Ihre Bewertung wurde nicht gespeichert: {reason}",
+    rating_failed: "Die Bewertungen konnten nicht geladen werden.",
+    comments: Plural::new("{n} Kommentar", "{n} Kommentare"),
+    no_comments: "Noch keine Kommentare. Schreiben Sie den ersten!",
+    loading_comments: "Die Kommentare werden geladen…",
+    comments_failed: "Die Kommentare konnten nicht geladen werden.",
+    sort_label: "Sortieren",
+    sort_oldest: "Älteste zuerst",
+    sort_newest: "Neueste zuerst",
+    load_more: "Weitere Kommentare laden",
+    reply: "Antworten",
+    cancel: "Abbrechen",
+    in_reply_to: "als Antwort an {name}",
+    awaiting_moderation: "wartet auf Freigabe",
+    edited: "bearbeitet",
+    deleted_comment: "Dieser Kommentar wurde gelöscht.",
+    edit: "Bearbeiten",
+    save: "Speichern",
+    delete: "Löschen",
+    confirm_delete: "Wirklich löschen",
+    report: "Melden",
+    reported: "Danke: Die Moderation sieht sich diesen Kommentar an.",
+    report_reason: "Von einem Leser gemeldet",
+    leave_comment: "Kommentar schreiben",
+    reply_to: "Antwort an {name}",
+    email_note: "Ihre E-Mail-Adresse wird nicht veröffentlicht.",
+    required_note: "Pflichtfelder sind mit * markiert",
+    field_name: "Name",
+    field_email: "E-Mail",
+    field_website: "Website",
+    field_body: "Kommentar",
+    remember_me: "Name, E-Mail und Website auf diesem Gerät speichern",
+    honeypot_label: "Dieses Feld leer lassen",
+    submit_comment: "Kommentar abschicken",
+    sending_comment: "Wird gesendet…",
+    fix_errors: "Bitte korrigieren Sie die rot markierten Felder.",
+    comment_published: "Ihr Kommentar ist veröffentlicht.",
+    comment_pending: "Ihr Kommentar wartet auf Freigabe. Vorerst sehen nur Sie ihn.",
+    comment_not_sent: "Ihr Kommentar wurde nicht gesendet: {reason} Ihr Text bleibt erhalten.",
+    retry_in: "Neuer Versuch in {n} s.",
+    retry_now: "Jetzt erneut versuchen",
+    offline: "Sie sind offline. Ihr Text bleibt erhalten und wird gesendet, sobald die Verbindung zurück ist.",
+    draft_restored: "Ihr nicht gesendeter Kommentar wurde wiederhergestellt.",
+    err_required: "{field}: Dieses Feld ist erforderlich.",
+    err_too_long: "{field}: höchstens {n} Zeichen.",
+    err_email: "Geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.",
+    err_url: "Geben Sie eine vollständige Webadresse mit https:// ein oder lassen Sie das Feld leer.",
+    err_control: "{field}: Entfernen Sie die unsichtbaren Steuerzeichen.",
+    share_heading: "Teilen",
+    share_on: "Auf {network} teilen",
+    share_native: "Teilen…",
+    share_unknown: "nennt unbekannte Netzwerke: {names}. Bekannt: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
+    copy_link: "Link kopieren",
+    link_copied: "Link kopiert",
+    copy_failed: "Der Link konnte nicht kopiert werden; markieren Sie ihn in der Adressleiste.",
+    instance_label: "Ihre Mastodon-Instanz",
+    instance_invalid: "Geben Sie die Adresse Ihrer Instanz ein, etwa mastodon.social.",
+    share_action: "Teilen",
+};
+
+pub const ES: Catalogue = Catalogue {
+    by_author: "Por {author}",
+    published: "Publicado el {date}",
+    updated: "Actualizado el {date}",
+    reading_time: "Lectura: {n} min",
+    photo_credit: "Foto: {credit}",
+    loading_article: "Cargando el artículo…",
+    article_failed: "No se pudo cargar el artículo.",
+    retry: "Reintentar",
+    details: "Detalles",
+    retrying: "Reintentando…",
+    config_error: "news-widget está mal configurado",
+    error_network: "No se puede contactar con el servidor. Compruebe su conexión.",
+    error_not_found: "Este artículo no existe (o ya no existe).",
+    error_server: "El servidor tuvo un problema ({status}).",
+    error_bad_response: "El servidor envió una respuesta que el widget no puede leer.",
+    error_too_many: "Demasiados votos nuevos desde su red hoy. Inténtelo mañana.",
+    rating_heading: "Valoración",
+    editor_score: "Puntuación total {percent}",
+    user_rating: "Valoración de los lectores: {percent} ({votes})",
+    votes: Plural::new("{n} voto", "{n} votos"),
+    stars: Plural::new("{n} estrella", "{n} estrellas"),
+    average: "{average} / 5",
+    average_label: "Valoración media: {average} de 5",
+    rate_legend: "Valore este artículo",
+    rate: "Valorar",
+    change_rating: "Cambiar mi valoración",
+    your_rating: "Su valoración: {stars}",
+    pick_first: "Elija primero un número de estrellas.",
+    sending_vote: "Enviando su valoración…",
+    vote_saved: "¡Gracias! Su valoración: {stars}.",
+    vote_failed: "Su valoración no se guardó: {reason}",
+    rating_failed: "No se pudieron cargar las valoraciones.",
+    comments: Plural::new("{n} comentario", "{n} comentarios"),
+    no_comments: "Aún no hay comentarios. ¡Sea el primero!",
+    loading_comments: "Cargando los comentarios…",
+    comments_failed: "No se pudieron cargar los comentarios.",
+    sort_label: "Ordenar",
+    sort_oldest: "Más antiguos primero",
+    sort_newest: "Más recientes primero",
+    load_more: "Cargar más comentarios",
+    reply: "Responder",
+    cancel: "Cancelar",
+    in_reply_to: "en respuesta a {name}",
+    awaiting_moderation: "pendiente de moderación",
+    edited: "editado",
+    deleted_comment: "Este comentario fue eliminado.",
+    edit: "Editar",
+    save: "Guardar",
+    delete: "Eliminar",
+    confirm_delete: "Eliminar de verdad",
+    report: "Denunciar",
+    reported: "Gracias: los moderadores revisarán este comentario.",
+    report_reason: "Denunciado por un lector",
+    leave_comment: "Deje un comentario",
+    reply_to: "Responder a {name}",
+    email_note: "Su dirección de correo no se publicará.",
+    required_note: "Los campos obligatorios están marcados con *",
+    field_name: "Nombre",
+    field_email: "Correo electrónico",
+    field_website: "Sitio web",
+    field_body: "Comentario",
+    remember_me: "Recordar mi nombre, correo y sitio web en este dispositivo",
+    honeypot_label: "Deje este campo vacío",
+    submit_comment: "Publicar comentario",
+    sending_comment: "Enviando…",
+    fix_errors: "Corrija los campos marcados en rojo.",
+    comment_published: "Su comentario está publicado.",
+    comment_pending: "Su comentario está pendiente de moderación. Por ahora solo usted lo ve.",
+    comment_not_sent: "Su comentario no se envió: {reason} Su texto se conserva.",
+    retry_in: "Nuevo intento en {n} s.",
+    retry_now: "Reintentar ahora",
+    offline: "Está sin conexión. Su texto se conserva y se enviará cuando vuelva la conexión.",
+    draft_restored: "Se restauró su comentario no enviado.",
+    err_required: "{field}: este campo es obligatorio.",
+    err_too_long: "{field}: {n} caracteres como máximo.",
+    err_email: "Escriba un correo como nombre@ejemplo.es.",
+    err_url: "Escriba una dirección web completa que empiece por https://, o deje el campo vacío.",
+    err_control: "{field}: quite los caracteres de control invisibles.",
+    share_heading: "Compartir",
+    share_on: "Compartir en {network}",
+    share_native: "Compartir…",
+    share_unknown: "nombra redes desconocidas: {names}. Conocidas: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
+    copy_link: "Copiar el enlace",
+    link_copied: "Enlace copiado",
+    copy_failed: "No se pudo copiar el enlace; selecciónelo en la barra de direcciones.",
+    instance_label: "Su instancia de Mastodon",
+    instance_invalid: "Escriba la dirección de su instancia, por ejemplo mastodon.social.",
+    share_action: "Compartir",
+};
+
+pub const RU: Catalogue = Catalogue {
+    by_author: "Автор: {author}",
+    published: "Опубликовано {date}",
+    updated: "Обновлено {date}",
+    reading_time: "{n} мин чтения",
+    photo_credit: "Фото: {credit}",
+    loading_article: "Статья загружается…",
+    article_failed: "Не удалось загрузить статью.",
+    retry: "Повторить",
+    details: "Подробности",
+    retrying: "Повторная попытка…",
+    config_error: "news-widget настроен неверно",
+    error_network: "Сервер недоступен. Проверьте подключение.",
+    error_not_found: "Такой статьи нет (или больше нет).",
+    error_server: "На сервере произошла ошибка ({status}).",
+    error_bad_response: "Сервер прислал ответ, который виджет не может прочитать.",
+    error_too_many: "Сегодня из вашей сети слишком много новых голосов. Попробуйте завтра.",
+    rating_heading: "Оценка",
+    editor_score: "Общая оценка {percent}",
+    user_rating: "Оценка читателей: {percent} ({votes})",
+    votes: Plural::slavic("{n} голос", "{n} голоса", "{n} голосов", "{n} голоса"),
+    stars: Plural::slavic("{n} звезда", "{n} звезды", "{n} звёзд", "{n} звезды"),
+    average: "{average} / 5",
+    average_label: "Средняя оценка: {average} из 5",
+    rate_legend: "Оцените статью",
+    rate: "Оценить",
+    change_rating: "Изменить мою оценку",
+    your_rating: "Ваша оценка: {stars}",
+    pick_first: "Сначала выберите число звёзд.",
+    sending_vote: "Отправка вашей оценки…",
+    vote_saved: "Спасибо! Ваша оценка: {stars}.",
+    vote_failed: "Ваша оценка не сохранена: {reason}",
+    rating_failed: "Не удалось загрузить оценки.",
+    comments: Plural::slavic("{n} комментарий", "{n} комментария", "{n} комментариев", "{n} комментария"),
+    no_comments: "Комментариев пока нет. Будьте первым!",
+    loading_comments: "Комментарии загружаются…",
+    comments_failed: "Не удалось загрузить комментарии.",
+    sort_label: "Сортировка",
+    sort_oldest: "Сначала старые",
+    sort_newest: "Сначала новые",
+    load_more: "Показать ещё комментарии",
+    reply: "Ответить",
+    cancel: "Отмена",
+    in_reply_to: "в ответ {name}",
+    awaiting_moderation: "ожидает модерации",
+    edited: "изменено",
+    deleted_comment: "Этот комментарий удалён.",
+    edit: "Изменить",
+    save: "Сохранить",
+    delete: "Удалить",
+    confirm_delete: "Точно удалить",
+    report: "Пожаловаться",
+    reported: "Спасибо: модераторы проверят этот комментарий.",
+    report_reason: "Жалоба читателя",
+    leave_comment: "Оставить комментарий",
+    reply_to: "Ответить {name}",
+    email_note: "Ваш адрес электронной почты не будет опубликован.",
+    required_note: "Обязательные поля отмечены *",
+    field_name: "Имя",
+    field_email: "Эл. почта",
+    field_website: "Сайт",
+    field_body: "Комментарий",
+    remember_me: "Запомнить имя, почту и сайт на этом устройстве",
+    honeypot_label: "Оставьте это поле пустым",
+    submit_comment: "Отправить комментарий",
+    sending_comment: "Отправка…",
+    fix_errors: "Исправьте поля, отмеченные красным.",
+    comment_published: "Ваш комментарий опубликован.",
+    comment_pending: "Ваш комментарий ожидает модерации. Пока его видите только вы.",
+    comment_not_sent: "Ваш комментарий не отправлен: {reason} Текст сохранён.",
+    retry_in: "Новая попытка через {n} с.",
+    retry_now: "Повторить сейчас",
+    offline: "Нет подключения. Текст сохранён и будет отправлен, когда связь появится.",
+    draft_restored: "Ваш неотправленный комментарий восстановлен.",
+    err_required: "{field}: обязательное поле.",
+    err_too_long: "{field}: не больше {n} символов.",
+    err_email: "Введите адрес вида name@example.ru.",
+    err_url: "Введите полный веб-адрес, начинающийся с https://, или оставьте поле пустым.",
+    err_control: "{field}: удалите невидимые управляющие символы.",
+    share_heading: "Поделиться",
+    share_on: "Поделиться в {network}",
+    share_native: "Поделиться…",
+    share_unknown: "называет неизвестные сети: {names}. Известные: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
+    copy_link: "Скопировать ссылку",
+    link_copied: "Ссылка скопирована",
+    copy_failed: "Не удалось скопировать ссылку; выделите её в адресной строке.",
+    instance_label: "Ваш сервер Mastodon",
+    instance_invalid: "Введите адрес вашего сервера, например mastodon.social.",
+    share_action: "Поделиться",
+};
+
+pub const PL: Catalogue = Catalogue {
+    by_author: "Autor: {author}",
+    published: "Opublikowano {date}",
+    updated: "Zaktualizowano {date}",
+    reading_time: "{n} min czytania",
+    photo_credit: "Fot. {credit}",
+    loading_article: "Wczytywanie artykułu…",
+    article_failed: "Nie udało się wczytać artykułu.",
+    retry: "Spróbuj ponownie",
+    details: "Szczegóły",
+    retrying: "Ponowna próba…",
+    config_error: "news-widget jest źle skonfigurowany",
+    error_network: "Brak połączenia z serwerem. Sprawdź połączenie.",
+    error_not_found: "Ten artykuł nie istnieje (albo już nie istnieje).",
+    error_server: "Serwer napotkał problem ({status}).",
+    error_bad_response: "Serwer przysłał odpowiedź, której widżet nie umie odczytać.",
+    error_too_many: "Dziś z Twojej sieci oddano zbyt wiele nowych głosów. Spróbuj jutro.",
+    rating_heading: "Ocena",
+    editor_score: "Ocena ogólna {percent}",
+    user_rating: "Ocena czytelników: {percent} ({votes})",
+    votes: Plural::slavic("{n} głos", "{n} głosy", "{n} głosów", "{n} głosu"),
+    stars: Plural::slavic("{n} gwiazdka", "{n} gwiazdki", "{n} gwiazdek", "{n} gwiazdki"),
+    average: "{average} / 5",
+    average_label: "Średnia ocena: {average} na 5",
+    rate_legend: "Oceń ten artykuł",
+    rate: "Oceń",
+    change_rating: "Zmień moją ocenę",
+    your_rating: "Twoja ocena: {stars}",
+    pick_first: "Najpierw wybierz liczbę gwiazdek.",
+    sending_vote: "Wysyłanie oceny…",
+    vote_saved: "Dziękujemy! Twoja ocena: {stars}.",
+    vote_failed: "Twoja ocena nie została zapisana: {reason}",
+    rating_failed: "Nie udało się wczytać ocen.",
+    comments: Plural::slavic("{n} komentarz", "{n} komentarze", "{n} komentarzy", "{n} komentarza"),
+    no_comments: "Nie ma jeszcze komentarzy. Bądź pierwszy!",
+    loading_comments: "Wczytywanie komentarzy…",
+    comments_failed: "Nie udało się wczytać komentarzy.",
+    sort_label: "Sortuj",
+    sort_oldest: "Od najstarszych",
+    sort_newest: "Od najnowszych",
+    load_more: "Wczytaj więcej komentarzy",
+    reply: "Odpowiedz",
+    cancel: "Anuluj",
+    in_reply_to: "w odpowiedzi dla {name}",
+    awaiting_moderation: "czeka na moderację",
+    edited: "edytowano",
+    deleted_comment: "Ten komentarz został usunięty.",
+    edit: "Edytuj",
+    save: "Zapisz",
+    delete: "Usuń",
+    confirm_delete: "Na pewno usuń",
+    report: "Zgłoś",
+    reported: "Dziękujemy: moderatorzy przejrzą ten komentarz.",
+    report_reason: "Zgłoszone przez czytelnika",
+    leave_comment: "Dodaj komentarz",
+    reply_to: "Odpowiedz: {name}",
+    email_note: "Twój adres e-mail nie zostanie opublikowany.",
+    required_note: "Pola wymagane są oznaczone *",
+    field_name: "Imię",
+    field_email: "E-mail",
+    field_website: "Strona WWW",
+    field_body: "Komentarz",
+    remember_me: "Zapamiętaj moje imię, e-mail i stronę na tym urządzeniu",
+    honeypot_label: "Zostaw to pole puste",
+    submit_comment: "Opublikuj komentarz",
+    sending_comment: "Wysyłanie…",
+    fix_errors: "Popraw pola zaznaczone na czerwono.",
+    comment_published: "Twój komentarz został opublikowany.",
+    comment_pending: "Twój komentarz czeka na moderację. Na razie widzisz go tylko Ty.",
+    comment_not_sent: "Twój komentarz nie został wysłany: {reason} Tekst został zachowany.",
+    retry_in: "Ponowna próba za {n} s.",
+    retry_now: "Spróbuj teraz",
+    offline: "Jesteś offline. Tekst został zachowany i zostanie wysłany po przywróceniu połączenia.",
+    draft_restored: "Przywrócono Twój niewysłany komentarz.",
+    err_required: "{field}: to pole jest wymagane.",
+    err_too_long: "{field}: najwyżej {n} znaków.",
+    err_email: "Wpisz adres e-mail, np. imie@przyklad.pl.",
+    err_url: "Wpisz pełny adres strony zaczynający się od https:// albo zostaw pole puste.",
+    err_control: "{field}: usuń niewidoczne znaki sterujące.",
+    share_heading: "Udostępnij",
+    share_on: "Udostępnij w serwisie {network}",
+    share_native: "Udostępnij…",
+    share_unknown: "wymienia nieznane serwisy: {names}. Znane: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
+    copy_link: "Kopiuj link",
+    link_copied: "Skopiowano link",
+    copy_failed: "Nie udało się skopiować linku; zaznacz go w pasku adresu.",
+    instance_label: "Twoja instancja Mastodona",
+    instance_invalid: "Wpisz adres swojej instancji, np. mastodon.social.",
+    share_action: "Udostępnij",
+};
+
+pub const AR: Catalogue = Catalogue {
+    by_author: "بقلم {author}",
+    published: "نُشر في {date}",
+    updated: "حُدّث في {date}",
+    reading_time: "قراءة في {n} د",
+    photo_credit: "تصوير: {credit}",
+    loading_article: "جارٍ تحميل المقال…",
+    article_failed: "تعذّر تحميل المقال.",
+    retry: "أعد المحاولة",
+    details: "التفاصيل",
+    retrying: "جارٍ إعادة المحاولة…",
+    config_error: "إعداد news-widget غير صحيح",
+    error_network: "تعذّر الوصول إلى الخادم. تحقّق من اتصالك.",
+    error_not_found: "هذا المقال غير موجود (أو لم يعد موجودًا).",
+    error_server: "واجه الخادم مشكلة ({status}).",
+    error_bad_response: "أرسل الخادم ردًّا لا يستطيع الودجت قراءته.",
+    error_too_many: "أصوات جديدة كثيرة جدًّا من شبكتك اليوم. حاول غدًا.",
+    rating_heading: "التقييم",
+    editor_score: "التقييم العام {percent}",
+    user_rating: "تقييم القرّاء: {percent} ({votes})",
+    votes: Plural::all("{n} صوت", "صوت واحد", "صوتان", "{n} أصوات", "{n} صوتًا", "{n} صوت"),
+    stars: Plural::all("{n} نجمة", "نجمة واحدة", "نجمتان", "{n} نجوم", "{n} نجمة", "{n} نجمة"),
+    average: "{average} / 5",
+    average_label: "متوسط التقييم: {average} من 5",
+    rate_legend: "قيّم هذا المقال",
+    rate: "قيّم",
+    change_rating: "غيّر تقييمي",
+    your_rating: "تقييمك: {stars}",
+    pick_first: "اختر عدد النجوم أولًا.",
+    sending_vote: "جارٍ إرسال تقييمك…",
+    vote_saved: "شكرًا! تقييمك: {stars}.",
+    vote_failed: "لم يُحفظ تقييمك: {reason}",
+    rating_failed: "تعذّر تحميل التقييمات.",
+    comments: Plural::all("لا تعليقات", "تعليق واحد", "تعليقان", "{n} تعليقات", "{n} تعليقًا", "{n} تعليق"),
+    no_comments: "لا تعليقات بعد. كن أول من يعلّق!",
+    loading_comments: "جارٍ تحميل التعليقات…",
+    comments_failed: "تعذّر تحميل التعليقات.",
+    sort_label: "الترتيب",
+    sort_oldest: "الأقدم أولًا",
+    sort_newest: "الأحدث أولًا",
+    load_more: "حمّل مزيدًا من التعليقات",
+    reply: "ردّ",
+    cancel: "إلغاء",
+    in_reply_to: "ردًّا على {name}",
+    awaiting_moderation: "بانتظار الإشراف",
+    edited: "معدَّل",
+    deleted_comment: "حُذف هذا التعليق.",
+    edit: "تعديل",
+    save: "حفظ",
+    delete: "حذف",
+    confirm_delete: "تأكيد الحذف",
+    report: "إبلاغ",
+    reported: "شكرًا: سيراجع المشرفون هذا التعليق.",
+    report_reason: "أبلغ عنه أحد القرّاء",
+    leave_comment: "اترك تعليقًا",
+    reply_to: "الردّ على {name}",
+    email_note: "لن يُنشر عنوان بريدك الإلكتروني.",
+    required_note: "الحقول المطلوبة مشار إليها بـ *",
+    field_name: "الاسم",
+    field_email: "البريد الإلكتروني",
+    field_website: "الموقع",
+    field_body: "التعليق",
+    remember_me: "احفظ اسمي وبريدي وموقعي على هذا الجهاز",
+    honeypot_label: "اترك هذا الحقل فارغًا",
+    submit_comment: "انشر التعليق",
+    sending_comment: "جارٍ الإرسال…",
+    fix_errors: "صحّح الحقول المعلَّمة بالأحمر.",
+    comment_published: "نُشر تعليقك.",
+    comment_pending: "تعليقك بانتظار الإشراف. لا يراه غيرك حاليًا.",
+    comment_not_sent: "لم يُرسل تعليقك: {reason} نصّك محفوظ.",
+    retry_in: "محاولة جديدة بعد {n} ث.",
+    retry_now: "أعد المحاولة الآن",
+    offline: "أنت غير متصل. نصّك محفوظ وسيُرسل عند عودة الاتصال.",
+    draft_restored: "استُعيد تعليقك غير المرسل.",
+    err_required: "{field}: هذا الحقل مطلوب.",
+    err_too_long: "{field}: {n} حرفًا على الأكثر.",
+    err_email: "أدخل بريدًا إلكترونيًا مثل name@example.org.",
+    err_url: "أدخل عنوان ويب كاملًا يبدأ بـ https:// أو اترك الحقل فارغًا.",
+    err_control: "{field}: احذف محارف التحكم غير المرئية.",
+    share_heading: "شارك",
+    share_on: "شارك على {network}",
+    share_native: "مشاركة…",
+    share_unknown: "يذكر شبكات غير معروفة: {names}. المعروفة: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
+    copy_link: "انسخ الرابط",
+    link_copied: "نُسخ الرابط",
+    copy_failed: "تعذّر نسخ الرابط؛ حدّده في شريط العنوان.",
+    instance_label: "خادم Mastodon الخاص بك",
+    instance_invalid: "أدخل عنوان خادمك، مثل mastodon.social.",
+    share_action: "شارك",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every catalogue but English, by language.
+    const TRANSLATED: [(&str, &Catalogue); 6] =
+        [("fr", &FR), ("de", &DE), ("es", &ES), ("ru", &RU), ("pl", &PL), ("ar", &AR)];
+
+    fn holes(text: &str) -> Vec<&str> {
+        let mut holes: Vec<&str> = text
+            .match_indices('{')
+            .filter_map(|(i, _)| text[i..].split_once('}').map(|(h, _)| &text[i..i + h.len() + 1]))
+            .collect();
+        holes.sort();
+        holes
+    }
+
+    /// A key missing from a catalogue falls back to English (`..EN`): this catches it, and
+    /// catches a translation that lost one of the `{holes}` the code fills.
+    #[test]
+    fn every_catalogue_translates_every_key_and_keeps_its_holes() {
+        let english = serde_json::to_value(EN).unwrap();
+        let english = english.as_object().unwrap();
+        // The same in both languages on purpose.
+        let same_on_purpose =
+            [("*", "average"), ("fr", "votes"), ("de", "details"), ("de", "field_name"), ("de", "field_website")];
+        for (code, catalogue) in TRANSLATED {
+            let translated = serde_json::to_value(catalogue).unwrap();
+            for (key, en) in english {
+                let value = &translated[key];
+                if value == en && !same_on_purpose.iter().any(|(l, k)| (*l == "*" || *l == code) && k == key) {
+                    panic!("{code}.{key} is still the English {en}");
+                }
+                if let (Some(en), Some(value)) = (en.as_str(), value.as_str()) {
+                    assert_eq!(holes(value), holes(en), "{code}.{key}: {value:?} lost or added a hole");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn right_to_left() {
+        let lang = |t| Lang::new(LangTag::parse(t).unwrap());
+        assert_eq!(lang("ar").dir(), "rtl");
+        assert_eq!(lang("fr").dir(), "ltr");
+    }
 
     #[test]
     fn picks_the_catalogue_by_primary_language() {
         let lang = |t| Lang::new(LangTag::parse(t).unwrap()).text;
         assert_eq!(lang("fr-CA"), &FR);
         assert_eq!(lang("en-GB"), &EN);
-        assert_eq!(lang("de"), &EN, "English until there is a German catalogue");
+        assert_eq!(lang("de-AT"), &DE);
+        assert_eq!(lang("it"), &EN, "English until there is an Italian catalogue");
     }
 
     #[test]

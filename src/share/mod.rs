@@ -10,7 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlDialogElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::i18n::{fill, Lang};
+use crate::i18n::{around, fill, Lang};
 use links::{parse_instance, share_url, tagged, Network, Shared};
 
 /// How the buttons look: icons only, or icons with the network's name.
@@ -116,17 +116,20 @@ pub fn share_bar(props: &ShareProps) -> Html {
     let button = |network: Network| -> Html {
         let url = tagged(&props.shared.url, tag, network);
         let shared = Shared { url: url.clone(), ..props.shared.clone() };
-        let name = if network == Network::Copy {
-            text.copy_link.to_owned()
-        } else {
-            fill(text.share_on, &[("network", network.brand())])
+        // The visible label is the network's name; the words around it ("Partager sur", "Auf …
+        // teilen") are there for assistive technology, so the accessible name is the whole phrase.
+        let (before, brand, after) = match network {
+            Network::Copy => ("", text.copy_link, ""),
+            _ => {
+                let (before, after) = around(text.share_on, "network");
+                (before, network.brand(), after)
+            }
         };
-        let (before, brand) = match network {
-            Network::Copy => ("", text.copy_link),
-            _ => (name.strip_suffix(network.brand()).unwrap_or(""), network.brand()),
+        let label = html! {
+            <span class="nw-share-label">
+                <span class="nw-visually-hidden">{ before }</span>{ brand }<span class="nw-visually-hidden">{ after }</span>
+            </span>
         };
-        let label =
-            html! { <span class="nw-share-label"><span class="nw-visually-hidden">{ before }</span>{ brand }</span> };
         let class = classes!("nw-share-button", format!("nw-share-{}", network.key()));
         match network {
             Network::Copy => {
