@@ -167,6 +167,18 @@ fn data_attribute(key: &str) -> String {
     out
 }
 
+/// The npm package's `mount(element, config)`: the same as `NewsWidget.mount`.
+#[wasm_bindgen(js_name = mount)]
+pub fn mount_for_js(element: JsValue, config: JsValue) -> Result<JsValue, JsValue> {
+    js_mount(element, config)
+}
+
+/// The npm package's `mountAll()`: mounts every `[data-news-widget]` not mounted yet.
+#[wasm_bindgen(js_name = mountAll)]
+pub fn mount_all_for_js() -> usize {
+    mount_all()
+}
+
 /// Whether `news-widget-loader.js` loaded this wasm (it sets `globalThis.NewsWidgetLazy`).
 pub fn lazily_loaded() -> bool {
     js_sys::Reflect::get(&js_sys::global(), &"NewsWidgetLazy".into()).is_ok_and(|v| v.is_truthy())

@@ -74,6 +74,39 @@ fn build_widget() -> Result<()> {
     })
 }
 
+/// Builds the npm package into target/npm and checks it has its README and its types.
+fn npm_package() -> Result<()> {
+    let out = root().join("target/npm");
+    Cmd::new("wasm-pack")
+        .args([
+            "build",
+            "--target",
+            "web",
+            "--release",
+            "--mode",
+            "no-install",
+            "--no-opt",
+            "--out-name",
+            "news-widget",
+        ])
+        .args(["--out-dir", out.to_str().context("path is not UTF-8")?])
+        .run()?;
+    let types = std::fs::read_to_string(out.join("news-widget.d.ts")).context("no news-widget.d.ts in the package")?;
+    anyhow::ensure!(
+        types.contains("export function mount(") && types.contains("export function mountAll("),
+        "the types lack mount/mountAll"
+    );
+    anyhow::ensure!(
+        out.join("README.md").is_file() && out.join("package.json").is_file(),
+        "the package lacks its README or package.json"
+    );
+    println!(
+        "    ok: {} holds package.json, README.md, news-widget.js, news-widget_bg.wasm and news-widget.d.ts",
+        out.display()
+    );
+    Ok(())
+}
+
 fn dist(public_url: &str) -> Result<()> {
     step("build the release assets (trunk, offline, stable names)", || {
         Cmd::new("trunk")
@@ -141,6 +174,7 @@ fn test() -> Result<()> {
             .run()
     })?;
     build_widget()?;
+    step("npm package (wasm-pack build --target web)", npm_package)?;
     step("end-to-end tests (the demo page in headless Chromium)", || {
         cargo(["test", "-p", "xtask", "--features", "e2e", "--test", "e2e", "--", "--test-threads=1"])
             .env("NEWS_WIDGET_SERVER_BIN", server_bin.to_str().unwrap_or_default())

@@ -773,6 +773,30 @@ async fn the_snippet_works_on_another_origin_under_a_strict_csp_and_loads_lazily
     }
     save_element_screenshot(&b.client, "#dark", "dark-theme.png").await;
 
+    // Arabic lays out right to left.
+    b.client
+        .execute(
+            "const d = document.createElement('div'); d.id = 'rtl';
+             d.dataset.newsWidget = ''; d.dataset.api = arguments[0]; d.dataset.article = 'cooperation-chine-kazakhstan';
+             d.dataset.parts = 'share, rating'; d.dataset.lang = 'ar'; d.dataset.shareNetworks = 'whatsapp, telegram, x, copy';
+             document.getElementById('dark').after(d); d.scrollIntoView();",
+            vec![json!(format!("{w}/api/v1"))],
+        )
+        .await
+        .unwrap();
+    let rtl = "const r = document.getElementById('rtl').shadowRoot;
+               return r?.querySelector('.nw-user-rating') ? getComputedStyle(r.querySelector('.nw-widget')).direction : null;";
+    let mut direction = serde_json::Value::Null;
+    for _ in 0..100 {
+        direction = b.client.execute(rtl, vec![]).await.unwrap();
+        if !direction.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(direction, json!("rtl"));
+    save_element_screenshot(&b.client, "#rtl", "rtl-arabic.png").await;
+
     let problems = b.client.execute("return window.problems;", vec![]).await.unwrap();
     assert_eq!(problems, json!([]), "no CSP violation and no console error");
     b.client.close().await.unwrap();
