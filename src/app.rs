@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use news_widget_api::Article;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::article::ArticleView;
@@ -22,10 +23,22 @@ pub struct WidgetProps {
 
 #[function_component(Widget)]
 pub fn widget(props: &WidgetProps) -> Html {
-    let backend = use_memo((props.config.api.clone(), props.config.backend), |(api, kind)| match kind {
-        BackendKind::Rest => Backend::rest(api.clone()),
-        BackendKind::Local => Backend::local(),
-    });
+    let backend = {
+        let (api, kind) = (props.config.api.clone(), props.config.backend);
+        use_state(move || match kind {
+            BackendKind::Rest => Some(Backend::rest(api)),
+            BackendKind::Local => Some(Backend::local()),
+            BackendKind::Auto => None,
+        })
+    };
+    {
+        let (backend, api) = (backend.clone(), props.config.api.clone());
+        use_effect_with((), move |()| {
+            if backend.is_none() {
+                spawn_local(async move { backend.set(Some(Backend::probe(&api).await)) });
+            }
+        });
+    }
     let lang = Lang::new(props.config.lang.clone());
     let article = use_state(|| None::<Rc<Article>>);
     let article_loads = use_state(|| 0u32);
@@ -35,6 +48,11 @@ pub fn widget(props: &WidgetProps) -> Html {
             article.set(Some(Rc::new(loaded)));
             article_loads.set(*article_loads + 1);
         })
+    };
+    // Every hook is called above this line, as Yew requires.
+    let Some(backend) = (*backend).clone() else {
+        // `auto` is still asking the server whether it is there.
+        return html! { <div class="nw-widget" lang={lang.tag.to_string()} dir={lang.dir()} aria-busy="true"></div> };
     };
     let parts = props.config.parts;
     let editor_score = article.as_ref().and_then(|a| a.editor_score);
@@ -55,7 +73,7 @@ pub fn widget(props: &WidgetProps) -> Html {
                 tag={config.tag.clone()} style={config.style} />
         }
     });
-    let (backend, slug) = ((*backend).clone(), props.config.article.clone());
+    let slug = props.config.article.clone();
     html! {
         <div class="nw-widget" lang={lang.tag.to_string()} dir={lang.dir()} data-theme={props.config.theme.as_str()}>
             if parts.article {

@@ -47,12 +47,14 @@ impl Isolation {
     }
 }
 
-/// Where the data lives: our server's REST API (default), or this browser alone.
+/// Where the data lives: our server's REST API (default), this browser alone, or `auto`: the
+/// server if its health route answers, else this browser.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BackendKind {
     #[default]
     Rest,
     Local,
+    Auto,
 }
 
 impl BackendKind {
@@ -60,7 +62,10 @@ impl BackendKind {
         match raw.trim() {
             "rest" => Ok(Self::Rest),
             "local" => Ok(Self::Local),
-            other => Err(ConfigError { attribute: "data-backend", message: format!("{other:?} is not rest or local") }),
+            "auto" => Ok(Self::Auto),
+            other => {
+                Err(ConfigError { attribute: "data-backend", message: format!("{other:?} is not rest, local or auto") })
+            }
         }
     }
 }

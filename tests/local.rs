@@ -81,3 +81,33 @@ async fn without_the_inline_article_the_local_backend_says_so() {
     let alert = wait_for(&element, ".nw-article-error").await;
     assert!(alert.text_content().unwrap().contains("data-news-widget-article"), "{}", alert.text_content().unwrap());
 }
+
+#[wasm_bindgen_test]
+async fn auto_uses_the_browser_when_no_server_answers() {
+    let slug = unique_slug("auto");
+    let script = document().create_element("script").unwrap();
+    script.set_attribute("type", "application/json").unwrap();
+    script.set_attribute("data-news-widget-article", &slug).unwrap();
+    script.set_text_content(Some(&format!(
+        r#"{{"slug":"{slug}","lang":"fr","title":"Sans serveur","body_html":"<p>Local.</p>","published_at":"2026-11-27T10:00:00Z"}}"#
+    )));
+    document().body().unwrap().append_child(&script).unwrap();
+    let page = container();
+    page.set_inner_html(&format!(
+        r#"<div data-news-widget data-backend="auto" data-api="http://127.0.0.1:9/api/v1" data-article="{slug}" lang="fr"></div>"#
+    ));
+    news_widget::mount_all();
+    let root = page.first_element_child().unwrap();
+    assert_eq!(wait_for(&root, "h1.nw-title").await.text_content().unwrap(), "Sans serveur");
+
+    // With a server that answers, auto is the server: the demo article comes from it.
+    let served = container();
+    served.set_inner_html(&format!(
+        r#"<div data-news-widget data-backend="auto" data-api="{}" data-article="cooperation-chine-kazakhstan" data-parts="article"></div>"#,
+        api()
+    ));
+    news_widget::mount_all();
+    let root = served.first_element_child().unwrap();
+    assert!(wait_for(&root, "h1.nw-title").await.text_content().unwrap().starts_with("Coopération"));
+    script.remove();
+}

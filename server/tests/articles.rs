@@ -267,3 +267,17 @@ async fn stored_bodies_never_hold_the_active_parts_of_the_xss_corpus() {
     }
     assert!(elements_seen >= vectors.len(), "the check saw the stored markup");
 }
+
+#[test]
+fn the_demo_pages_inline_article_is_the_fixture() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html")).unwrap();
+    let marker = r#"data-news-widget-article="cooperation-chine-kazakhstan">"#;
+    let start = page.find(marker).expect("inline article") + marker.len();
+    let json = &page[start..start + page[start..].find("</script>").unwrap()];
+    let inline: news_widget_api::Article = serde_json::from_str(json).expect("the inline article parses");
+    let fixture: news_widget_api::ArticleInput =
+        serde_json::from_str(include_str!("../fixtures/cooperation-chine-kazakhstan.json")).unwrap();
+    let prepared =
+        news_widget_server::db::prepare(news_widget_api::Slug::parse("cooperation-chine-kazakhstan").unwrap(), fixture);
+    assert_eq!(inline, prepared.unwrap(), "index.html's inline article must equal the server's demo article");
+}

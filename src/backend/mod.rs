@@ -71,6 +71,19 @@ impl Backend {
         Self(Rc::new(Kind::Rest(rest::Rest { base: base.into() })))
     }
 
+    /// Our server at `base` if its health route answers within 3 s, else [`Backend::local`].
+    pub async fn probe(base: &str) -> Self {
+        let rest = rest::Rest { base: base.to_owned() };
+        if rest.healthy().await {
+            Self(Rc::new(Kind::Rest(rest)))
+        } else {
+            web_sys::console::info_1(
+                &format!("news-widget: no server at {base}; using this browser's local backend").into(),
+            );
+            Self::local()
+        }
+    }
+
     /// No server: the article from the page, ratings and comments kept in this browser.
     pub fn local() -> Self {
         Self(Rc::new(Kind::Local(local::Local)))

@@ -81,6 +81,13 @@ impl Rest {
         send_empty(request).await
     }
 
+    /// Whether the server answers its health route in time.
+    pub async fn healthy(&self) -> bool {
+        let asked = send_with_timeout::<serde_json::Value>(Request::get(&self.url("/health")).build());
+        let deadline = gloo_timers::future::TimeoutFuture::new(3_000);
+        matches!(first_of(std::pin::pin!(asked), std::pin::pin!(deadline)).await, Some(Ok(_)))
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
