@@ -14,6 +14,8 @@ pub mod rating;
 pub mod reader;
 pub mod sanitize;
 pub mod share;
+#[cfg(test)]
+mod theme_tests;
 
 use news_widget_api::LangTag;
 use wasm_bindgen::prelude::*;
