@@ -38,6 +38,21 @@ const near = new IntersectionObserver(
   { rootMargin: "300px 0px" },
 );
 
+// NewsWidget.mount(element, config) works at once: it loads the wasm, then mounts. The real API
+// replaces this one when the wasm starts.
+globalThis.NewsWidget ??= {
+  mount(element, config) {
+    const handle = { error: null, unmount() { this.cancelled = true; } };
+    load().then((widget) => {
+      if (handle.cancelled) return;
+      const real = widget.mount(element, config);
+      handle.error = real.error;
+      handle.unmount = () => real.unmount();
+    });
+    return handle;
+  },
+};
+
 function watch(root) {
   if (root.matches?.(SELECTOR)) near.observe(root);
   root.querySelectorAll?.(SELECTOR).forEach((element) => near.observe(element));

@@ -717,6 +717,33 @@ async fn the_snippet_works_on_another_origin_under_a_strict_csp_and_loads_lazily
     assert!(before.iter().any(|u| u.ends_with("/news-widget-loader.js")), "{before:?}");
     assert!(!before.iter().any(|u| u.ends_with(".wasm")), "no wasm while the widget is below the fold: {before:?}");
 
+    // The JS API works as soon as the loader ran, before the wasm is there: it loads it.
+    let handle = b
+        .client
+        .execute(
+            "const d = document.createElement('div'); d.id = 'api'; document.body.prepend(d);
+             window.apiHandle = NewsWidget.mount(d, {api: arguments[0], article: 'cooperation-chine-kazakhstan', parts: 'rating', lang: 'fr'});
+             return typeof window.apiHandle.unmount;",
+            vec![json!(format!("{w}/api/v1"))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(handle, json!("function"));
+    let by_api = "return document.getElementById('api').shadowRoot?.querySelector('.nw-user-rating') ? true : null;";
+    let mut mounted = serde_json::Value::Null;
+    for _ in 0..100 {
+        mounted = b.client.execute(by_api, vec![]).await.unwrap();
+        if !mounted.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(mounted, json!(true), "mounted through NewsWidget.mount");
+    b.client.execute("window.apiHandle.unmount();", vec![]).await.unwrap();
+    let emptied =
+        b.client.execute("return document.getElementById('api').shadowRoot.childElementCount;", vec![]).await.unwrap();
+    assert_eq!(emptied, json!(0));
+
     b.client.execute("document.getElementById('below').scrollIntoView();", vec![]).await.unwrap();
     let title =
         "return document.getElementById('below').shadowRoot?.querySelector('h1.nw-title')?.textContent ?? null;";
