@@ -115,8 +115,9 @@ pub async fn list(
     let body = serde_json::to_vec(&page).map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", &token_hash(&String::from_utf8_lossy(&body))[..32]);
     let cache = [
-        // Browsers revalidate every time (a cheap 304); a CDN may serve a page for 10 s.
-        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, s-maxage=10, stale-while-revalidate=30")),
+        // Browsers revalidate every time (a cheap 304) and never show a stale list, not even
+        // while revalidating (no stale-while-revalidate); a CDN may serve a page for 10 s.
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate, s-maxage=10")),
         (header::ETAG, HeaderValue::from_str(&etag).map_err(ApiError::internal)?),
     ];
     let matches = headers
