@@ -18,7 +18,7 @@ use sqlx::{FromRow, SqliteConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::secrets::{token_hash, Secrets};
-use crate::{ratings, routes, AppState};
+use crate::{db, ratings, routes, AppState};
 
 /// When a new comment shows to everyone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -67,11 +67,6 @@ impl Row {
     }
 }
 
-async fn require_article(conn: &mut SqliteConnection, slug: &Slug) -> ApiResult<()> {
-    let found = sqlx::query("SELECT 1 FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(conn).await?;
-    found.map(|_| ()).ok_or_else(|| ApiError::not_found(format!("no article {slug}")))
-}
-
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     /// `oldest` (default) or `newest`: the order of top-level comments.
@@ -110,7 +105,7 @@ pub async fn list(
     }
     let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
     let mut conn = state.db.acquire().await?;
-    require_article(&mut conn, &slug).await?;
+    db::require_article(&mut conn, &slug).await?;
     let page = page(&mut conn, &slug, sort, cursor, limit).await?;
     let body = serde_json::to_vec(&page).map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", &token_hash(&String::from_utf8_lossy(&body))[..32]);
@@ -235,7 +230,7 @@ pub async fn post(
     let new = input.parse().map_err(ApiError::invalid)?;
 
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    require_article(&mut tx, &slug).await?;
+    db::require_article(&mut tx, &slug).await?;
     if let Some(key) = &key {
         // A concurrent twin may have stored its answer while this one waited for the lock.
         if let Some(answer) = replay(&mut tx, key, &slug).await? {

@@ -86,3 +86,9 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
     put_article(db, &article).await?;
     Ok(true)
 }
+
+/// Answers 404 unless the article `slug` exists: every route under an article starts with it.
+pub async fn require_article(conn: &mut sqlx::SqliteConnection, slug: &Slug) -> crate::error::ApiResult<()> {
+    let found = sqlx::query("SELECT 1 FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(conn).await?;
+    found.map(|_| ()).ok_or_else(|| crate::error::ApiError::not_found(format!("no article {slug}")))
+}

@@ -11,7 +11,7 @@ use sqlx::SqliteConnection;
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
-use crate::{routes, secrets, AppState};
+use crate::{db, routes, secrets, AppState};
 
 /// The reader token of a request, if it has a well-formed one.
 fn reader_token(headers: &HeaderMap) -> Option<ReaderToken> {
@@ -57,11 +57,6 @@ async fn summary(conn: &mut SqliteConnection, slug: &Slug, reader: Option<&str>)
     Ok(RatingSummary::from_histogram(histogram, your_stars))
 }
 
-async fn article_exists(conn: &mut SqliteConnection, slug: &Slug) -> ApiResult<()> {
-    let found = sqlx::query("SELECT 1 FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(conn).await?;
-    found.map(|_| ()).ok_or_else(|| ApiError::not_found(format!("no article {slug}")))
-}
-
 /// Answers vary with the reader token, so caches must not share them.
 fn private(summary: RatingSummary) -> Response {
     let mut response = Json(summary).into_response();
@@ -85,7 +80,7 @@ pub async fn get_rating(
     let slug = routes::slug(&raw)?;
     let reader = reader_token(&headers).map(|t| state.secrets.reader_hash(t.as_str()));
     let mut conn = state.db.acquire().await?;
-    article_exists(&mut conn, &slug).await?;
+    db::require_article(&mut conn, &slug).await?;
     Ok(private(summary(&mut conn, &slug, reader.as_deref()).await?))
 }
 
@@ -118,7 +113,7 @@ pub async fn put_rating(
 
     // IMMEDIATE: take the write lock up front, so concurrent votes queue instead of failing.
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    article_exists(&mut tx, &slug).await?;
+    db::require_article(&mut tx, &slug).await?;
     let changed = sqlx::query(
         "UPDATE ratings SET stars = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE article_slug = ? AND reader_hash = ?",
