@@ -84,7 +84,8 @@ pub fn widget(props: &WidgetProps) -> Html {
                 <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {editor_score} article_loads={*article_loads} />
             }
             if parts.comments {
-                <CommentsView {backend} {slug} lang={lang.clone()} article_loads={*article_loads} />
+                <CommentsView {backend} {slug} lang={lang.clone()} per_page={props.config.comments_per_page}
+                    article_loads={*article_loads} />
             }
         </div>
     }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use news_widget_api::{LangTag, Slug, API_PREFIX};
+use news_widget_api::{LangTag, PageSize, Slug, API_PREFIX};
 
 use crate::share::links::{parse_list, Network};
 use crate::share::ShareStyle;
@@ -24,6 +24,8 @@ pub struct Config {
     pub backend: BackendKind,
     /// `data-isolation`.
     pub isolation: Isolation,
+    /// `data-comments-per-page`: top-level comments per page, 1–1000 (20 by default).
+    pub comments_per_page: PageSize,
 }
 
 /// Whether the widget renders inside a shadow root (default), so that the host page's CSS cannot
@@ -229,7 +231,13 @@ impl Config {
             element.get_attribute("data-backend").map(|b| BackendKind::parse(&b)).transpose()?.unwrap_or_default();
         let isolation =
             element.get_attribute("data-isolation").map(|i| Isolation::parse(&i)).transpose()?.unwrap_or_default();
-        Ok(Self { api, article, lang, share: ShareConfig::from_element(element)?, parts, theme, backend, isolation })
+        let comments_per_page = match element.get_attribute("data-comments-per-page") {
+            None => PageSize::default(),
+            Some(raw) => PageSize::parse(&raw)
+                .map_err(|e| ConfigError { attribute: "data-comments-per-page", message: format!("{raw:?} {e}") })?,
+        };
+        let share = ShareConfig::from_element(element)?;
+        Ok(Self { api, article, lang, share, parts, theme, backend, isolation, comments_per_page })
     }
 }
 

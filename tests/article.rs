@@ -26,6 +26,7 @@ fn render(root: &web_sys::Element, slug: &str, lang: &str) {
         theme: Default::default(),
         backend: Default::default(),
         isolation: Default::default(),
+        comments_per_page: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
 }
@@ -119,6 +120,7 @@ async fn an_unreachable_server_is_a_network_error_with_retry() {
         theme: Default::default(),
         backend: Default::default(),
         isolation: Default::default(),
+        comments_per_page: Default::default(),
     };
     yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
     let alert = wait_for(&root, ".nw-article-error[role=alert]").await;

@@ -13,7 +13,7 @@ use news_widget::comments::form::{CommentForm, FormProps};
 use news_widget::comments::store::{self, Draft};
 use news_widget::comments::{CommentsProps, CommentsView};
 use news_widget::i18n::Lang;
-use news_widget_api::{LangTag, PostedComment, Slug};
+use news_widget_api::{LangTag, PageSize, PostedComment, Slug};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlTextAreaElement};
@@ -211,12 +211,37 @@ async fn plural_forms_of_the_comment_count() {
         backend: Backend::rest(api()),
         slug: Slug::parse(&slug).unwrap(),
         lang: fr.clone(),
+        per_page: Default::default(),
         article_loads: 0,
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, ".nw-empty").await;
     assert_eq!(text(&root, ".nw-comments h2"), "0 commentaire");
     assert_eq!(plain(&text(&root, ".nw-empty")), "Aucun commentaire pour l’instant. Soyez le premier !");
+}
+
+#[wasm_bindgen_test]
+async fn a_page_holds_per_page_threads_and_load_more_brings_the_next() {
+    let slug = fresh_article("paged", "en").await;
+    let first = direct_comment(&slug, None, "Alice", "first thread").await;
+    let reply = direct_comment(&slug, Some(first), "Bob", "a reply comes with its thread").await;
+    let second = direct_comment(&slug, None, "Chloé", "second thread").await;
+    let root = container();
+    let props = CommentsProps {
+        backend: Backend::rest(api()),
+        slug: Slug::parse(&slug).unwrap(),
+        lang: lang("en"),
+        per_page: PageSize::new(1).unwrap(),
+        article_loads: 0,
+    };
+    yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
+    wait_for(&root, &format!("#nw-c-{reply}")).await;
+    assert_eq!(text(&root, ".nw-comments h2"), "3 comments", "the count is the whole thread's");
+    assert!(find(&root, &format!("#nw-c-{second}")).is_none(), "one thread a page");
+    click(&root, ".nw-more button");
+    wait_for(&root, &format!("#nw-c-{second}")).await;
+    assert_eq!(root.query_selector_all(".nw-level-1").unwrap().length(), 2);
+    assert!(find(&root, ".nw-more button").is_none(), "no more pages");
 }
 
 #[wasm_bindgen_test]
@@ -232,6 +257,7 @@ async fn the_thread_shows_replies_to_three_levels_and_bodies_as_text() {
         backend: Backend::rest(api()),
         slug: Slug::parse(&slug).unwrap(),
         lang: lang("fr"),
+        per_page: Default::default(),
         article_loads: 0,
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();

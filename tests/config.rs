@@ -62,6 +62,8 @@ async fn bad_parts_and_themes_are_named_in_place() {
         (r#"data-parts=" ""#, "data-parts"),
         (r#"data-theme="sepia""#, "data-theme"),
         (r#"data-share-style="big""#, "data-share-style"),
+        (r#"data-comments-per-page="0""#, "data-comments-per-page"),
+        (r#"data-comments-per-page="all""#, "data-comments-per-page"),
     ] {
         let root = mount(attributes);
         let shown = wait_for(&root, ".nw-config-error[role=alert]").await.text_content().unwrap();

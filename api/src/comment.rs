@@ -99,6 +99,40 @@ impl Sort {
     }
 }
 
+/// Top-level comments per page, each with all its replies: 1 to [`PageSize::MAX`], 20 unless asked.
+/// The server's `?limit=` and the widget's `data-comments-per-page` both parse through it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageSize(u32);
+
+impl PageSize {
+    pub const MAX: u32 = 1_000;
+
+    pub fn new(n: u32) -> Result<Self, ParseError> {
+        if (1..=Self::MAX).contains(&n) {
+            Ok(Self(n))
+        } else {
+            Err(ParseError::msg("must be a whole number from 1 to 1000"))
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        raw.trim()
+            .parse::<u32>()
+            .map_err(|_| ParseError::msg("must be a whole number from 1 to 1000"))
+            .and_then(Self::new)
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for PageSize {
+    fn default() -> Self {
+        Self(20)
+    }
+}
+
 /// The body of `POST …/comments`, as the form sends it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -285,6 +319,16 @@ mod tests {
         };
         let fields: Vec<String> = bad.parse().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["author_name", "author_email", "author_url", "body"]);
+    }
+
+    #[test]
+    fn page_sizes() {
+        assert_eq!(PageSize::default().get(), 20);
+        assert_eq!(PageSize::parse(" 1000 ").map(PageSize::get), Ok(1000));
+        assert_eq!(PageSize::parse("1").map(PageSize::get), Ok(1));
+        for bad in ["0", "1001", "-5", "20.5", "", "lots"] {
+            assert!(PageSize::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

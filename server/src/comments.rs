@@ -9,8 +9,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use news_widget_api::{
-    parse_body, Comment, CommentEdit, CommentInput, CommentPage, CommentStatus, CountsRequest, PostedComment, Problem,
-    Report, Slug, Sort, Timestamp, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
+    parse_body, Comment, CommentEdit, CommentInput, CommentPage, CommentStatus, CountsRequest, PageSize, PostedComment,
+    Problem, Report, Slug, Sort, Timestamp, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, SqliteConnection};
@@ -73,8 +73,8 @@ pub struct ListQuery {
     sort: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
-    /// Top-level comments per page, 1–100 (default 20); each comes with all its replies.
-    limit: Option<u32>,
+    /// Top-level comments per page, 1–1000 (default 20); each comes with all its replies.
+    limit: Option<String>,
 }
 
 /// A visible top-level comment: approved, or deleted but holding approved replies.
@@ -99,14 +99,14 @@ pub async fn list(
         Some("newest") => Sort::Newest,
         Some(_) => return Err(ApiError::field("sort", "must be oldest or newest")),
     };
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "must be from 1 to 100"));
-    }
+    let limit = match q.limit.as_deref() {
+        None => PageSize::default(),
+        Some(raw) => PageSize::parse(raw).map_err(|e| ApiError::field("limit", e.to_string()))?,
+    };
     let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
     let mut conn = state.db.acquire().await?;
     db::require_article(&mut conn, &slug).await?;
-    let page = page(&mut conn, &slug, sort, cursor, limit).await?;
+    let page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
     let body = serde_json::to_vec(&page).map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", &token_hash(&String::from_utf8_lossy(&body))[..32]);
     let cache = [

@@ -113,6 +113,10 @@ async fn errors_name_their_field() {
     .await;
     assert_eq!(problem(server.get(&format!("{COMMENTS}?sort=random")).await, 422).await["errors"][0]["field"], "sort");
     assert_eq!(problem(server.get(&format!("{COMMENTS}?cursor=zzz")).await, 422).await["errors"][0]["field"], "cursor");
+    for limit in ["0", "1001", "ten"] {
+        let bad = server.get(&format!("{COMMENTS}?limit={limit}")).await;
+        assert_eq!(problem(bad, 422).await["errors"][0]["field"], "limit", "limit={limit}");
+    }
     assert_eq!(list(&server, "").await["total"], 0);
 }
 

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use news_widget_api::{
-    parse_body, Article, Comment, CommentInput, CommentPage, CommentStatus, FieldError, PostedComment, Problem,
-    RatingSummary, Slug, Sort, Stars, Timestamp,
+    parse_body, Article, Comment, CommentInput, CommentPage, CommentStatus, FieldError, PageSize, PostedComment,
+    Problem, RatingSummary, Slug, Sort, Stars, Timestamp,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -109,7 +109,14 @@ impl Local {
         Ok(summary)
     }
 
-    pub async fn comments(&self, slug: &Slug, sort: Sort, _cursor: Option<&str>) -> Result<CommentPage, FetchError> {
+    /// The whole thread at once: it is this browser's own, and small.
+    pub async fn comments(
+        &self,
+        slug: &Slug,
+        sort: Sort,
+        _size: PageSize,
+        _cursor: Option<&str>,
+    ) -> Result<CommentPage, FetchError> {
         let stored: StoredComments = load(&format!("comments:{slug}"))?;
         let visible: Vec<&Comment> = stored.comments.iter().filter(|c| c.status == CommentStatus::Approved).collect();
         let root_of = |c: &Comment| {

@@ -7,7 +7,7 @@ mod rest;
 use std::rc::Rc;
 
 use news_widget_api::{
-    Article, Comment, CommentInput, CommentPage, PostedComment, Problem, RatingSummary, Slug, Sort, Stars,
+    Article, Comment, CommentInput, CommentPage, PageSize, PostedComment, Problem, RatingSummary, Slug, Sort, Stars,
 };
 
 use crate::i18n::{fill, Catalogue};
@@ -104,8 +104,14 @@ impl Backend {
     }
 
     /// A page of the article's comments.
-    pub async fn comments(&self, slug: &Slug, sort: Sort, cursor: Option<&str>) -> Result<CommentPage, FetchError> {
-        each!(self, b => b.comments(slug, sort, cursor))
+    pub async fn comments(
+        &self,
+        slug: &Slug,
+        sort: Sort,
+        size: PageSize,
+        cursor: Option<&str>,
+    ) -> Result<CommentPage, FetchError> {
+        each!(self, b => b.comments(slug, sort, size, cursor))
     }
 
     /// Posts a comment; the same `key` never stores it twice.

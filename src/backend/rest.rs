@@ -2,8 +2,8 @@
 
 use gloo_net::http::{Request, Response};
 use news_widget_api::{
-    Article, Comment, CommentEdit, CommentInput, CommentPage, PostedComment, Problem, RatingInput, RatingSummary,
-    Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
+    Article, Comment, CommentEdit, CommentInput, CommentPage, PageSize, PostedComment, Problem, RatingInput,
+    RatingSummary, Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
 };
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -39,8 +39,17 @@ impl Rest {
     }
 
     /// A page of the article's comments.
-    pub async fn comments(&self, slug: &Slug, sort: Sort, cursor: Option<&str>) -> Result<CommentPage, FetchError> {
+    pub async fn comments(
+        &self,
+        slug: &Slug,
+        sort: Sort,
+        size: PageSize,
+        cursor: Option<&str>,
+    ) -> Result<CommentPage, FetchError> {
         let mut url = format!("/articles/{slug}/comments?sort={}", sort.as_str());
+        if size != PageSize::default() {
+            url.push_str(&format!("&limit={}", size.get()));
+        }
         if let Some(cursor) = cursor {
             url.push_str("&cursor=");
             url.push_str(&String::from(js_sys::encode_uri_component(cursor)));

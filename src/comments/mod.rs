@@ -10,7 +10,7 @@ pub mod text;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use news_widget_api::{Comment, CommentPage, CommentStatus, PostedComment, Slug, Sort};
+use news_widget_api::{Comment, CommentPage, CommentStatus, PageSize, PostedComment, Slug, Sort};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -26,6 +26,9 @@ pub struct CommentsProps {
     pub backend: Backend,
     pub slug: Slug,
     pub lang: Lang,
+    /// `data-comments-per-page`: top-level comments per page.
+    #[prop_or_default]
+    pub per_page: PageSize,
     /// Bumped each time the article loads: comments that failed to load try again then.
     #[prop_or_default]
     pub article_loads: u32,
@@ -94,12 +97,12 @@ pub fn comments_view(props: &CommentsProps) -> Html {
 
     {
         let (thread, load) = (thread.clone(), load.clone());
-        let (backend, slug) = (props.backend.clone(), props.slug.clone());
+        let (backend, slug, per_page) = (props.backend.clone(), props.slug.clone(), props.per_page);
         use_effect_with((props.slug.clone(), *sort, *attempt), move |(_, sort, _)| {
             let sort = *sort;
             load.set(Load::Loading);
             spawn_local(async move {
-                match backend.comments(&slug, sort, None).await {
+                match backend.comments(&slug, sort, per_page, None).await {
                     Ok(page) => {
                         let mut fresh = Thread::default();
                         fresh.append(page);
@@ -125,8 +128,8 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     }
 
     let load_more = {
-        let (thread, more, backend, slug, sort) =
-            (thread.clone(), more.clone(), props.backend.clone(), props.slug.clone(), *sort);
+        let (thread, more, backend, slug, sort, per_page) =
+            (thread.clone(), more.clone(), props.backend.clone(), props.slug.clone(), *sort, props.per_page);
         Callback::from(move |_: MouseEvent| {
             let Some(cursor) = thread.next_cursor.clone() else { return };
             if matches!(*more, Some(Ok(()))) {
@@ -135,7 +138,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
             more.set(Some(Ok(())));
             let (thread, more, backend, slug) = (thread.clone(), more.clone(), backend.clone(), slug.clone());
             spawn_local(async move {
-                match backend.comments(&slug, sort, Some(&cursor)).await {
+                match backend.comments(&slug, sort, per_page, Some(&cursor)).await {
                     Ok(page) => {
                         let mut next = (*thread).clone();
                         next.append(page);
