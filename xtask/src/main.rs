@@ -4,16 +4,11 @@
 //!   http://127.0.0.1:8080 with the demo article in a SQLite file under `data/`.
 //! - `cargo xtask test`: installs what is missing, then runs every check and test.
 
-mod setup;
-mod shell;
-mod sizes;
-
-use std::path::{Path, PathBuf};
-
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use crate::shell::{cargo, step, Cmd, Server};
+use xtask::shell::{self, cargo, step, Cmd, Server};
+use xtask::{root, setup, sizes};
 
 #[derive(Parser)]
 #[command(about = "news-widget's tasks: serve the demo, run every test")]
@@ -39,6 +34,13 @@ enum Task {
     Build,
     /// Build the widget and print the size of each asset: raw, gzip and brotli.
     Sizes,
+    /// Measure the widget and the server against Isso on this machine; prints a table and writes
+    /// target/bench/report.md and chart.svg. Options go to the bench: --runs, --seconds, --rounds,
+    /// --comments, --big, --smoke (see `cargo xtask bench --help`).
+    Bench {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -54,6 +56,7 @@ fn main() {
         Task::Serve { addr, database } => serve(&addr, &database),
         Task::Test => test(),
         Task::Build => setup::all().and_then(|()| build_widget()),
+        Task::Bench { args } => bench(&args),
         Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| sizes::print(&root().join("dist"))),
     };
@@ -61,11 +64,6 @@ fn main() {
         eprintln!("\nxtask: {e:#}");
         std::process::exit(1);
     }
-}
-
-/// The workspace root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
 }
 
 fn build_widget() -> Result<()> {
@@ -123,10 +121,26 @@ fn dist(public_url: &str) -> Result<()> {
     sizes::print(&root().join("dist"))
 }
 
+/// Builds the release server (the one `serve` runs) into target/server/.
+fn build_release_server() -> Result<()> {
+    step("build the server (release)", || cargo(["build", "--profile", "server", "-p", "news-widget-server"]).run())
+}
+
+/// Sets up Isso and wrk, builds what is measured, then runs the bench binary with `args`.
+fn bench(args: &[String]) -> Result<()> {
+    setup::all()?;
+    setup::bench()?;
+    build_widget()?;
+    build_release_server()?;
+    step("bench: news-widget against Isso", || {
+        cargo(["run", "--quiet", "-p", "xtask", "--features", "bench", "--bin", "bench", "--"]).args(args).run()
+    })
+}
+
 fn serve(addr: &str, database: &str) -> Result<()> {
     setup::all()?;
     build_widget()?;
-    step("build the server", || cargo(["build", "--profile", "server", "-p", "news-widget-server"]).run())?;
+    build_release_server()?;
     let bin = root().join("target/server/news-widget-server");
     println!("==> start the server (Ctrl-C stops it)");
     Cmd::new(bin.to_str().context("path is not UTF-8")?)
@@ -179,6 +193,13 @@ fn test() -> Result<()> {
         cargo(["test", "-p", "xtask", "--features", "e2e", "--test", "e2e", "--", "--test-threads=1"])
             .env("NEWS_WIDGET_SERVER_BIN", server_bin.to_str().unwrap_or_default())
             .env("NEWS_WIDGET_DIST", root().join("dist").to_str().unwrap_or_default())
+            .run()
+    })?;
+    step("bench smoke test (cargo xtask bench --smoke, against the debug server)", || {
+        setup::bench()?;
+        cargo(["test", "-p", "xtask", "--features", "bench", "--bin", "bench"]).run()?;
+        cargo(["run", "--quiet", "-p", "xtask", "--features", "bench", "--bin", "bench", "--", "--smoke"])
+            .args(["--server-bin", "target/debug/news-widget-server"])
             .run()
     })?;
     println!("\nxtask: every check and test passed.");

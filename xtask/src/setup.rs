@@ -77,6 +77,55 @@ fn lock_version(package: &str) -> Result<String> {
     Ok(lock[at..].split('"').next().unwrap_or_default().to_owned())
 }
 
+/// What `cargo xtask bench` needs besides the above: wrk (Debian) and Isso in a virtual
+/// environment under target/bench/venv, at the versions xtask/bench/requirements.txt pins.
+pub fn bench() -> Result<()> {
+    step("set-up: wrk (Debian package), the HTTP load generator", || {
+        if let Some(version) = Cmd::new("wrk").args(["--version"]).output_any() {
+            println!("    ok: {}", version.lines().next().unwrap_or_default());
+            return Ok(());
+        }
+        apt_install(&["wrk"])
+    })?;
+    step("set-up: Isso from PyPI in target/bench/venv (xtask/bench/requirements.txt)", isso_venv)
+}
+
+/// The virtual environment that holds Isso.
+pub fn venv() -> std::path::PathBuf {
+    root().join("target/bench/venv")
+}
+
+fn isso_venv() -> Result<()> {
+    let wanted = std::fs::read_to_string(root().join("xtask/bench/requirements.txt"))?;
+    let stamp = venv().join("installed-requirements.txt");
+    if std::fs::read_to_string(&stamp).is_ok_and(|had| had == wanted) && venv().join("bin/gunicorn").is_file() {
+        println!("    ok: {}", venv().display());
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(venv());
+    let venv = venv();
+    let venv = venv.to_str().context("path is not UTF-8")?;
+    Cmd::new("python3").args(["-m", "venv", venv]).run()?;
+    Cmd::new(&format!("{venv}/bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check", "-r", "xtask/bench/requirements.txt"])
+        .run()?;
+    std::fs::write(stamp, wanted)?;
+    Ok(())
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let is_root = Cmd::new("id").args(["-u"]).output().as_deref() == Some("0");
+    if !is_root {
+        bail!(
+            "{} missing; install by hand: sudo apt-get update && sudo apt-get install -y {}",
+            packages.join(", "),
+            packages.join(" ")
+        );
+    }
+    Cmd::new("apt-get").args(["update", "-qq"]).run()?;
+    Cmd::new("apt-get").args(["install", "-y", "-qq"]).args(packages).env("DEBIAN_FRONTEND", "noninteractive").run()
+}
+
 fn chromium() -> Result<()> {
     let browser = Cmd::new("chromium").args(["--version"]).output();
     let driver = Cmd::new("chromedriver").args(["--version"]).output();
@@ -84,13 +133,5 @@ fn chromium() -> Result<()> {
         println!("    ok: {browser}; {driver}");
         return Ok(());
     }
-    let is_root = Cmd::new("id").args(["-u"]).output().as_deref() == Some("0");
-    if !is_root {
-        bail!("Chromium is missing; install it by hand: sudo apt-get update && sudo apt-get install -y chromium chromium-driver");
-    }
-    Cmd::new("apt-get").args(["update", "-qq"]).run()?;
-    Cmd::new("apt-get")
-        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run()
+    apt_install(&["chromium", "chromium-driver"])
 }

@@ -73,6 +73,17 @@ impl Cmd {
         Ok(())
     }
 
+    /// What it printed on either stream, whatever its exit status, or `None` if it cannot start
+    /// (for tools like wrk whose `--version` exits non-zero).
+    pub fn output_any(mut self) -> Option<String> {
+        let out = self.command.output().ok()?;
+        Some(
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+                .trim()
+                .to_owned(),
+        )
+    }
+
     /// Its standard output, or `None` if it cannot start or fails (for version checks).
     pub fn output(mut self) -> Option<String> {
         let out = self.command.stderr(Stdio::null()).output().ok()?;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+#[derive(Clone, Copy)]
 pub struct Size {
     pub raw: usize,
     pub gzip: usize,

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
+use xtask::browser::Driver;
 
 /// A child process killed when dropped.
 struct Process(Child);
@@ -47,7 +48,7 @@ impl Site {
 /// One browser with a profile of its own (a reader), driven over WebDriver.
 struct Browser {
     client: Client,
-    _driver: Process,
+    _driver: Driver,
 }
 
 fn env_path(key: &str) -> PathBuf {
@@ -79,10 +80,6 @@ fn start_server(dir: &Path, addr: &str, args: &[String]) -> (Process, String) {
     (Process(child), url)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn site() -> Site {
     site_with(&[])
 }
@@ -97,42 +94,9 @@ fn site_with(args: &[&str]) -> Site {
 
 /// A new headless Chromium with an empty profile named `profile`.
 async fn browser(site: &Site, profile: &str) -> Browser {
-    let port = free_port();
-    let driver = Process(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts (install chromium-driver)"),
-    );
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1100,1600", "--lang=fr-FR",
-                format!("--user-data-dir={}", site.dir.path().join(profile).display()),
-            ]
-        }
-    });
-    let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone();
-    let mut last_error = None;
-    for _ in 0..50 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(client) => return Browser { client, _driver: driver },
-            Err(e) => last_error = Some(e),
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("no WebDriver session: {last_error:?}");
+    let driver = Driver::start().expect("chromedriver starts");
+    let client = driver.session(&site.dir.path().join(profile), &["--lang=fr-FR"]).await.expect("a WebDriver session");
+    Browser { client, _driver: driver }
 }
 
 /// Opens the demo page and waits for the article and the rating figures.

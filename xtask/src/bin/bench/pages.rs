@@ -1,0 +1,102 @@
+//! The pages the browser loads: our demo page pointed at a bench article, and an equivalent page
+//! (same site frame, same article as static HTML) embedding Isso's widget. Each carries the same
+//! probe, first in `<head>`, which records when the thread is in the DOM and visible.
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+/// What a page waits for: `want` elements matching `selector`, the last of them laid out.
+pub struct Probe {
+    pub selector: &'static str,
+    pub want: usize,
+}
+
+/// The probe: a MutationObserver over the whole document (the widget renders without a shadow
+/// root here, as on the demo page) and a buffered `longtask` PerformanceObserver. It stores
+/// `window.__bench = { visible, count, longest }`, `visible` in ms since navigation start.
+fn probe_script(probe: &Probe) -> String {
+    format!(
+        r#"<script>
+(function () {{
+  var r = window.__bench = {{ visible: null, count: 0, longest: 0 }};
+  try {{
+    new PerformanceObserver(function (list) {{
+      list.getEntries().forEach(function (e) {{ if (e.duration > r.longest) r.longest = e.duration; }});
+    }}).observe({{ type: "longtask", buffered: true }});
+  }} catch (e) {{}}
+  var observer = new MutationObserver(function () {{
+    var found = document.querySelectorAll({selector:?});
+    r.count = found.length;
+    if (found.length < {want}) return;
+    var box = found[{want} - 1].getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) {{
+      r.visible = performance.now();
+      performance.mark("comments-visible");
+      observer.disconnect();
+    }}
+  }});
+  observer.observe(document, {{ childList: true, subtree: true }});
+}})();
+</script>"#,
+        selector = probe.selector,
+        want = probe.want,
+    )
+}
+
+/// Our demo page (dist/index.html) showing `slug` from the server, with `extra` attributes.
+pub fn ours(demo: &str, slug: &str, extra: &str, probe: &Probe) -> Result<String> {
+    let widget = r#"data-article="cooperation-chine-kazakhstan" data-isolation="none" data-backend="auto""#;
+    anyhow::ensure!(demo.contains(widget), "dist/index.html no longer has the widget element the bench expects");
+    let page = demo
+        .replacen(widget, &format!(r#"data-article="{slug}" data-isolation="none" data-backend="rest"{extra}"#), 1)
+        .replacen("<head>", &format!("<head>\n{}", probe_script(probe)), 1);
+    Ok(page)
+}
+
+/// The same page with the article as static HTML and Isso's widget under it, as Isso's docs embed
+/// it: a (blocking) script tag whose `data-isso-*` attributes configure it, and a `#isso-thread`.
+pub fn isso(article: &Value, isso_url: &str, uri: &str, extra: &str, probe: &Probe) -> Result<String> {
+    let field = |key: &str| article[key].as_str().with_context(|| format!("the article has no {key}"));
+    let image = &article["image"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().replace('&', "&amp;").replace('"', "&quot;");
+    Ok(format!(
+        r#"<!doctype html>
+<html lang="fr">
+<head>
+{probe}
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title} (Isso)</title>
+  <link rel="stylesheet" href="/page.css">
+</head>
+<body>
+  <header class="site-header">
+    <a class="site-name" href="/">L’actualité</a>
+    <p class="site-tagline">L’actualité, en toute intégrité</p>
+  </header>
+  <main class="site-main">
+    <article>
+      <h1>{title}</h1>
+      <p>{summary}</p>
+      <figure><img src="{src}" alt="{alt}" width="{width}" height="{height}"><figcaption>{caption}</figcaption></figure>
+      {body}
+    </article>
+    <script data-isso="{isso_url}" data-isso-lang="fr"{extra} src="{isso_url}/js/embed.min.js"></script>
+    <section id="isso-thread" data-isso-id="{uri}" data-title="{title}"></section>
+  </main>
+  <footer class="site-footer">Démo de news-widget · données de démonstration</footer>
+</body>
+</html>
+"#,
+        probe = probe_script(probe),
+        title = text(&article["title"]),
+        summary = text(&article["summary"]),
+        src = text(&image["src"]),
+        alt = text(&image["alt"]),
+        width = image["width"],
+        height = image["height"],
+        caption = text(&image["caption"]),
+        // Our own fixture's body, already the sanitized HTML the article API serves.
+        body = field("body_html")?,
+    ))
+}

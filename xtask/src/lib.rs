@@ -1,0 +1,15 @@
+//! What the project's commands share: running commands, installing tools, measuring sizes and,
+//! with the `browser` feature, driving headless Chromium.
+
+#[cfg(feature = "browser")]
+pub mod browser;
+pub mod setup;
+pub mod shell;
+pub mod sizes;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+}
