@@ -1,7 +1,11 @@
 //! Dates and numbers formatted by the browser's Intl, for the widget's language.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use js_sys::{Date, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
@@ -34,6 +38,29 @@ extern "C" {
     fn select(this: &PluralRules, n: f64) -> String;
 }
 
+thread_local! {
+    /// Formatters by kind, locale and options. Building one costs far more than using it, and a
+    /// thread of 1,000 comments would otherwise build 2,000.
+    static FORMATTERS: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+}
+
+/// The formatter `make` builds for `locale` (else for English), built once per key.
+fn cached<T: JsCast>(
+    kind: &str,
+    locale: &str,
+    pairs: &[(&str, &str)],
+    make: fn(&str, &Object) -> Result<T, JsValue>,
+) -> Option<T> {
+    let key = format!("{kind} {locale} {pairs:?}");
+    if let Some(found) = FORMATTERS.with(|f| f.borrow().get(&key).cloned()) {
+        return Some(found.unchecked_into());
+    }
+    let opts = options(pairs);
+    let made = make(locale, &opts).or_else(|_| make("en", &opts)).ok()?;
+    FORMATTERS.with(|f| f.borrow_mut().insert(key, made.as_ref().clone()));
+    Some(made)
+}
+
 /// A plain JS object of string options.
 fn options(pairs: &[(&str, &str)]) -> Object {
     let object = Object::new();
@@ -51,16 +78,14 @@ pub fn long_date(iso: &str, locale: &str) -> Option<String> {
     if date.get_time().is_nan() {
         return None;
     }
-    let opts = options(&[("dateStyle", "long")]);
-    let format = DateTimeFormat::new(locale, &opts).or_else(|_| DateTimeFormat::new("en", &opts)).ok()?;
+    let format = cached("date", locale, &[("dateStyle", "long")], DateTimeFormat::new)?;
     Some(format.format(&date))
 }
 
 fn number(n: f64, locale: &str, pairs: &[(&str, &str)]) -> String {
-    let opts = options(pairs);
-    match NumberFormat::new(locale, &opts).or_else(|_| NumberFormat::new("en", &opts)) {
-        Ok(format) => format.format(n),
-        Err(_) => n.to_string(),
+    match cached("number", locale, pairs, NumberFormat::new) {
+        Some(format) => format.format(n),
+        None => n.to_string(),
     }
 }
 
@@ -87,10 +112,9 @@ pub fn percent(percent: f64, digits: u8, locale: &str) -> String {
 
 /// The plural category of `n` in `locale`: "zero", "one", "two", "few", "many" or "other".
 pub fn plural(n: f64, locale: &str) -> String {
-    PluralRules::new(locale)
-        .or_else(|_| PluralRules::new("en"))
+    cached("plural", locale, &[], |locale, _| PluralRules::new(locale))
         .map(|rules| rules.select(n))
-        .unwrap_or_else(|_| "other".into())
+        .unwrap_or_else(|| "other".into())
 }
 
 /// A date and time in full: "5 juillet 2024 à 08:30".
@@ -99,8 +123,7 @@ pub fn date_time(iso: &str, locale: &str) -> Option<String> {
     if date.get_time().is_nan() {
         return None;
     }
-    let opts = options(&[("dateStyle", "long"), ("timeStyle", "short")]);
-    let format = DateTimeFormat::new(locale, &opts).or_else(|_| DateTimeFormat::new("en", &opts)).ok()?;
+    let format = cached("date", locale, &[("dateStyle", "long"), ("timeStyle", "short")], DateTimeFormat::new)?;
     Some(format.format(&date))
 }
 
@@ -118,7 +141,6 @@ pub fn relative(iso: &str, locale: &str) -> Option<String> {
             .find(|((limit, _), _)| seconds.abs() < *limit)
             .map(|((_, unit), size)| ((seconds / size).round(), *unit))
             .unwrap_or(((seconds / 31_536_000.0).round(), "year"));
-    let opts = options(&[("numeric", "auto")]);
-    let format = RelativeTimeFormat::new(locale, &opts).or_else(|_| RelativeTimeFormat::new("en", &opts)).ok()?;
+    let format = cached("relative", locale, &[("numeric", "auto")], RelativeTimeFormat::new)?;
     Some(format.format(value, unit))
 }

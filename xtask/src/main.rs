@@ -32,7 +32,8 @@ enum Task {
     Test,
     /// Install what is missing and build the widget into dist/ (release).
     Build,
-    /// Build the widget and print the size of each asset: raw, gzip and brotli.
+    /// Build the widget and print the size of each asset (raw, gzip and brotli), then where the
+    /// wasm's bytes go, crate by crate.
     Sizes,
     /// Measure the widget and the server against Isso on this machine; prints a table and writes
     /// target/bench/report.md and chart.svg. Options go to the bench: --runs, --seconds, --rounds,
@@ -58,7 +59,10 @@ fn main() {
         Task::Build => setup::all().and_then(|()| build_widget()),
         Task::Bench { args } => bench(&args),
         Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
-        Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| sizes::print(&root().join("dist"))),
+        Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| {
+            sizes::print(&root().join("dist"))?;
+            wasm_by_crate()
+        }),
     };
     if let Err(e) = result {
         eprintln!("\nxtask: {e:#}");
@@ -102,6 +106,30 @@ fn npm_package() -> Result<()> {
         "    ok: {} holds package.json, README.md, news-widget.js, news-widget_bg.wasm and news-widget.d.ts",
         out.display()
     );
+    Ok(())
+}
+
+/// Rebuilds the release wasm as trunk does (wasm-bindgen, then wasm-opt -Oz) but keeping the
+/// function names (-g), and prints its code size by crate.
+fn wasm_by_crate() -> Result<()> {
+    let out = root().join("target/sizes");
+    let out_str = out.to_str().context("path is not UTF-8")?;
+    step("the wasm by crate (wasm-bindgen, wasm-opt -Oz -g, then the name section)", || {
+        Cmd::new("wasm-bindgen")
+            .args(["target/wasm32-unknown-unknown/release/news-widget.wasm", "--target", "web"])
+            .args(["--out-name", "named", "--out-dir", out_str])
+            .run()?;
+        let (named, optimized) = (format!("{out_str}/named_bg.wasm"), format!("{out_str}/named-opt.wasm"));
+        Cmd::new("wasm-opt").args(["-Oz", "-g", &named, "-o", &optimized]).run()
+    })?;
+    let wasm = std::fs::read(out.join("named-opt.wasm"))?;
+    let rows = sizes::by_crate(&wasm)?;
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    println!("\n{:<32} {:>9} {:>6}", "crate (code) or data", "bytes", "share");
+    for (name, bytes) in rows.iter().filter(|r| r.1 * 200 >= total || r.0.starts_with('(')) {
+        println!("{name:<32} {bytes:>9} {:>5.1}%", 100.0 * *bytes as f64 / total as f64);
+    }
+    println!("{:<32} {total:>9}   (raw bytes after wasm-opt -Oz; crates under 0.5 % left out)", "total");
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! What a reader downloads: each built asset raw, gzip (level 9) and brotli (quality 11).
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -48,4 +49,82 @@ pub fn print(dist: &Path) -> Result<()> {
     }
     println!("{:<6} {:>10} {:>10} {:>10}   (bytes)", "total", total.raw, total.gzip, total.brotli);
     Ok(())
+}
+
+/// Where the wasm's bytes go: the code of each crate (function bodies, by the crate in the
+/// demangled name; a generic function counts for the crate that defines it, a `drop_in_place`
+/// for the crate of the type it drops) and the data segments (strings, catalogues, CSS).
+/// `wasm` must keep its name section (`wasm-opt -g`).
+pub fn by_crate(wasm: &[u8]) -> Result<Vec<(String, usize)>> {
+    use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+    let (mut imported, mut bodies, mut data) = (0u32, Vec::new(), 0usize);
+    let mut names: HashMap<u32, String> = HashMap::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import?.ty, TypeRef::Func(_)) {
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => bodies.push(body.range().len()),
+            Payload::DataSection(reader) => {
+                for segment in reader {
+                    data += segment?.data.len();
+                }
+            }
+            Payload::CustomSection(section) => {
+                if let KnownCustom::Name(reader) = section.as_known() {
+                    for name in reader {
+                        if let Name::Function(map) = name? {
+                            for naming in map {
+                                let naming = naming?;
+                                names.insert(naming.index, naming.name.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    anyhow::ensure!(!names.is_empty(), "the wasm has no name section");
+    let mut by: HashMap<String, usize> = HashMap::new();
+    for (i, size) in bodies.into_iter().enumerate() {
+        let name = names.get(&(imported + i as u32)).map(String::as_str).unwrap_or("");
+        *by.entry(crate_of(&rustc_demangle::demangle(name).to_string())).or_default() += size;
+    }
+    let mut rows: Vec<(String, usize)> = by.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    rows.push(("(data segments)".into(), data));
+    Ok(rows)
+}
+
+/// `yew::html::…` is yew's; `<alloc::vec::Vec<T> as …>::drop` is alloc's;
+/// `core::ptr::drop_in_place<news_widget::app::Widget>` is news_widget's.
+fn crate_of(name: &str) -> String {
+    let name = name.strip_prefix("core::ptr::drop_in_place<").unwrap_or(name);
+    let name = name.trim_start_matches(['<', '&', '*', '(', '[']).trim_start_matches("mut ").trim_start_matches("dyn ");
+    let end = name.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(name.len());
+    match &name[..end] {
+        "" => "(unnamed)".into(),
+        krate if name[end..].starts_with("::") => krate.to_owned(),
+        _ => "(no crate: runtime and C)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crate_of;
+
+    #[test]
+    fn crates_of_demangled_names() {
+        assert_eq!(crate_of("yew::html::component::lifecycle::foo::h0123"), "yew");
+        assert_eq!(crate_of("<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop::h1"), "alloc");
+        assert_eq!(crate_of("core::ptr::drop_in_place<news_widget::app::Widget>::h2"), "news_widget");
+        assert_eq!(crate_of("<&mut serde_json::de::Deserializer<R>>::x"), "serde_json");
+        assert_eq!(crate_of("memcpy"), "(no crate: runtime and C)");
+        assert_eq!(crate_of(""), "(unnamed)");
+    }
 }

@@ -10,10 +10,11 @@ pub struct Throughput {
     pub p99: f64,
 }
 
-/// Runs `wrk -t2 -c64 -d{seconds}s --latency url` and reads its figures.
+/// Runs `wrk -t2 -c64 -d{seconds}s --timeout 60s --latency url` and reads its figures.
 pub fn run(url: &str, seconds: u32) -> Result<Throughput> {
     let out = Command::new("wrk")
-        .args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency", url])
+        // A long timeout: wrk leaves requests slower than it out of the latencies (default 2 s).
+        .args(["-t2", "-c64", &format!("-d{seconds}s"), "--timeout", "60s", "--latency", url])
         .output()
         .context("wrk does not start (apt-get install wrk)")?;
     let text = String::from_utf8_lossy(&out.stdout);
