@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -103,12 +104,21 @@ pub async fn list(
         None => PageSize::default(),
         Some(raw) => PageSize::parse(raw).map_err(|e| ApiError::field("limit", e.to_string()))?,
     };
-    let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
-    let mut conn = state.db.acquire().await?;
-    db::require_article(&mut conn, &slug).await?;
-    let page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
-    let body = serde_json::to_vec(&page).map_err(ApiError::internal)?;
-    let etag = format!("\"{}\"", &token_hash(&String::from_utf8_lossy(&body))[..32]);
+    let key = format!("{slug} {} {} {}", sort.as_str(), q.cursor.as_deref().unwrap_or_default(), limit.get());
+    let (etag, body) = match state.pages.get(&key) {
+        Some(page) => page,
+        None => {
+            let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
+            let generation = state.pages.generation();
+            let mut conn = state.db.acquire().await?;
+            db::require_article(&mut conn, &slug).await?;
+            let page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
+            let body = Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
+            let etag = format!("\"{}\"", &token_hash(&String::from_utf8_lossy(&body))[..32]);
+            state.pages.put(key, generation, etag.clone(), body.clone());
+            (etag, body)
+        }
+    };
     let cache = [
         // Browsers revalidate every time (a cheap 304) and never show a stale list, not even
         // while revalidating (no stale-while-revalidate); a CDN may serve a page for 10 s.
@@ -300,6 +310,7 @@ pub async fn post(
             .await?;
     }
     tx.commit().await?;
+    state.pages.forget_all();
     Ok(created(201, body))
 }
 
@@ -393,6 +404,7 @@ pub async fn edit(
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
+    state.pages.forget_all();
     Ok(Json(row.public()))
 }
 
@@ -406,6 +418,7 @@ pub async fn delete(State(state): State<AppState>, Path(id): Path<i64>, headers:
     check_edit(&mut tx, id, &headers).await?;
     set_status(&mut tx, id, CommentStatus::Deleted).await?;
     tx.commit().await?;
+    state.pages.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -444,6 +457,7 @@ pub async fn report(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    state.pages.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -558,6 +572,7 @@ pub async fn admin_action(
         return Err(ApiError::not_found(format!("no action {action}")));
     }
     moderate(&state.db, id, &action).await?;
+    state.pages.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -572,5 +587,6 @@ pub async fn admin_delete(
 ) -> ApiResult<StatusCode> {
     routes::require_admin(&state, &headers)?;
     moderate(&state.db, id, "delete").await?;
+    state.pages.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cache;
 pub mod comments;
 pub mod db;
 pub mod error;
@@ -81,6 +82,8 @@ pub struct Inner {
     pub moderation: comments::Moderation,
     pub edit_window_minutes: u32,
     pub comment_limiter: limit::Limiter,
+    /// Comment pages as sent, for a second.
+    pub pages: cache::PageCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -105,6 +108,7 @@ pub async fn app(config: &Config) -> anyhow::Result<Router> {
         moderation: config.moderation,
         edit_window_minutes: config.edit_window_minutes,
         comment_limiter: limit::Limiter::new(config.comments_per_minute, config.comment_burst),
+        pages: cache::PageCache::default(),
     }));
     router(state, config)
 }

@@ -439,3 +439,24 @@ async fn every_xss_vector_as_name_website_and_body_comes_back_as_the_same_text()
     assert!(stored > 1000, "most vectors are valid names and bodies: {stored}");
     assert_eq!(list(&server, "?limit=1").await["total"], stored);
 }
+
+/// Lists are cached for a second; every write through the server must show in the next list.
+#[tokio::test]
+async fn every_write_shows_in_the_very_next_list() {
+    let server = roomy(|c| c.moderation = Moderation::Pre).await;
+    let answer = posted(&server, &comment("à relire")).await;
+    let (id, token) = (answer["comment"]["id"].as_i64().unwrap(), answer["edit_token"].as_str().unwrap().to_owned());
+    assert_eq!(list(&server, "").await["total"], 0, "pending: not listed (and now cached)");
+
+    let admin = |path: String| server.client.post(server.url(&path)).bearer_auth(ADMIN_TOKEN);
+    assert_eq!(admin(format!("/api/v1/admin/comments/{id}/approve")).send().await.unwrap().status(), 204);
+    assert_eq!(list(&server, "").await["comments"][0]["body"], "à relire", "approved");
+
+    let url = server.url(&format!("/api/v1/comments/{id}"));
+    let edited = server.client.patch(&url).header("x-edit-token", &token).json(&json!({"body": "relu"})).send();
+    assert_eq!(edited.await.unwrap().status(), 200);
+    assert_eq!(list(&server, "").await["comments"][0]["body"], "relu", "edited");
+
+    assert_eq!(server.client.delete(&url).header("x-edit-token", &token).send().await.unwrap().status(), 204);
+    assert_eq!(list(&server, "").await["total"], 0, "deleted");
+}
