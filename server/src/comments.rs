@@ -105,20 +105,18 @@ pub async fn list(
         Some(raw) => PageSize::parse(raw).map_err(|e| ApiError::field("limit", e.to_string()))?,
     };
     let key = format!("{slug} {} {} {}", sort.as_str(), q.cursor.as_deref().unwrap_or_default(), limit.get());
-    let (etag, body) = match state.pages.get(&key) {
-        Some(page) => page,
-        None => {
+    let (etag, body) = state
+        .pages
+        .get_or_build(key, || async {
             let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
-            let generation = state.pages.generation();
             let mut conn = state.db.acquire().await?;
             db::require_article(&mut conn, &slug).await?;
             let page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
             let body = Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
             let etag = format!("\"{}\"", &token_hash(&String::from_utf8_lossy(&body))[..32]);
-            state.pages.put(key, generation, etag.clone(), body.clone());
-            (etag, body)
-        }
-    };
+            Ok::<_, ApiError>((etag, body))
+        })
+        .await?;
     let cache = [
         // Browsers revalidate every time (a cheap 304) and never show a stale list, not even
         // while revalidating (no stale-while-revalidate); a CDN may serve a page for 10 s.
