@@ -102,16 +102,44 @@ pub fn by_crate(wasm: &[u8]) -> Result<Vec<(String, usize)>> {
 }
 
 /// `yew::html::…` is yew's; `<alloc::vec::Vec<T> as …>::drop` is alloc's;
-/// `core::ptr::drop_in_place<news_widget::app::Widget>` is news_widget's.
+/// `core::ptr::drop_in_place<news_widget::app::Widget>` is news_widget's; `<f64 as
+/// core::fmt::Display>::fmt` is core's. Crate disambiguators (`core[c5930c85]`) are dropped.
 fn crate_of(name: &str) -> String {
-    let name = name.strip_prefix("core::ptr::drop_in_place<").unwrap_or(name);
-    let name = name.trim_start_matches(['<', '&', '*', '(', '[']).trim_start_matches("mut ").trim_start_matches("dyn ");
-    let end = name.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(name.len());
-    match &name[..end] {
-        "" => "(unnamed)".into(),
-        krate if name[end..].starts_with("::") => krate.to_owned(),
-        _ => "(no crate: runtime and C)".into(),
+    let name = without_disambiguators(name);
+    let name = name.strip_prefix("core::ptr::drop_in_place<").unwrap_or(&name);
+    let bare = name.trim_start_matches(['<', '&', '*', '(', '[']).trim_start_matches("mut ").trim_start_matches("dyn ");
+    let end = bare.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(bare.len());
+    if end > 0 && bare[end..].starts_with("::") {
+        return bare[..end].to_owned();
     }
+    // An impl on a primitive type: the trait's crate, else the standard library's.
+    match name.split_once(" as ") {
+        Some((_, rest)) if bare.starts_with(|c: char| c.is_ascii_lowercase()) => crate_of(rest),
+        _ if name.starts_with('<') => "core/alloc (on primitives)".into(),
+        _ if name.is_empty() => "(unnamed)".into(),
+        _ => "(runtime and C)".into(),
+    }
+}
+
+/// `core[c5930c85a12de822]::fmt` as `core::fmt`.
+fn without_disambiguators(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(at) = rest.find('[') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match after.find(']') {
+            Some(close) if close > 0 && after[..close].bytes().all(|b| b.is_ascii_hexdigit()) => {
+                rest = &after[close + 1..]
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -124,7 +152,11 @@ mod tests {
         assert_eq!(crate_of("<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop::h1"), "alloc");
         assert_eq!(crate_of("core::ptr::drop_in_place<news_widget::app::Widget>::h2"), "news_widget");
         assert_eq!(crate_of("<&mut serde_json::de::Deserializer<R>>::x"), "serde_json");
-        assert_eq!(crate_of("memcpy"), "(no crate: runtime and C)");
+        assert_eq!(crate_of("memcpy"), "(runtime and C)");
+        assert_eq!(crate_of("<f64 as core[c5930c85a12de822]::fmt::Display>::fmt"), "core");
+        assert_eq!(crate_of("<dlmalloc[e24a]::dlmalloc::Dlmalloc<dlmalloc[e24a]::sys::System>>::malloc"), "dlmalloc");
+        assert_eq!(crate_of("<str>::to_lowercase"), "core/alloc (on primitives)");
+        assert_eq!(crate_of("<[T]>::sort"), "core/alloc (on primitives)");
         assert_eq!(crate_of(""), "(unnamed)");
     }
 }
