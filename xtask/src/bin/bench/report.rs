@@ -91,6 +91,8 @@ impl Row {
 
     fn ratio_text(&self) -> String {
         match self.ratio() {
+            Some(r) if r < 0.01 => format!("{r:.4}×"),
+            Some(r) if r < 0.1 => format!("{r:.3}×"),
             Some(r) => format!("{r:.2}×"),
             None => "–".into(),
         }
@@ -195,6 +197,8 @@ mod tests {
         assert_eq!(group(-1234.5, 1), "-1,234.5");
         let faster = Row::new("t", Stats::one(50.0), Stats::one(200.0), Better::Lower, 0);
         assert_eq!(faster.ratio_text(), "0.25×");
+        let tiny = Row::new("t", Stats::one(13.5), Stats::one(3480.0), Better::Lower, 0);
+        assert_eq!(tiny.ratio_text(), "0.0039×");
         assert_eq!(faster.advantage(), Some(4.0));
         let none = Row::new("t", Stats::one(0.0), Stats::one(80.0), Better::Lower, 0);
         assert_eq!(none.ratio_text(), "–");
