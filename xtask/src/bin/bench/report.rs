@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Result};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The median, min and max of a figure's runs.
 #[derive(Clone, Copy)]
@@ -141,7 +142,7 @@ pub fn chart(rows: &[Row], title: &str, path: &Path) -> Result<()> {
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
         .margin(12)
-        .x_label_area_size(36)
+        .x_label_area_size(48)
         .y_label_area_size(430)
         .build_cartesian_2d((low..high).log_scale(), (0..n - 1).into_segmented())
         .map_err(|e| fail(&e))?;
@@ -172,7 +173,8 @@ pub fn chart(rows: &[Row], title: &str, path: &Path) -> Result<()> {
     chart
         .draw_series(bars.iter().enumerate().map(|(row, &(_, a))| {
             let i = n - 1 - row;
-            Text::new(format!("{a:.2}×"), (a.max(1.0) * 1.05, SegmentValue::CenterOf(i)), ("sans-serif", 13))
+            let style = ("sans-serif", 13).into_text_style(&root).pos(Pos::new(HPos::Left, VPos::Center));
+            Text::new(format!("{a:.2}×"), (a.max(1.0) * 1.05, SegmentValue::CenterOf(i)), style)
         }))
         .map_err(|e| fail(&e))?;
     chart
