@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use news_widget_api::{Article, Slug};
 use serde_json::json;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Node;
 use yew::prelude::*;
@@ -45,8 +46,11 @@ enum Load {
 
 impl Ready {
     fn new(article: Article) -> Result<Self, FetchError> {
-        let failed =
-            |e: wasm_bindgen::JsValue| FetchError::BadResponse(format!("the body could not be sanitized: {e:?}"));
+        let failed = |e: wasm_bindgen::JsValue| {
+            let why = e.as_string().or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()));
+            let why = why.unwrap_or_default();
+            FetchError::BadResponse(format!("the body could not be sanitized: {why}"))
+        };
         let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed("no document".into()))?;
         let body = document.create_element("div").map_err(failed)?;
         body.set_class_name("nw-body");

@@ -43,7 +43,7 @@ impl Isolation {
             "shadow" => Ok(Self::Shadow),
             "none" => Ok(Self::None),
             other => {
-                Err(ConfigError { attribute: "data-isolation", message: format!("{other:?} is not shadow or none") })
+                Err(ConfigError { attribute: "data-isolation", message: format!("\"{other}\" is not shadow or none") })
             }
         }
     }
@@ -65,9 +65,10 @@ impl BackendKind {
             "rest" => Ok(Self::Rest),
             "local" => Ok(Self::Local),
             "auto" => Ok(Self::Auto),
-            other => {
-                Err(ConfigError { attribute: "data-backend", message: format!("{other:?} is not rest, local or auto") })
-            }
+            other => Err(ConfigError {
+                attribute: "data-backend",
+                message: format!("\"{other}\" is not rest, local or auto"),
+            }),
         }
     }
 }
@@ -100,7 +101,7 @@ impl Parts {
                 other => {
                     return Err(ConfigError {
                         attribute: "data-parts",
-                        message: format!("{other:?} is not a part: use article, share, rating and comments"),
+                        message: format!("\"{other}\" is not a part: use article, share, rating and comments"),
                     })
                 }
             }
@@ -139,7 +140,7 @@ impl Theme {
             "dark" => Ok(Self::Dark),
             "auto" => Ok(Self::Auto),
             other => {
-                Err(ConfigError { attribute: "data-theme", message: format!("{other:?} is not light, dark or auto") })
+                Err(ConfigError { attribute: "data-theme", message: format!("\"{other}\" is not light, dark or auto") })
             }
         }
     }
@@ -170,7 +171,7 @@ impl ShareConfig {
         if let Some(raw) = element.get_attribute("data-share-tag") {
             share.tag = Some(
                 news_widget_api::line_text(&raw, 1, 100)
-                    .map_err(|e| ConfigError { attribute: "data-share-tag", message: format!("{raw:?} {e}") })?,
+                    .map_err(|e| ConfigError { attribute: "data-share-tag", message: format!("\"{raw}\" {e}") })?,
             );
         }
         share.style = match element.get_attribute("data-share-style").as_deref().map(str::trim) {
@@ -179,7 +180,7 @@ impl ShareConfig {
             Some(other) => {
                 return Err(ConfigError {
                     attribute: "data-share-style",
-                    message: format!("{other:?} is neither \"icons\" nor \"labels\""),
+                    message: format!("\"{other}\" is neither \"icons\" nor \"labels\""),
                 })
             }
         };
@@ -217,12 +218,12 @@ impl Config {
             }
             Some(raw) => Slug::parse(raw.trim()).map_err(|e| ConfigError {
                 attribute: "data-article",
-                message: format!("{raw:?} is not an article slug: a slug {e}"),
+                message: format!("\"{raw}\" is not an article slug: a slug {e}"),
             })?,
         };
         let lang = match element.get_attribute("data-lang") {
             Some(raw) => LangTag::parse(raw.trim())
-                .map_err(|e| ConfigError { attribute: "data-lang", message: format!("{raw:?} {e}") })?,
+                .map_err(|e| ConfigError { attribute: "data-lang", message: format!("\"{raw}\" {e}") })?,
             None => inherited_lang(element),
         };
         let parts = element.get_attribute("data-parts").map(|p| Parts::parse(&p)).transpose()?.unwrap_or_default();
@@ -234,7 +235,7 @@ impl Config {
         let comments_per_page = match element.get_attribute("data-comments-per-page") {
             None => PageSize::default(),
             Some(raw) => PageSize::parse(&raw)
-                .map_err(|e| ConfigError { attribute: "data-comments-per-page", message: format!("{raw:?} {e}") })?,
+                .map_err(|e| ConfigError { attribute: "data-comments-per-page", message: format!("\"{raw}\" {e}") })?,
         };
         let share = ShareConfig::from_element(element)?;
         Ok(Self { api, article, lang, share, parts, theme, backend, isolation, comments_per_page })
@@ -249,7 +250,7 @@ fn inherited_lang(element: &Element) -> LangTag {
     };
     LangTag::parse(raw.trim()).unwrap_or_else(|_| {
         web_sys::console::warn_1(
-            &format!("news-widget: the page's lang {raw:?} is not a language tag; using English").into(),
+            &format!("news-widget: the page's lang \"{raw}\" is not a language tag; using English").into(),
         );
         english()
     })
@@ -262,9 +263,9 @@ pub fn resolve_api(raw: Option<&str>, base: &str) -> Result<String, ConfigError>
     if raw.is_empty() {
         return Err(bad("is empty: give the backend's URL, such as /api/v1".into()));
     }
-    let url = web_sys::Url::new_with_base(raw, base).map_err(|_| bad(format!("{raw:?} is not a URL")))?;
+    let url = web_sys::Url::new_with_base(raw, base).map_err(|_| bad(format!("\"{raw}\" is not a URL")))?;
     if !matches!(url.protocol().as_str(), "http:" | "https:") {
-        return Err(bad(format!("{raw:?} must be an http or https URL")));
+        return Err(bad(format!("\"{raw}\" must be an http or https URL")));
     }
     url.set_search("");
     url.set_hash("");

@@ -51,7 +51,10 @@ fn cached<T: JsCast>(
     pairs: &[(&str, &str)],
     make: fn(&str, &Object) -> Result<T, JsValue>,
 ) -> Option<T> {
-    let key = format!("{kind} {locale} {pairs:?}");
+    let mut key = format!("{kind} {locale}");
+    for (name, value) in pairs {
+        key.push_str(&format!(" {name}={value}"));
+    }
     if let Some(found) = FORMATTERS.with(|f| f.borrow().get(&key).cloned()) {
         return Some(found.unchecked_into());
     }
@@ -85,7 +88,8 @@ pub fn long_date(iso: &str, locale: &str) -> Option<String> {
 fn number(n: f64, locale: &str, pairs: &[(&str, &str)]) -> String {
     match cached("number", locale, pairs, NumberFormat::new) {
         Some(format) => format.format(n),
-        None => n.to_string(),
+        // Only if the browser has no Intl at all; rounded, as float formatting costs ~15 KB of wasm.
+        None => (n.round() as i64).to_string(),
     }
 }
 

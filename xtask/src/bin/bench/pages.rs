@@ -12,7 +12,8 @@ pub struct Probe {
 }
 
 /// The probe: a MutationObserver over the whole document (the widget renders without a shadow
-/// root here, as on the demo page) and a buffered `longtask` PerformanceObserver. It stores
+/// root here, as on the demo page) that, once enough elements are in, checks in the next animation
+/// frame that the one awaited is laid out; and a buffered `longtask` PerformanceObserver. It stores
 /// `window.__bench = { visible, count, longest }`, `visible` in ms since navigation start.
 fn probe_script(probe: &Probe) -> String {
     format!(
@@ -24,15 +25,24 @@ fn probe_script(probe: &Probe) -> String {
       list.getEntries().forEach(function (e) {{ if (e.duration > r.longest) r.longest = e.duration; }});
     }}).observe({{ type: "longtask", buffered: true }});
   }} catch (e) {{}}
-  var observer = new MutationObserver(function () {{
+  var waiting = false;
+  // In the next frame, where the browser lays the page out anyway: measuring in the observer
+  // would force a layout inside the widget's own task.
+  function laidOut() {{
+    waiting = false;
     var found = document.querySelectorAll({selector:?});
-    r.count = found.length;
-    if (found.length < {want}) return;
-    var box = found[{want} - 1].getBoundingClientRect();
-    if (box.width > 0 && box.height > 0) {{
+    var box = found.length >= {want} && found[{want} - 1].getBoundingClientRect();
+    if (box && box.width > 0 && box.height > 0) {{
       r.visible = performance.now();
       performance.mark("comments-visible");
       observer.disconnect();
+    }}
+  }}
+  var observer = new MutationObserver(function () {{
+    r.count = document.querySelectorAll({selector:?}).length;
+    if (r.count >= {want} && !waiting) {{
+      waiting = true;
+      requestAnimationFrame(laidOut);
     }}
   }});
   observer.observe(document, {{ childList: true, subtree: true }});
