@@ -92,11 +92,12 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     let confirming = use_state(|| None::<i64>);
     let status = use_state(String::new);
     let section = use_node_ref();
+    let rendered = use_state(|| 1usize);
     let lang = &props.lang;
     let text = lang.text;
 
     {
-        let (thread, load) = (thread.clone(), load.clone());
+        let (thread, load, rendered) = (thread.clone(), load.clone(), rendered.clone());
         let (backend, slug, per_page) = (props.backend.clone(), props.slug.clone(), props.per_page);
         use_effect_with((props.slug.clone(), *sort, *attempt), move |(_, sort, _)| {
             let sort = *sort;
@@ -107,6 +108,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                         let mut fresh = Thread::default();
                         fresh.append(page);
                         thread.set(fresh);
+                        rendered.set(1);
                         load.set(Load::Ready);
                     }
                     Err(e) => {
@@ -289,13 +291,18 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         act: act.clone(),
         on_posted: on_posted.clone(),
     });
-    let mut children: HashMap<i64, Vec<&Comment>> = HashMap::new();
-    let mut tops = Vec::new();
-    for c in &shown {
-        match c.parent_id.filter(|p| shown.iter().any(|o| o.id == *p)) {
-            Some(parent) => children.entry(parent).or_default().push(c),
-            None => tops.push(c),
-        }
+    let chunks = use_memo(shown, |shown| chunked(shown));
+    // A long page renders one chunk of threads per task after the first, so that no task runs long.
+    {
+        let rendered = rendered.clone();
+        use_effect_with((*rendered, chunks.len()), move |&(n, total)| {
+            if n < total {
+                spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    rendered.set(n + 1);
+                });
+            }
+        });
     }
 
     let heading_id = format!("nw-comments-{}", *uid);
@@ -334,9 +341,11 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                 </div>
             }
         }
-        Load::Ready if tops.is_empty() => html! { <p class="nw-empty">{ text.no_comments }</p> },
+        Load::Ready if chunks.is_empty() => html! { <p class="nw-empty">{ text.no_comments }</p> },
         Load::Ready => html! {
-            <ol class="nw-thread">{ for tops.iter().map(|c| item(c, 1, &children, &ctx)) }</ol>
+            <ol class="nw-thread">{ for chunks.iter().take(*rendered).enumerate().map(|(i, data)| html! {
+                <Chunk key={i} data={data.clone()} ctx={ctx.clone()} />
+            }) }</ol>
         },
     };
     html! {
@@ -370,17 +379,20 @@ fn edit_open(p: &PostedComment) -> bool {
     until > js_sys::Date::now()
 }
 
-/// Moves the focus to element `#id` inside `within` once it is rendered. (Not through
-/// `document`: the widget may live in a shadow root.)
+/// Moves the focus to element `#id` inside `within` once it is rendered (a long thread renders
+/// in steps, so it looks for a second). Not through `document`: the widget may live in a shadow root.
 fn focus_later(within: NodeRef, id: String) {
     spawn_local(async move {
-        gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
-        if let Some(el) = within
-            .cast::<web_sys::Element>()
-            .and_then(|root| root.query_selector(&format!("#{id}")).ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
+        for _ in 0..20 {
+            gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
+            if let Some(el) = within
+                .cast::<web_sys::Element>()
+                .and_then(|root| root.query_selector(&format!("#{id}")).ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+                return;
+            }
         }
     });
 }
@@ -400,7 +412,68 @@ struct Ctx {
     on_posted: Callback<PostedComment>,
 }
 
-fn item(c: &Comment, depth: usize, children: &HashMap<i64, Vec<&Comment>>, ctx: &Rc<Ctx>) -> Html {
+/// Top-level threads per rendering step.
+const CHUNK: usize = 25;
+
+/// Some top-level threads, and the replies of each comment in them.
+#[derive(PartialEq)]
+struct ChunkData {
+    tops: Vec<Comment>,
+    children: HashMap<i64, Vec<Comment>>,
+}
+
+/// The threads of `shown` in chunks of [`CHUNK`]; a reply whose parent is not shown stands as a thread.
+fn chunked(shown: &[Comment]) -> Vec<Rc<ChunkData>> {
+    let ids: std::collections::HashSet<i64> = shown.iter().map(|c| c.id).collect();
+    let mut children: HashMap<i64, Vec<Comment>> = HashMap::new();
+    let mut tops = Vec::new();
+    for c in shown {
+        match c.parent_id.filter(|p| ids.contains(p)) {
+            Some(parent) => children.entry(parent).or_default().push(c.clone()),
+            None => tops.push(c.clone()),
+        }
+    }
+    tops.chunks(CHUNK)
+        .map(|tops| {
+            let mut own = HashMap::new();
+            let mut stack: Vec<i64> = tops.iter().map(|c| c.id).collect();
+            while let Some(id) = stack.pop() {
+                if let Some(replies) = children.remove(&id) {
+                    stack.extend(replies.iter().map(|r| r.id));
+                    own.insert(id, replies);
+                }
+            }
+            Rc::new(ChunkData { tops: tops.to_vec(), children: own })
+        })
+        .collect()
+}
+
+#[derive(Properties)]
+struct ChunkProps {
+    data: Rc<ChunkData>,
+    ctx: Rc<Ctx>,
+}
+
+impl PartialEq for ChunkProps {
+    /// The same threads (one build of them) for the same reader state. The callbacks in `ctx`
+    /// are made anew on each render, so they are left out: any change they could see (the thread,
+    /// the reader's comments, what is open) changes the threads or the state compared here.
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.ctx, &other.ctx);
+        Rc::ptr_eq(&self.data, &other.data)
+            && (a.lang == b.lang && a.replying == b.replying && a.editing == b.editing)
+            && (a.confirming == b.confirming && a.own == b.own)
+    }
+}
+
+/// One chunk of threads: it renders again only when its threads or the reader's state change,
+/// not when the next chunk is added.
+#[function_component(Chunk)]
+fn chunk(props: &ChunkProps) -> Html {
+    html! { <>{ for props.data.tops.iter().map(|c| item(c, 1, &props.data.children, &props.ctx)) }</> }
+}
+
+fn item(c: &Comment, depth: usize, children: &HashMap<i64, Vec<Comment>>, ctx: &Rc<Ctx>) -> Html {
     let level = depth.min(MAX_DEPTH);
     let replies = children.get(&c.id).map(Vec::as_slice).unwrap_or_default();
     html! {
