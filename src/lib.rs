@@ -54,6 +54,30 @@ pub fn mount_all() -> usize {
         .count()
 }
 
+/// [`mount_all`] in a task of its own: the task that compiled and started the wasm ends first,
+/// so that neither runs long.
+pub fn mount_all_soon() {
+    wasm_bindgen_futures::spawn_local(async {
+        next_task().await;
+        mount_all();
+    });
+}
+
+/// Resolves in a new task, at once: a MessageChannel message, which browsers do not delay the
+/// way they clamp a chain of `setTimeout(0)` to 4 ms a step.
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| match web_sys::MessageChannel::new() {
+        Ok(channel) => {
+            channel.port1().set_onmessage(Some(&resolve));
+            let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
+        }
+        Err(_) => {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// A mounted widget, or the configuration error shown in its place.
 pub enum Mounted {
     Widget(AppHandle<Widget>),

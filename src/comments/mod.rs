@@ -298,7 +298,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         use_effect_with((*rendered, chunks.len()), move |&(n, total)| {
             if n < total {
                 spawn_local(async move {
-                    next_task().await;
+                    crate::next_task().await;
                     rendered.set(n + 1);
                 });
             }
@@ -410,21 +410,6 @@ struct Ctx {
     names: HashMap<i64, String>,
     act: Callback<Action>,
     on_posted: Callback<PostedComment>,
-}
-
-/// Resolves in a new task, at once: a MessageChannel message, which browsers do not delay the
-/// way they clamp a chain of `setTimeout(0)` to 4 ms a step.
-async fn next_task() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| match web_sys::MessageChannel::new() {
-        Ok(channel) => {
-            channel.port1().set_onmessage(Some(&resolve));
-            let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
-        }
-        Err(_) => {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Top-level threads per rendering step: the default page is one step.

@@ -64,20 +64,18 @@ const NAMES: [&str; 16] = [
     "James", "Olivia", "Dana", "Noah",
 ];
 
-/// `n` comments from `seed`: each a reply (to a comment less than two levels deep) with
-/// probability 0.3, else a new thread; half in French, half in English; 1 to 3 paragraphs.
+/// `n` comments from `seed`: each a reply (to a thread or to a reply to one) with probability
+/// 0.3, else a new thread; half in French, half in English; 1 to 3 paragraphs of 1 to 3 sentences.
 pub fn thread(n: usize, seed: u64) -> Vec<Generated> {
     let mut rng = Rng(seed);
-    let mut depth: Vec<usize> = Vec::with_capacity(n);
+    // Comments that may take a reply: threads and first-level replies.
+    let mut open: Vec<usize> = Vec::with_capacity(n);
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let parent = if i > 0 && rng.below(100) < 30 {
-            // Try a few earlier comments for one that is not already a reply to a reply.
-            (0..8).map(|_| rng.below(i)).find(|&p| depth[p] < 2)
-        } else {
-            None
-        };
-        depth.push(parent.map_or(0, |p| depth[p] + 1));
+        let parent = (i > 0 && rng.below(100) < 30).then(|| open[rng.below(open.len())]);
+        if parent.is_none_or(|p| out.get(p).is_some_and(|c: &Generated| c.parent.is_none())) {
+            open.push(i);
+        }
         let pool: &[&str] = if rng.below(2) == 0 { &FRENCH } else { &ENGLISH };
         let paragraphs: Vec<String> = (0..1 + rng.below(3))
             .map(|_| (0..1 + rng.below(3)).map(|_| rng.pick(pool)).collect::<Vec<_>>().join(" "))
@@ -94,4 +92,22 @@ pub fn thread(n: usize, seed: u64) -> Vec<Generated> {
 /// The share of replies in a thread, for the report.
 pub fn reply_share(thread: &[Generated]) -> f64 {
     thread.iter().filter(|c| c.parent.is_some()).count() as f64 / thread.len().max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_threads_are_the_same_each_time_with_about_30_percent_replies_two_levels_deep() {
+        let (a, b) = (thread(1000, 7), thread(1000, 7));
+        assert!(a.iter().zip(&b).all(|(x, y)| x.parent == y.parent && x.body == y.body && x.author == y.author));
+        assert!((0.27..=0.33).contains(&reply_share(&a)), "{}", reply_share(&a));
+        for c in &a {
+            if let Some(p) = c.parent {
+                assert!(a[p].parent.is_none_or(|pp| a[pp].parent.is_none()), "at most two levels of replies");
+            }
+        }
+        assert!(a.iter().any(|c| c.body.contains("Merci")) && a.iter().any(|c| c.body.contains("Thanks")));
+    }
 }

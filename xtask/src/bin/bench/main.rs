@@ -138,6 +138,15 @@ async fn run(args: &Args) -> Result<()> {
     let (isso_js, isso_css) = Isso::assets()?;
     let isso_js = measure(&std::fs::read(isso_js)?)?;
     let isso_all = [isso_js, measure(&std::fs::read(isso_css)?)?];
+    let assets = [
+        ("news-widget", "news-widget-loader.js (all a page loads itself)", widget[0]),
+        ("news-widget", "news-widget.js (wasm-bindgen glue, loaded by the loader)", widget[1]),
+        ("news-widget", "news-widget_bg.wasm (code, texts and CSS)", widget[2]),
+        ("Isso", "embed.min.js (the page's script tag)", isso_all[0]),
+        ("Isso", "isso.css (loaded by embed.min.js)", isso_all[1]),
+    ];
+    let size_table = report::sizes_markdown(&assets);
+    print!("{size_table}");
 
     println!("==> browser: {} loads of each page, alternating, each in a fresh Chromium", args.runs);
     let driver = Driver::start()?;
@@ -273,7 +282,11 @@ async fn run(args: &Args) -> Result<()> {
     let machine = machine();
     let date = shell_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
     let title = format!("news-widget vs Isso 0.14.0 — {date}");
-    let md = format!("# {title}\n\n{}\n\nMachine: {machine}.\n\n{}\n", report::markdown(&rows), method(args));
+    let md = format!(
+        "# {title}\n\n{}\nMachine: {machine}.\n\n{}\n\n## Assets, in bytes\n\n{size_table}",
+        report::markdown(&rows),
+        method(args)
+    );
     std::fs::write(out.join("report.md"), md)?;
     report::chart(&rows, &title, &out.join("chart.svg"))?;
     println!("\nbench: wrote {} and {}", out.join("report.md").display(), out.join("chart.svg").display());

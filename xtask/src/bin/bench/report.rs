@@ -116,6 +116,16 @@ pub fn markdown(rows: &[Row]) -> String {
     out
 }
 
+/// Each asset of both systems, raw, gzip (level 9) and brotli (quality 11).
+pub fn sizes_markdown(assets: &[(&str, &str, xtask::sizes::Size)]) -> String {
+    let mut out = String::from("| system | asset | raw | gzip | brotli |\n|---|---|---:|---:|---:|\n");
+    for (system, name, s) in assets {
+        let [raw, gzip, brotli] = [s.raw, s.gzip, s.brotli].map(|n| group(n as f64, 0));
+        let _ = writeln!(out, "| {system} | {name} | {raw} | {gzip} | {brotli} |");
+    }
+    out
+}
+
 /// The table for a terminal.
 pub fn print(rows: &[Row]) {
     let cells: Vec<[String; 4]> = rows
