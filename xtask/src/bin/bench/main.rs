@@ -344,11 +344,13 @@ fn method(args: &Args) -> String {
          system goes first; time from navigation start until the first comment ({n}-comment thread, each widget's \
          default view: ours shows 20 threads a page, Isso every thread) or all {m} comments (ours with \
          `data-comments-per-page`, Isso with `data-isso-max-comments-nested=\"inf\"`) are in the DOM and laid out, \
-         seen by a MutationObserver that the page's first script starts; the longest task comes from the `longtask` \
+         seen by a MutationObserver that the page's first script starts and checked in the next animation \
+         frame; the longest task comes from the `longtask` \
          PerformanceObserver, which reports tasks over 50 ms only. Server: wrk -t2 -c64 --latency for {s} s, {r} \
          rounds, alternating, after a 2 s warm-up; each GET returns the whole thread (ours `?limit=1000`, Isso \
          `/?uri=`). Sizes: ours is the loader, the wasm-bindgen JS and the wasm (its CSS is inside); Isso's is \
-         `embed.min.js` and `isso.css`. Cells: median (min–max).",
+         `embed.min.js` and `isso.css`. Cells: median (min–max). Our server answers a burst of GETs \
+         from a page it built less than a second ago; Isso builds every answer.",
         runs = args.runs,
         n = args.comments,
         m = args.big,
