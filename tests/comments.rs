@@ -245,6 +245,32 @@ async fn a_page_holds_per_page_threads_and_load_more_brings_the_next() {
 }
 
 #[wasm_bindgen_test]
+async fn a_long_page_renders_in_steps_to_the_last_thread_in_order() {
+    let slug = fresh_article("long", "en").await;
+    let mut ids = Vec::new();
+    for n in 0..45 {
+        ids.push(direct_comment(&slug, None, "Reader", &format!("thread {n}")).await);
+    }
+    let reply = direct_comment(&slug, Some(ids[44]), "Bob", "a reply in the last step").await;
+    let root = container();
+    let props = CommentsProps {
+        backend: Backend::rest(api()),
+        slug: Slug::parse(&slug).unwrap(),
+        lang: lang("en"),
+        per_page: PageSize::new(100).unwrap(),
+        article_loads: 0,
+    };
+    yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
+    wait_for(&root, &format!("#nw-c-{reply}")).await;
+    let shown: Vec<String> = (0..45).map(|n| format!("nw-c-{}", ids[n])).collect();
+    let items = root.query_selector_all(".nw-thread > .nw-comment-item > .nw-comment").unwrap();
+    let found: Vec<String> =
+        (0..items.length()).map(|i| items.item(i).unwrap().unchecked_into::<Element>().id()).collect();
+    assert_eq!(found, shown, "every thread once, oldest first");
+    assert!(find(&root, ".nw-more button").is_none(), "all on one page");
+}
+
+#[wasm_bindgen_test]
 async fn the_thread_shows_replies_to_three_levels_and_bodies_as_text() {
     let slug = fresh_article("thread", "fr").await;
     let top =

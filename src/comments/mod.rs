@@ -105,6 +105,8 @@ pub fn comments_view(props: &CommentsProps) -> Html {
             spawn_local(async move {
                 match backend.comments(&slug, sort, per_page, None).await {
                     Ok(page) => {
+                        // Parsing a long page and rendering it are two tasks, not one long one.
+                        crate::next_task().await;
                         let mut fresh = Thread::default();
                         fresh.append(page);
                         thread.set(fresh);
@@ -142,6 +144,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
             spawn_local(async move {
                 match backend.comments(&slug, sort, per_page, Some(&cursor)).await {
                     Ok(page) => {
+                        crate::next_task().await;
                         let mut next = (*thread).clone();
                         next.append(page);
                         thread.set(next);
