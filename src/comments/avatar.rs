@@ -9,13 +9,18 @@ pub fn identicon(hash: &str) -> Html {
     if nibbles.len() < 18 {
         return html! { <svg class="nw-avatar" viewBox="0 0 5 5" width="40" height="40" aria-hidden="true"><rect width="5" height="5" class="nw-avatar-blank" /></svg> };
     }
-    let hue = (u16::from(nibbles[15]) << 4 | u16::from(nibbles[16])) * 360 / 256;
+    let hue = hue(nibbles[15], nibbles[16]);
     html! {
         <svg class="nw-avatar" viewBox="-0.5 -0.5 6 6" width="40" height="40" aria-hidden="true" focusable="false">
             <rect x="-0.5" y="-0.5" width="6" height="6" class="nw-avatar-bg" />
             <path d={cells_path(&nibbles)} fill={format!("hsl({hue} 55% 40%)")} />
         </svg>
     }
+}
+
+/// The colour's hue in degrees, 0–358, from two nibbles (a byte).
+fn hue(high: u8, low: u8) -> u32 {
+    (u32::from(high) << 4 | u32::from(low)) * 360 / 256
 }
 
 /// The filled cells as one SVG path of unit squares: cell `i` of the first 15 nibbles (columns 0–2,
@@ -34,7 +39,14 @@ fn cells_path(nibbles: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cells_path;
+    use super::{cells_path, hue};
+
+    #[test]
+    fn every_byte_makes_a_hue() {
+        assert_eq!(hue(0, 0), 0);
+        assert_eq!(hue(8, 0), 180);
+        assert_eq!(hue(15, 15), 358, "255 × 360 does not fit a u16: it overflowed before");
+    }
 
     #[test]
     fn cells_are_mirrored_squares() {
