@@ -1,6 +1,7 @@
 //! What the project's commands share: running commands, installing tools, measuring sizes and,
 //! with the `browser` feature, driving headless Chromium.
 
+pub mod bench_args;
 #[cfg(feature = "browser")]
 pub mod browser;
 pub mod setup;

@@ -7,6 +7,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use xtask::bench_args::BenchArgs;
 use xtask::shell::{self, cargo, step, Cmd, Server};
 use xtask::{root, setup, sizes};
 
@@ -35,13 +36,9 @@ enum Task {
     /// Build the widget and print the size of each asset (raw, gzip and brotli), then where the
     /// wasm's bytes go, crate by crate.
     Sizes,
-    /// Measure the widget and the server against Isso on this machine; prints a table and writes
-    /// target/bench/report.md and chart.svg. Options go to the bench: --runs, --seconds, --rounds,
-    /// --comments, --big, --smoke (see `cargo xtask bench --help`).
-    Bench {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Set up Isso and wrk, then measure the widget and the server against Isso on this machine:
+    /// prints a table and writes target/bench/report.md and chart.svg.
+    Bench(BenchArgs),
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -57,7 +54,7 @@ fn main() {
         Task::Serve { addr, database } => serve(&addr, &database),
         Task::Test => test(),
         Task::Build => setup::all().and_then(|()| build_widget()),
-        Task::Bench { args } => bench(&args),
+        Task::Bench(args) => bench(&args),
         Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
@@ -155,13 +152,15 @@ fn build_release_server() -> Result<()> {
 }
 
 /// Sets up Isso and wrk, builds what is measured, then runs the bench binary with `args`.
-fn bench(args: &[String]) -> Result<()> {
+fn bench(args: &BenchArgs) -> Result<()> {
     setup::all()?;
     setup::bench()?;
     build_widget()?;
     build_release_server()?;
     step("bench: news-widget against Isso", || {
-        cargo(["run", "--quiet", "-p", "xtask", "--features", "bench", "--bin", "bench", "--"]).args(args).run()
+        cargo(["run", "--quiet", "-p", "xtask", "--features", "bench", "--bin", "bench", "--"])
+            .args(args.to_args())
+            .run()
     })
 }
 

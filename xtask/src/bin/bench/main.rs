@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use xtask::bench_args::BenchArgs as Args;
 use xtask::browser::Driver;
 use xtask::root;
 use xtask::sizes::{measure, Size};
@@ -28,34 +29,14 @@ use crate::systems::{Isso, Ours};
 
 #[derive(Parser)]
 #[command(about = "news-widget against Isso: size, browser time, server throughput")]
-struct Args {
-    /// Loads of each page, alternating which system goes first.
-    #[arg(long, default_value_t = 10)]
-    runs: usize,
-    /// Seconds of each wrk run.
-    #[arg(long, default_value_t = 10)]
-    seconds: u32,
-    /// wrk runs per server, alternating.
-    #[arg(long, default_value_t = 3)]
-    rounds: usize,
-    /// Comments in the main thread.
-    #[arg(long, default_value_t = 200)]
-    comments: usize,
-    /// Comments in the big thread that both render whole.
-    #[arg(long, default_value_t = 1000)]
-    big: usize,
-    /// A quick run that only proves the bench works (1 run, 1 s of load, small threads), written
-    /// to target/bench/smoke/.
-    #[arg(long)]
-    smoke: bool,
-    /// The server binary to measure (`cargo xtask bench` builds the release one).
-    #[arg(long, default_value = "target/server/news-widget-server")]
-    server_bin: std::path::PathBuf,
+struct Cli {
+    #[command(flatten)]
+    args: Args,
 }
 
 #[tokio::main]
 async fn main() {
-    let mut args = Args::parse();
+    let mut args = Cli::parse().args;
     if args.smoke {
         (args.runs, args.seconds, args.rounds, args.comments, args.big) = (1, 1, 1, 30, 60);
     }
