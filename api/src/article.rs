@@ -30,7 +30,7 @@ pub struct Article {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub canonical_url: Option<SafeUrl>,
     /// The editor's score, 0–100 (the seed page's "Total Score").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "score_field", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub editor_score: Option<u8>,
 }
@@ -47,22 +47,35 @@ pub struct ArticleImage {
     pub caption: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "dimension_field", skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "dimension_field", skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "srcset_field", skip_serializing_if = "Option::is_none")]
     pub srcset: Option<String>,
 }
 
 fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SafeUrl>, D::Error> {
-    Option::<String>::deserialize(d)?
-        .map(|raw| SafeUrl::parse(&raw, UrlPolicy::Web).map_err(serde::de::Error::custom))
-        .transpose()
+    crate::parse::url_field::web_opt(d)
 }
 
 fn media_url<'de, D: Deserializer<'de>>(d: D) -> Result<SafeUrl, D::Error> {
-    SafeUrl::parse(&String::deserialize(d)?, UrlPolicy::Media).map_err(serde::de::Error::custom)
+    crate::parse::url_field::media(d)
+}
+
+/// An image dimension as it arrives: 1–10000 pixels.
+fn dimension_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Option::<u32>::deserialize(d)?.map(|n| dimension(n).map_err(serde::de::Error::custom)).transpose()
+}
+
+fn srcset_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(d)?.map(|s| parse_srcset(&s).map_err(serde::de::Error::custom)).transpose()
+}
+
+fn score_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    Option::<u8>::deserialize(d)?
+        .map(|n| (n <= EDITOR_SCORE_MAX).then_some(n).ok_or_else(|| serde::de::Error::custom("must be from 0 to 100")))
+        .transpose()
 }
 
 /// The body of `PUT /api/v1/articles/{slug}`: raw fields, parsed by [`ArticleInput::parse`].
@@ -143,10 +156,10 @@ pub fn parse_srcset(raw: &str) -> Result<String, ParseError> {
         SafeUrl::parse(url, UrlPolicy::Media)?;
         let descriptor_ok = match (words.next(), words.next()) {
             (None, _) => true,
-            (Some(d), None) => {
-                let (n, unit) = d.split_at(d.len().saturating_sub(1));
-                matches!(unit, "w" | "x") && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            }
+            // Never split by byte count: the descriptor's last character may be multi-byte (`1é`).
+            (Some(d), None) => d
+                .strip_suffix(['w', 'x'])
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')),
             _ => false,
         };
         if !descriptor_ok {

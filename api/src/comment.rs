@@ -12,7 +12,7 @@ use crate::problem::FieldError;
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 /// The header that carries the edit token of a comment to PATCH or DELETE it.
 pub const EDIT_TOKEN_HEADER: &str = "x-edit-token";
-/// Submissions faster than this after the form was shown are treated as bots.
+/// Submissions faster than this after the form token was issued are held for review.
 pub const MIN_FILL_MS: u64 = 2_000;
 
 pub const NAME_MAX: usize = 80;
@@ -49,15 +49,22 @@ impl CommentStatus {
 }
 
 /// A comment as the API shows it: public fields only (never the email, never the IP).
+///
+/// Deserializing one parses it, because the widget may talk to a backend that is not ours: ids
+/// are positive and fit a JavaScript number, a comment answers another comment than itself, the
+/// website is an http(s) address ([`SafeUrl`]), the avatar is a short hex hash, and the name and
+/// the body are of bounded length.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "RawComment")]
 pub struct Comment {
     pub id: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<i64>,
     pub author_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub author_url: Option<SafeUrl>,
     /// A hex hash for a local identicon, keyed by a server secret (not the email's MD5).
     pub avatar: String,
     /// Plain text: the widget shows it as text, never as HTML.
@@ -68,9 +75,87 @@ pub struct Comment {
     pub status: CommentStatus,
 }
 
+/// The longest author name a comment from any backend may carry.
+pub const SHOWN_NAME_MAX: usize = 200;
+/// The longest body a comment from any backend may carry (other backends allow more than ours).
+pub const SHOWN_BODY_MAX: usize = 20_000;
+/// The longest avatar hash.
+pub const AVATAR_MAX: usize = 64;
+
+/// A comment as it arrives, before [`Comment`]'s rules.
+#[derive(Deserialize)]
+struct RawComment {
+    id: i64,
+    #[serde(default)]
+    parent_id: Option<i64>,
+    author_name: String,
+    #[serde(default)]
+    author_url: Option<String>,
+    avatar: String,
+    body: String,
+    created_at: Timestamp,
+    #[serde(default)]
+    edited_at: Option<Timestamp>,
+    status: CommentStatus,
+}
+
+/// Whether `id` can name a comment: positive, and exact as a JavaScript number.
+pub fn comment_id_ok(id: i64) -> bool {
+    u64::try_from(id).is_ok_and(|n| (1..=crate::parse::MAX_SAFE_INTEGER).contains(&n))
+}
+
+impl TryFrom<RawComment> for Comment {
+    type Error = String;
+
+    fn try_from(raw: RawComment) -> Result<Self, String> {
+        if !comment_id_ok(raw.id) {
+            return Err(format!("comment id {} is not a positive whole number below 2^53", raw.id));
+        }
+        match raw.parent_id {
+            Some(p) if !comment_id_ok(p) => return Err(format!("comment {}: parent_id {p} is not an id", raw.id)),
+            Some(p) if p == raw.id => return Err(format!("comment {} answers itself", raw.id)),
+            _ => {}
+        }
+        if raw.author_name.chars().count() > SHOWN_NAME_MAX || raw.author_name.chars().any(char::is_control) {
+            return Err(format!(
+                "comment {}: the author's name is longer than 200 characters or holds control characters",
+                raw.id
+            ));
+        }
+        if raw.body.chars().count() > SHOWN_BODY_MAX {
+            return Err(format!("comment {}: the body is longer than {SHOWN_BODY_MAX} characters", raw.id));
+        }
+        if raw.avatar.len() > AVATAR_MAX || !raw.avatar.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("comment {}: the avatar is not a hex hash", raw.id));
+        }
+        let author_url = match raw.author_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => Some(
+                SafeUrl::parse(url, UrlPolicy::Web)
+                    .map_err(|e| format!("comment {}: the author's website {url:?} {e}", raw.id))?,
+            ),
+        };
+        Ok(Self {
+            id: raw.id,
+            parent_id: raw.parent_id,
+            author_name: raw.author_name,
+            author_url,
+            avatar: raw.avatar,
+            body: raw.body,
+            created_at: raw.created_at,
+            edited_at: raw.edited_at,
+            status: raw.status,
+        })
+    }
+}
+
 /// `GET …/comments`.
+///
+/// Deserializing a page keeps every comment that parses and lists, in [`CommentPage::refused`],
+/// why each other one was left out: one bad comment does not hide the thread.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "RawPage")]
 pub struct CommentPage {
     /// Top-level comments in the asked order, each followed by its replies, oldest first.
     pub comments: Vec<Comment>,
@@ -78,6 +163,58 @@ pub struct CommentPage {
     pub next_cursor: Option<String>,
     /// Approved comments of the article, replies included.
     pub total: u64,
+    /// Why comments the backend sent were left out (never sent; filled when a page arrives).
+    #[serde(skip)]
+    pub refused: Vec<String>,
+}
+
+/// The longest page cursor a backend may hand out.
+pub const CURSOR_MAX: usize = 256;
+
+#[derive(Deserialize)]
+struct RawPage {
+    comments: Vec<MaybeComment>,
+    #[serde(default)]
+    next_cursor: Option<String>,
+    total: u64,
+}
+
+/// A list entry: a comment-shaped object (its rules still to check), or anything else.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum MaybeComment {
+    Shaped(RawComment),
+    Junk(serde::de::IgnoredAny),
+}
+
+impl TryFrom<RawPage> for CommentPage {
+    type Error = String;
+
+    fn try_from(raw: RawPage) -> Result<Self, String> {
+        if raw.total > crate::parse::MAX_SAFE_INTEGER {
+            return Err(format!("total {} is not below 2^53", raw.total));
+        }
+        if let Some(cursor) = &raw.next_cursor {
+            if cursor.is_empty() || cursor.len() > CURSOR_MAX || cursor.chars().any(char::is_control) {
+                return Err("next_cursor is empty, longer than 256 bytes or holds control characters".into());
+            }
+        }
+        let mut comments: Vec<Comment> = Vec::with_capacity(raw.comments.len());
+        let mut refused = Vec::new();
+        for (i, entry) in raw.comments.into_iter().enumerate() {
+            match entry {
+                MaybeComment::Shaped(c) => match Comment::try_from(c) {
+                    Ok(c) if comments.iter().any(|have| have.id == c.id) => {
+                        refused.push(format!("comments[{i}]: comment {} was sent twice", c.id));
+                    }
+                    Ok(c) => comments.push(c),
+                    Err(why) => refused.push(format!("comments[{i}]: {why}")),
+                },
+                MaybeComment::Junk(_) => refused.push(format!("comments[{i}]: not a comment")),
+            }
+        }
+        Ok(Self { comments, next_cursor: raw.next_cursor, total: raw.total, refused })
+    }
 }
 
 /// The order of top-level comments.
@@ -147,9 +284,17 @@ pub struct CommentInput {
     /// The honeypot: a field people never see; anything in it marks a bot.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub website_confirm: String,
-    /// Milliseconds between showing the form and sending it (the time trap).
-    #[serde(default)]
-    pub fill_ms: u64,
+    /// The token the server signed when the form was shown (`GET …/form-token`): the server
+    /// reads from it how long the form was open (the time trap), so no client can claim it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub form_token: String,
+}
+
+/// `GET …/form-token`: a signed token the form sends back with the comment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormToken {
+    pub token: String,
 }
 
 /// A comment that met every rule.
@@ -242,9 +387,9 @@ impl CommentInput {
         }
     }
 
-    /// A bot's tell: the honeypot filled, or the form sent faster than a person can.
-    pub fn looks_automated(&self) -> bool {
-        !self.website_confirm.is_empty() || self.fill_ms < MIN_FILL_MS
+    /// A bot's tell: the honeypot filled. (The time trap is the server's: it reads the form token.)
+    pub fn honeypot_filled(&self) -> bool {
+        !self.website_confirm.is_empty()
     }
 }
 
@@ -255,8 +400,16 @@ pub struct PostedComment {
     pub comment: Comment,
     pub status: CommentStatus,
     /// Lets this reader edit or delete the comment until `edit_until` (`X-Edit-Token`).
+    #[serde(deserialize_with = "edit_token_field")]
     pub edit_token: String,
     pub edit_until: Timestamp,
+}
+
+/// An edit token goes back in a header: 1–256 letters, digits, `-`, `_` or `.` (empty: none).
+fn edit_token_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let token = String::deserialize(d)?;
+    let ok = token.len() <= 256 && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    ok.then_some(token).ok_or_else(|| serde::de::Error::custom("edit_token is not 1 to 256 letters, digits, -, _ or ."))
 }
 
 /// `PATCH /api/v1/comments/{id}`.
@@ -293,7 +446,6 @@ mod tests {
             author_email: "Camille@Example.org".into(),
             author_url: Some("https://camille.example/".into()),
             body: "  Bonjour\r\n\r\nà tous  ".into(),
-            fill_ms: 5_000,
             ..Default::default()
         }
     }
@@ -305,7 +457,7 @@ mod tests {
         assert_eq!(c.author_email, "camille@example.org");
         assert_eq!(c.author_url.unwrap().as_str(), "https://camille.example/");
         assert_eq!(c.body, "Bonjour\n\nà tous");
-        assert!(!input().looks_automated());
+        assert!(!input().honeypot_filled());
     }
 
     #[test]
@@ -371,7 +523,55 @@ mod tests {
 
     #[test]
     fn traps() {
-        assert!(CommentInput { website_confirm: "x".into(), ..input() }.looks_automated());
-        assert!(CommentInput { fill_ms: 500, ..input() }.looks_automated());
+        assert!(CommentInput { website_confirm: "x".into(), ..input() }.honeypot_filled());
+    }
+
+    fn served(overrides: serde_json::Value) -> serde_json::Value {
+        let mut c = serde_json::json!({"id": 7, "author_name": "Ana", "avatar": "ab12", "body": "b",
+            "created_at": "2024-07-05T09:00:00Z", "status": "approved"});
+        for (k, v) in overrides.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        c
+    }
+
+    #[test]
+    fn a_served_comment_is_parsed() {
+        let ok: Comment =
+            serde_json::from_value(served(serde_json::json!({"author_url": "https://a.example/"}))).unwrap();
+        assert_eq!(ok.author_url.map(|u| u.to_string()).as_deref(), Some("https://a.example/"));
+        for bad in [
+            serde_json::json!({"author_url": "javascript:alert(1)"}),
+            serde_json::json!({"author_url": "data:text/html,x"}),
+            serde_json::json!({"author_url": " vbscript:msgbox(1)"}),
+            serde_json::json!({"id": 0}),
+            serde_json::json!({"id": -3}),
+            serde_json::json!({"id": 9_007_199_254_740_993_i64}),
+            serde_json::json!({"parent_id": 7}),
+            serde_json::json!({"avatar": "\" onload=\"x"}),
+            serde_json::json!({"author_name": "a\u{0}b"}),
+        ] {
+            assert!(serde_json::from_value::<Comment>(served(bad.clone())).is_err(), "{bad} parsed");
+        }
+    }
+
+    #[test]
+    fn a_page_keeps_what_parses_and_says_what_it_refused() {
+        let page = serde_json::json!({"total": 3, "comments": [
+            served(serde_json::json!({})),
+            served(serde_json::json!({"id": 8, "author_url": "javascript:alert(1)"})),
+            "not a comment",
+            served(serde_json::json!({"id": 9, "parent_id": 7})),
+            served(serde_json::json!({})),
+        ]});
+        let page: CommentPage = serde_json::from_value(page).unwrap();
+        assert_eq!(page.comments.iter().map(|c| c.id).collect::<Vec<_>>(), [7, 9]);
+        assert_eq!(page.refused.len(), 3, "{:?}", page.refused);
+        assert!(page.refused[0].starts_with("comments[1]: comment 8: the author's website"), "{:?}", page.refused);
+        for bad in
+            [serde_json::json!({"total": -1, "comments": []}), serde_json::json!({"total": 1e300, "comments": []})]
+        {
+            assert!(serde_json::from_value::<CommentPage>(bad).is_err());
+        }
     }
 }

@@ -279,6 +279,31 @@ impl Serialize for SafeUrl {
     }
 }
 
+/// The largest integer a JavaScript number holds exactly (2^53 − 1): ids and counts from any
+/// backend must fit it, or the widget could not tell two of them apart.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// `#[serde(deserialize_with)]` helpers: a URL field parsed under its policy as it arrives.
+pub(crate) mod url_field {
+    use super::{SafeUrl, UrlPolicy};
+    use serde::{Deserialize, Deserializer};
+
+    fn parse<E: serde::de::Error>(raw: &str, policy: UrlPolicy) -> Result<SafeUrl, E> {
+        SafeUrl::parse(raw, policy).map_err(|e| E::custom(format_args!("the URL {raw:?} {e}")))
+    }
+
+    pub fn web_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SafeUrl>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .filter(|raw| !raw.trim().is_empty())
+            .map(|raw| parse(&raw, UrlPolicy::Web))
+            .transpose()
+    }
+
+    pub fn media<'de, D: Deserializer<'de>>(d: D) -> Result<SafeUrl, D::Error> {
+        parse(&String::deserialize(d)?, UrlPolicy::Media)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,8 +87,13 @@ pub struct RatingInput {
 }
 
 /// An article's reader rating, as `GET` and `PUT …/rating` answer it.
+///
+/// Deserializing one keeps only the histogram (each count below 2^53, and their sum too) and the
+/// reader's own vote, and computes the count, the mean and the percentage from them: a backend
+/// cannot send a negative, huge, non-finite or inconsistent figure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "RawSummary")]
 pub struct RatingSummary {
     pub count: u64,
     /// The mean of the votes, 0 to 5 (0 when nobody voted).
@@ -100,6 +105,26 @@ pub struct RatingSummary {
     /// The requesting reader's own vote, when the reader token has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub your_stars: Option<Stars>,
+}
+
+#[derive(Deserialize)]
+struct RawSummary {
+    histogram: [u64; 5],
+    #[serde(default)]
+    your_stars: Option<Stars>,
+}
+
+impl TryFrom<RawSummary> for RatingSummary {
+    type Error = String;
+
+    fn try_from(raw: RawSummary) -> Result<Self, String> {
+        let max = crate::parse::MAX_SAFE_INTEGER;
+        let sum = raw.histogram.iter().try_fold(0u64, |acc, &n| acc.checked_add(n).filter(|s| *s <= max));
+        if sum.is_none() {
+            return Err("the histogram's counts add up to more than 2^53".into());
+        }
+        Ok(Self::from_histogram(raw.histogram, raw.your_stars))
+    }
 }
 
 impl RatingSummary {
@@ -137,6 +162,23 @@ mod tests {
             assert!(serde_json::from_str::<RatingInput>(&format!("{{\"stars\": {bad}}}")).is_err(), "{bad} parsed");
         }
         assert!(serde_json::from_str::<RatingInput>("{}").is_err());
+    }
+
+    #[test]
+    fn a_served_summary_is_recomputed_from_its_histogram() {
+        let s: RatingSummary =
+            serde_json::from_str(r#"{"count": -4, "average": 99, "percent": 1e308, "histogram": [0, 1, 0, 1, 0]}"#)
+                .unwrap();
+        assert_eq!((s.count, s.average, s.percent), (2, 3.0, 60.0));
+        for bad in [
+            r#"{"histogram": [0, -1, 0, 0, 0]}"#,
+            r#"{"histogram": [1e300, 0, 0, 0, 0]}"#,
+            r#"{"histogram": [9007199254740991, 1, 0, 0, 0]}"#,
+            r#"{"histogram": [0, 0, 0]}"#,
+            r#"{"histogram": [0, 0, 0, 0, 0], "your_stars": 9}"#,
+        ] {
+            assert!(serde_json::from_str::<RatingSummary>(bad).is_err(), "{bad} parsed");
+        }
     }
 
     #[test]

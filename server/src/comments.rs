@@ -58,7 +58,12 @@ impl Row {
             id: self.id,
             parent_id: self.parent_id,
             author_name: if deleted { String::new() } else { self.author_name },
-            author_url: if deleted { None } else { self.author_url },
+            // Stored only after `parse_website`; a row that no longer parses loses its link.
+            author_url: if deleted {
+                None
+            } else {
+                self.author_url.and_then(|u| news_widget_api::SafeUrl::parse(&u, news_widget_api::UrlPolicy::Web).ok())
+            },
             avatar: if deleted { String::new() } else { self.avatar },
             body: if deleted { String::new() } else { self.body },
             created_at: stamp(&self.created_at),
@@ -193,7 +198,7 @@ async fn page(
             .bind(slug.as_str())
             .fetch_one(&mut *conn)
             .await?;
-    Ok(CommentPage { comments, next_cursor, total: total.unsigned_abs() })
+    Ok(CommentPage { comments, next_cursor, total: total.unsigned_abs(), refused: Vec::new() })
 }
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
@@ -246,7 +251,7 @@ pub async fn post(
         }
     }
     let (edit_token, token_hash) = Secrets::new_token().map_err(ApiError::internal)?;
-    let posted = if input.looks_automated() {
+    let posted = if input.honeypot_filled() {
         // A generic answer: a bot learns nothing, and nothing is stored.
         tracing::info!(article = %slug, "comment trapped (honeypot or time trap)");
         trapped_answer(edit_token)

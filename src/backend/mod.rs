@@ -124,6 +124,11 @@ impl Backend {
         each!(self, b => b.post_comment(slug, input, key))
     }
 
+    /// A signed form token for a new comment (empty where the backend has no time trap).
+    pub async fn form_token(&self, slug: &Slug) -> Result<String, FetchError> {
+        each!(self, b => b.form_token(slug))
+    }
+
     pub async fn edit_comment(&self, id: i64, edit_token: &str, body: &str) -> Result<Comment, FetchError> {
         each!(self, b => b.edit_comment(id, edit_token, body))
     }

@@ -2,7 +2,7 @@
 
 use gloo_net::http::{Request, Response};
 use news_widget_api::{
-    Article, Comment, CommentEdit, CommentInput, CommentPage, PageSize, PostedComment, Problem, RatingInput,
+    Article, Comment, CommentEdit, CommentInput, CommentPage, FormToken, PageSize, PostedComment, Problem, RatingInput,
     RatingSummary, Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
 };
 use serde::de::DeserializeOwned;
@@ -69,6 +69,12 @@ impl Rest {
             .header(IDEMPOTENCY_KEY_HEADER, key)
             .json(input);
         send_with_timeout(request).await
+    }
+
+    /// A signed form token: the server reads from it when the form was shown.
+    pub async fn form_token(&self, slug: &Slug) -> Result<String, FetchError> {
+        let token: FormToken = self.get(&format!("/articles/{slug}/form-token")).await?;
+        Ok(token.token)
     }
 
     pub async fn edit_comment(&self, id: i64, edit_token: &str, body: &str) -> Result<Comment, FetchError> {

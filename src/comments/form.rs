@@ -159,7 +159,7 @@ pub fn comment_form(props: &FormProps) -> Html {
                 author_url: Some(d.website.clone()).filter(|w| !w.trim().is_empty()),
                 body: d.body.clone(),
                 website_confirm: honeypot.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default(),
-                fill_ms: (now() - d.started_at).max(0.0) as u64,
+                form_token: d.form_token.clone(),
             };
             if let Err(found) = input.parse() {
                 show_errors(&errors, &notice, text, (&form, uid), found);
@@ -244,6 +244,30 @@ pub fn comment_form(props: &FormProps) -> Html {
             });
         })
     };
+
+    {
+        // The server's form token, once per draft: it dates the draft for the time trap.
+        let (draft, backend, slug) = (draft.clone(), props.backend.clone(), props.slug.clone());
+        use_effect_with(draft.key.clone(), move |_| {
+            if draft.form_token.is_empty() {
+                spawn_local(async move {
+                    match backend.form_token(&slug).await {
+                        Ok(token) => {
+                            let mut next = (*draft).clone();
+                            next.form_token = token;
+                            store::save_draft(&slug, parent_id, &next);
+                            draft.set(next);
+                        }
+                        // Sent without one, the comment is held for a moderator, never lost.
+                        Err(e) => web_sys::console::warn_1(
+                            &format!("news-widget: no form token ({}); a comment will await moderation", e.detail())
+                                .into(),
+                        ),
+                    }
+                });
+            }
+        });
+    }
 
     {
         let submit = submit.clone();

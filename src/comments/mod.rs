@@ -504,7 +504,9 @@ fn comment(c: &Comment, depth: usize, ctx: &Rc<Ctx>) -> Html {
         return html! { <article class="nw-comment nw-comment-deleted" id={format!("nw-c-{}", c.id)}><p>{ text.deleted_comment }</p></article> };
     }
     let name = match &c.author_url {
-        Some(url) => html! { <a href={url.clone()} rel="nofollow ugc noopener" target="_blank">{ &c.author_name }</a> },
+        Some(url) => {
+            html! { <a href={url.to_string()} rel="nofollow ugc noopener" target="_blank">{ &c.author_name }</a> }
+        }
         None => html! { &c.author_name },
     };
     let answering = (depth > MAX_DEPTH).then(|| c.parent_id.and_then(|p| ctx.names.get(&p))).flatten();

@@ -35,8 +35,12 @@ pub struct Draft {
     pub remember: bool,
     /// The Idempotency-Key of this comment: the same for every retry of it.
     pub key: String,
-    /// When the reader started it (ms since the epoch), for the time trap.
+    /// When the reader started it (ms since the epoch).
     pub started_at: f64,
+    /// The server's signed form token, taken when the form was first shown: it travels with the
+    /// draft, so a draft restored after a reload still says when it was begun.
+    #[serde(default)]
+    pub form_token: String,
 }
 
 impl Draft {

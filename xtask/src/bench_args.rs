@@ -25,7 +25,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub smoke: bool,
     /// The server binary to measure (`cargo xtask bench` builds the release one).
-    #[arg(long, default_value = "target/server/news-widget-server")]
+    #[arg(long, default_value = "target/release/news-widget-server")]
     pub server_bin: PathBuf,
 }
 

@@ -113,7 +113,7 @@ fn wasm_by_crate() -> Result<()> {
     let out_str = out.to_str().context("path is not UTF-8")?;
     step("the wasm by crate (wasm-bindgen, wasm-opt -Oz -g, then the name section)", || {
         Cmd::new("wasm-bindgen")
-            .args(["target/wasm32-unknown-unknown/release/news-widget.wasm", "--target", "web"])
+            .args(["target/wasm32-unknown-unknown/widget/news-widget.wasm", "--target", "web"])
             .args(["--out-name", "named", "--out-dir", out_str])
             .run()?;
         let (named, optimized) = (format!("{out_str}/named_bg.wasm"), format!("{out_str}/named-opt.wasm"));
@@ -146,9 +146,9 @@ fn dist(public_url: &str) -> Result<()> {
     sizes::print(&root().join("dist"))
 }
 
-/// Builds the release server (the one `serve` runs) into target/server/.
+/// Builds the release server (the one `serve` runs) into target/release/, the ordinary way.
 fn build_release_server() -> Result<()> {
-    step("build the server (release)", || cargo(["build", "--profile", "server", "-p", "news-widget-server"]).run())
+    step("build the server (release)", || cargo(["build", "--release", "-p", "news-widget-server"]).run())
 }
 
 /// Sets up Isso and wrk, builds what is measured, then runs the bench binary with `args`.
@@ -168,7 +168,7 @@ fn serve(addr: &str, database: &str) -> Result<()> {
     setup::all()?;
     build_widget()?;
     build_release_server()?;
-    let bin = root().join("target/server/news-widget-server");
+    let bin = root().join("target/release/news-widget-server");
     println!("==> start the server (Ctrl-C stops it)");
     Cmd::new(bin.to_str().context("path is not UTF-8")?)
         .args(["--addr", addr, "--database", database, "--static-dir", "dist"])
