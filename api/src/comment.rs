@@ -412,6 +412,18 @@ fn edit_token_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     ok.then_some(token).ok_or_else(|| serde::de::Error::custom("edit_token is not 1 to 256 letters, digits, -, _ or ."))
 }
 
+/// `GET /api/v1/comments/{id}/status` (with the comment's `X-Edit-Token`): where the author's
+/// own comment stands now, so that a comment a moderator rejected does not await moderation forever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommentState {
+    pub status: CommentStatus,
+    /// Under pre-moderation, an edit of an approved comment waits for a moderator; meanwhile
+    /// readers see the approved text.
+    #[serde(default)]
+    pub edit_pending: bool,
+}
+
 /// `PATCH /api/v1/comments/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
