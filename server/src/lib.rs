@@ -197,6 +197,13 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     if let Some(cors) = cors(&config.allowed_origins)? {
         app = app.layer(cors);
     }
+    Ok(with_layers(app, config.max_concurrent_requests, http::REQUEST_TIMEOUT))
+}
+
+/// Wraps `app` in what every route gets: the default body limit, compression, problem+json for
+/// every refusal, panics caught (a 500, the process lives), the access log, and for the server
+/// as a whole a time limit and a concurrency limit that sheds load with 503 + Retry-After.
+pub fn with_layers(app: Router, max_concurrent_requests: usize, timeout: Duration) -> Router {
     let app = app
         .layer(DefaultBodyLimit::max(http::DEFAULT_BODY_LIMIT))
         .layer(CompressionLayer::new())
@@ -205,14 +212,13 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .layer(axum::middleware::from_fn(http::access_log));
     // Layers on a router apply to each route apart; the time limit and the concurrency limit are
     // for the whole server, so they wrap it as one service.
-    let app = Router::new().fallback_service(app).layer(
+    Router::new().fallback_service(app).layer(
         ServiceBuilder::new()
             .layer(HandleErrorLayer::new(http::layer_error))
             .load_shed()
-            .concurrency_limit(config.max_concurrent_requests.max(1))
-            .timeout(http::REQUEST_TIMEOUT),
-    );
-    Ok(app)
+            .concurrency_limit(max_concurrent_requests.max(1))
+            .timeout(timeout),
+    )
 }
 
 fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {

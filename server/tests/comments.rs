@@ -336,11 +336,20 @@ async fn the_time_trap_holds_fast_tokenless_and_forged_posts_for_review_and_neve
         .json()
         .await
         .unwrap();
-    let held: Vec<(&str, &str)> =
-        queue.as_array().unwrap().iter().map(|c| (c["body"].as_str().unwrap(), c["held_reason"].as_str().unwrap())).collect();
+    let held: Vec<(&str, &str)> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["body"].as_str().unwrap(), c["held_reason"].as_str().unwrap()))
+        .collect();
     assert_eq!(
         held,
-        [("rapide 0", "too_fast"), ("rapide 1", "no_form_token"), ("rapide 2", "bad_form_token"), ("rapide 3", "bad_form_token")],
+        [
+            ("rapide 0", "too_fast"),
+            ("rapide 1", "no_form_token"),
+            ("rapide 2", "bad_form_token"),
+            ("rapide 3", "bad_form_token")
+        ],
         "every one is held for a moderator, flagged with why"
     );
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
@@ -468,8 +477,7 @@ async fn every_xss_vector_as_name_website_and_body_comes_back_as_the_same_text()
     let mut stored = 0;
     for (source, payload) in &xss_vectors() {
         let name: String = payload.chars().filter(|c| !c.is_control()).take(80).collect();
-        let base =
-            json!({"author_name": "Lectrice", "author_email": "x@example.net", "body": "texte"});
+        let base = json!({"author_name": "Lectrice", "author_email": "x@example.net", "body": "texte"});
         for field in ["body", "author_name", "author_url"] {
             let mut input = base.clone();
             input[field] = json!(if field == "author_name" { name.as_str() } else { payload.as_str() });

@@ -205,8 +205,9 @@ fn test() -> Result<()> {
     step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
         let token = shell::random_token();
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
-        let args = ["--admin-token", &token, "--allowed-origin", "*", "--comment-burst", "10000"];
-        let server = Server::start(&server_bin, &args, None)?;
+        // The browser tests post as soon as a form shows: no time trap (it has server tests).
+        let args = ["--allowed-origin", "*", "--comment-burst", "10000", "--form-min-seconds", "0"];
+        let server = Server::start_with_token(&server_bin, &args, None, Some(&token))?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))

@@ -114,11 +114,20 @@ pub struct Server {
 
 impl Server {
     pub fn start(bin: &Path, args: &[&str], static_dir: Option<&Path>) -> Result<Self> {
+        Self::start_with_token(bin, args, static_dir, None)
+    }
+
+    /// [`Server::start`], with the admin token in the environment (never on the command line).
+    pub fn start_with_token(bin: &Path, args: &[&str], static_dir: Option<&Path>, token: Option<&str>) -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("news-widget-test-{}", random_token()));
         std::fs::create_dir_all(&dir)?;
         let database = dir.join("test.sqlite3");
         let mut command = Command::new(bin);
         command.args(["--addr", "127.0.0.1:0", "--database"]).arg(&database).args(args);
+        command.env_remove("NEWS_WIDGET_ADMIN_TOKEN");
+        if let Some(token) = token {
+            command.env("NEWS_WIDGET_ADMIN_TOKEN", token);
+        }
         if let Some(static_dir) = static_dir {
             command.arg("--static-dir").arg(static_dir);
         }
