@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use xtask::bench_args::BenchArgs;
 use xtask::shell::{self, cargo, step, Cmd, Server};
-use xtask::{root, setup, sizes};
+use xtask::{faults, root, setup, sizes};
 
 #[derive(Parser)]
 #[command(about = "news-widget's tasks: serve the demo, run every test")]
@@ -31,6 +31,9 @@ enum Task {
     },
     /// Install what is missing, then run fmt, clippy, host tests, browser tests and end-to-end tests.
     Test,
+    /// Only the fault-injection step of `test`: 200 comments sent from headless Chromium through a
+    /// proxy that drops, fails and stalls them and restarts the server midway; prints the figures.
+    Faults,
     /// Install what is missing and build the widget into dist/ (release).
     Build,
     /// Build the widget and print the size of each asset (raw, gzip and brotli), then where the
@@ -53,6 +56,7 @@ fn main() {
     let result = match cli.task {
         Task::Serve { addr, database } => serve(&addr, &database),
         Task::Test => test(),
+        Task::Faults => fault_run(),
         Task::Build => setup::all().and_then(|()| build_widget()),
         Task::Bench(args) => bench(&args),
         Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
@@ -175,6 +179,16 @@ fn serve(addr: &str, database: &str) -> Result<()> {
         .run()
 }
 
+const FAULT_STEP: &str =
+    "fault injection: 200 comments through the form's send path, across a proxy that breaks them, the server restarted midway";
+
+/// The fault-injection step of `test` alone.
+fn fault_run() -> Result<()> {
+    setup::all()?;
+    step("build the server", || cargo(["build", "-p", "news-widget-server"]).run())?;
+    step(FAULT_STEP, || faults::run(&root().join("target/debug/news-widget-server")))
+}
+
 fn test() -> Result<()> {
     setup::all()?;
     step("check formatting", || cargo(["fmt", "--all", "--", "--check"]).run())?;
@@ -207,7 +221,7 @@ fn test() -> Result<()> {
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
         // The browser tests post as soon as a form shows: no time trap (it has server tests).
         let args = ["--allowed-origin", "*", "--comment-burst", "10000", "--form-min-seconds", "0"];
-        let server = Server::start_with_token(&server_bin, &args, None, Some(&token))?;
+        let server = Server::start_with_env(&server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
@@ -215,6 +229,7 @@ fn test() -> Result<()> {
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .run()
     })?;
+    step(FAULT_STEP, || faults::run(&server_bin))?;
     build_widget()?;
     step("npm package (wasm-pack build --target web)", npm_package)?;
     step("end-to-end tests (the demo page in headless Chromium)", || {

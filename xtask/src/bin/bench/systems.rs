@@ -28,7 +28,7 @@ impl Ours {
     pub fn start(bin: &Path, www: &Path) -> Result<Self> {
         let token = random_token();
         let args = ["--comment-burst", "1000000", "--comments-per-minute", "1000000", "--form-min-seconds", "0"];
-        let server = Server::start_with_token(bin, &args, Some(www), Some(&token))?;
+        let server = Server::start_with_env(bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], Some(www))?;
         Ok(Self { server, token })
     }
 
