@@ -94,3 +94,34 @@ pub async fn send_until_done(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16, retry_after: Option<u64>) -> FetchError {
+        FetchError::Status { status, problem: None, retry_after }
+    }
+
+    #[test]
+    fn network_errors_time_outs_429_and_5xx_are_tried_again_other_4xx_are_not() {
+        let form = RetryPolicy::FORM;
+        assert_eq!(retry_wait(&FetchError::Network("no answer within 15000 ms".into()), 0, &form), Some(2_000));
+        assert_eq!(retry_wait(&status(500, None), 1, &form), Some(4_000));
+        assert_eq!(retry_wait(&status(503, Some(7)), 0, &form), Some(7_000));
+        assert_eq!(retry_wait(&status(429, None), 2, &form), Some(8_000));
+        assert_eq!(retry_wait(&status(429, Some(60)), 9, &form), Some(60_000), "a 429 says when, however often");
+        for refused in [400, 401, 403, 404, 409, 413, 422, 428, 430, 499] {
+            assert_eq!(retry_wait(&status(refused, None), 0, &form), None, "{refused}");
+        }
+        assert_eq!(retry_wait(&FetchError::BadResponse("not JSON".into()), 0, &form), None);
+    }
+
+    #[test]
+    fn the_backoff_ends_where_the_policy_does() {
+        let form = RetryPolicy::FORM;
+        assert_eq!(retry_wait(&status(502, None), 4, &form), Some(30_000));
+        assert_eq!(retry_wait(&status(502, None), 5, &form), None);
+        assert_eq!(retry_wait(&status(503, Some(1)), 5, &form), None);
+    }
+}

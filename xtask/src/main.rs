@@ -57,10 +57,10 @@ fn main() {
         Task::Serve { addr, database } => serve(&addr, &database),
         Task::Test => test(),
         Task::Faults => fault_run(),
-        Task::Build => setup::all().and_then(|()| build_widget()),
+        Task::Build => setup::serving().and_then(|()| build_widget()),
         Task::Bench(args) => bench(&args),
-        Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
-        Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| {
+        Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
+        Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
             wasm_by_crate()
         }),
@@ -77,7 +77,8 @@ fn build_widget() -> Result<()> {
     })
 }
 
-/// Builds the npm package into target/npm and checks it has its README and its types.
+/// Builds the npm package into target/npm (with the widget's cargo profile) and checks it has its
+/// README and its types.
 fn npm_package() -> Result<()> {
     let out = root().join("target/npm");
     Cmd::new("wasm-pack")
@@ -85,7 +86,10 @@ fn npm_package() -> Result<()> {
             "build",
             "--target",
             "web",
-            "--release",
+            // The widget's own profile (opt-level z, panic abort), as trunk builds it; `release`
+            // is the server's (unwinding). wasm-pack passes it to cargo as `--profile widget`.
+            "--profile",
+            "widget",
             "--mode",
             "no-install",
             "--no-opt",
@@ -169,7 +173,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
 }
 
 fn serve(addr: &str, database: &str) -> Result<()> {
-    setup::all()?;
+    setup::serving()?;
     build_widget()?;
     build_release_server()?;
     let bin = root().join("target/release/news-widget-server");
