@@ -419,11 +419,11 @@ fn drive(server: &Arc<Mutex<Server>>, server_url: &str, token: &str) -> Result<(
         anyhow::ensure!(n(counter) > 0, "no submission was {what}");
     }
     // Counted again here, straight from the server: published, and held for review.
-    let (status, page) = get(&server_url, &format!("/api/v1/articles/{SLUG}/comments?limit=1000"), &[])?;
+    let (status, page) = get(server_url, &format!("/api/v1/articles/{SLUG}/comments?limit=1000"), &[])?;
     anyhow::ensure!(status == 200, "the comment list answered {status}: {page}");
     let page: serde_json::Value = serde_json::from_str(&page)?;
     let bearer = format!("Bearer {token}");
-    let (status, held) = get(&server_url, "/api/v1/admin/comments?status=pending", &[("Authorization", &bearer)])?;
+    let (status, held) = get(server_url, "/api/v1/admin/comments?status=pending", &[("Authorization", &bearer)])?;
     anyhow::ensure!(status == 200, "the moderation queue answered {status}: {held}");
     let held: serde_json::Value = serde_json::from_str(&held)?;
     drop(proxy);
