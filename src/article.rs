@@ -45,7 +45,7 @@ enum Load {
 }
 
 impl Ready {
-    fn new(article: Article) -> Result<Self, FetchError> {
+    fn new(article: Article, backend: &Backend) -> Result<Self, FetchError> {
         let failed = |e: wasm_bindgen::JsValue| {
             let why = e.as_string().or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| e.message().into()));
             let why = why.unwrap_or_default();
@@ -54,7 +54,9 @@ impl Ready {
         let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed("no document".into()))?;
         let body = document.create_element("div").map_err(failed)?;
         body.set_class_name("nw-body");
-        let clean = sanitize::sanitize(&document, &article.body_html).map_err(failed)?;
+        // Relative URLs in the body mean the backend's files, as the lead image's do.
+        let resolve = |url: &str| backend.resolve(url);
+        let clean = sanitize::sanitize_resolved(&document, &article.body_html, &resolve).map_err(failed)?;
         body.append_child(&clean).map_err(failed)?;
         let words = body.text_content().unwrap_or_default().split_whitespace().count();
         Ok(Self { article, body: body.into(), words })
@@ -80,7 +82,7 @@ pub fn article_view(props: &ArticleProps) -> Html {
             let slug = slug.clone();
             let done = cancelled.clone();
             spawn_local(async move {
-                let result = backend.article(&slug).await.and_then(Ready::new);
+                let result = backend.article(&slug).await.and_then(|a| Ready::new(a, &backend));
                 if done.get() {
                     return;
                 }
@@ -169,7 +171,7 @@ fn render(ready: &Ready, backend: &Backend, lang: &Lang) -> Html {
                 <figure class="nw-figure">
                     <img src={src.clone()} alt={image.alt.clone()}
                         width={image.width.map(|w| w.to_string())} height={image.height.map(|h| h.to_string())}
-                        srcset={image.srcset.clone()} loading="eager" fetchpriority="high" decoding="async" />
+                        srcset={image.srcset.as_deref().map(|s| sanitize::resolve_srcset(s, &|u| backend.resolve(u)))} loading="eager" fetchpriority="high" decoding="async" />
                     if image.caption.is_some() || image.credit.is_some() {
                         <figcaption>
                             if let Some(caption) = &image.caption { <span class="nw-caption">{ caption }</span> }

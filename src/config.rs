@@ -49,8 +49,9 @@ impl Isolation {
     }
 }
 
-/// Where the data lives: our server's REST API (default), this browser alone, or `auto`: the
-/// server if its health route answers, else this browser.
+/// Where the data lives: our server's REST API (default), this browser alone, or `auto`: with
+/// `data-api`, always that server; without, this origin's server unless its `/api/v1/health`
+/// answers 404 or nothing at all (see [`crate::backend::Backend::probe`]), else this browser.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BackendKind {
     #[default]
@@ -228,8 +229,13 @@ impl Config {
         };
         let parts = element.get_attribute("data-parts").map(|p| Parts::parse(&p)).transpose()?.unwrap_or_default();
         let theme = element.get_attribute("data-theme").map(|t| Theme::parse(&t)).transpose()?.unwrap_or_default();
-        let backend =
+        let mut backend =
             element.get_attribute("data-backend").map(|b| BackendKind::parse(&b)).transpose()?.unwrap_or_default();
+        // `auto` may fall back to this browser only when no server was named: a page that gives
+        // `data-api` has a server, and a comment must never look published while it stays here.
+        if backend == BackendKind::Auto && element.has_attribute("data-api") {
+            backend = BackendKind::Rest;
+        }
         let isolation =
             element.get_attribute("data-isolation").map(|i| Isolation::parse(&i)).transpose()?.unwrap_or_default();
         let comments_per_page = match element.get_attribute("data-comments-per-page") {

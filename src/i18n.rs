@@ -200,6 +200,9 @@ pub struct Catalogue {
     pub instance_label: &'static str,
     pub instance_invalid: &'static str,
     pub share_action: &'static str,
+    pub comments_refused: Plural,
+    pub local_only: &'static str,
+    pub comment_not_published: &'static str,
 }
 
 pub const EN: Catalogue = Catalogue {
@@ -247,7 +250,7 @@ pub const EN: Catalogue = Catalogue {
     in_reply_to: "in reply to {name}",
     awaiting_moderation: "awaiting moderation",
     edited: "edited",
-    deleted_comment: "This comment was deleted.",
+    deleted_comment: "This comment was removed.",
     edit: "Edit",
     save: "Save",
     delete: "Delete",
@@ -290,6 +293,9 @@ pub const EN: Catalogue = Catalogue {
     instance_label: "Your Mastodon instance",
     instance_invalid: "Enter your instance's address, such as mastodon.social.",
     share_action: "Share",
+    comments_refused: Plural::new("{n} comment could not be shown: the server sent it malformed.", "{n} comments could not be shown: the server sent them malformed."),
+    local_only: "Stored in this browser only — not published",
+    comment_not_published: "Sorry: your comment was not published.",
 };
 
 pub const FR: Catalogue = Catalogue {
@@ -337,7 +343,7 @@ pub const FR: Catalogue = Catalogue {
     in_reply_to: "en réponse à {name}",
     awaiting_moderation: "en attente de modération",
     edited: "modifié",
-    deleted_comment: "Ce commentaire a été supprimé.",
+    deleted_comment: "Ce commentaire a été retiré.",
     edit: "Modifier",
     save: "Enregistrer",
     delete: "Supprimer",
@@ -380,6 +386,9 @@ pub const FR: Catalogue = Catalogue {
     instance_label: "Votre instance Mastodon",
     instance_invalid: "Saisissez l’adresse de votre instance, par exemple mastodon.social.",
     share_action: "Partager",
+    comments_refused: Plural::new("{n} commentaire n’a pas pu être affiché : le serveur l’a envoyé mal formé.", "{n} commentaires n’ont pas pu être affichés : le serveur les a envoyés mal formés."),
+    local_only: "Enregistré dans ce navigateur uniquement — non publié",
+    comment_not_published: "Désolé : votre commentaire n’a pas été publié.",
 };
 
 pub const DE: Catalogue = Catalogue {
@@ -427,7 +436,7 @@ pub const DE: Catalogue = Catalogue {
     in_reply_to: "als Antwort an {name}",
     awaiting_moderation: "wartet auf Freigabe",
     edited: "bearbeitet",
-    deleted_comment: "Dieser Kommentar wurde gelöscht.",
+    deleted_comment: "Dieser Kommentar wurde entfernt.",
     edit: "Bearbeiten",
     save: "Speichern",
     delete: "Löschen",
@@ -470,6 +479,9 @@ pub const DE: Catalogue = Catalogue {
     instance_label: "Ihre Mastodon-Instanz",
     instance_invalid: "Geben Sie die Adresse Ihrer Instanz ein, etwa mastodon.social.",
     share_action: "Teilen",
+    comments_refused: Plural::new("{n} Kommentar konnte nicht angezeigt werden: Der Server hat ihn fehlerhaft gesendet.", "{n} Kommentare konnten nicht angezeigt werden: Der Server hat sie fehlerhaft gesendet."),
+    local_only: "Nur in diesem Browser gespeichert — nicht veröffentlicht",
+    comment_not_published: "Leider wurde Ihr Kommentar nicht veröffentlicht.",
 };
 
 pub const ES: Catalogue = Catalogue {
@@ -517,7 +529,7 @@ pub const ES: Catalogue = Catalogue {
     in_reply_to: "en respuesta a {name}",
     awaiting_moderation: "pendiente de moderación",
     edited: "editado",
-    deleted_comment: "Este comentario fue eliminado.",
+    deleted_comment: "Este comentario fue retirado.",
     edit: "Editar",
     save: "Guardar",
     delete: "Eliminar",
@@ -560,6 +572,9 @@ pub const ES: Catalogue = Catalogue {
     instance_label: "Su instancia de Mastodon",
     instance_invalid: "Escriba la dirección de su instancia, por ejemplo mastodon.social.",
     share_action: "Compartir",
+    comments_refused: Plural::new("{n} comentario no se pudo mostrar: el servidor lo envió mal formado.", "{n} comentarios no se pudieron mostrar: el servidor los envió mal formados."),
+    local_only: "Guardado solo en este navegador — no publicado",
+    comment_not_published: "Lo sentimos: su comentario no se ha publicado.",
 };
 
 pub const RU: Catalogue = Catalogue {
@@ -650,6 +665,9 @@ pub const RU: Catalogue = Catalogue {
     instance_label: "Ваш сервер Mastodon",
     instance_invalid: "Введите адрес вашего сервера, например mastodon.social.",
     share_action: "Поделиться",
+    comments_refused: Plural::slavic("{n} комментарий не удалось показать: сервер прислал его в неверном виде.", "{n} комментария не удалось показать: сервер прислал их в неверном виде.", "{n} комментариев не удалось показать: сервер прислал их в неверном виде.", "{n} комментария не удалось показать: сервер прислал их в неверном виде."),
+    local_only: "Сохранено только в этом браузере — не опубликовано",
+    comment_not_published: "К сожалению, ваш комментарий не был опубликован.",
 };
 
 pub const PL: Catalogue = Catalogue {
@@ -740,6 +758,9 @@ pub const PL: Catalogue = Catalogue {
     instance_label: "Twoja instancja Mastodona",
     instance_invalid: "Wpisz adres swojej instancji, np. mastodon.social.",
     share_action: "Udostępnij",
+    comments_refused: Plural::slavic("{n} komentarz nie mógł zostać wyświetlony: serwer wysłał go w błędnej postaci.", "{n} komentarze nie mogły zostać wyświetlone: serwer wysłał je w błędnej postaci.", "{n} komentarzy nie mogło zostać wyświetlonych: serwer wysłał je w błędnej postaci.", "{n} komentarza nie mogło zostać wyświetlone: serwer wysłał je w błędnej postaci."),
+    local_only: "Zapisano tylko w tej przeglądarce — nie opublikowano",
+    comment_not_published: "Przykro nam: Twój komentarz nie został opublikowany.",
 };
 
 pub const AR: Catalogue = Catalogue {
@@ -787,7 +808,7 @@ pub const AR: Catalogue = Catalogue {
     in_reply_to: "ردًّا على {name}",
     awaiting_moderation: "بانتظار الإشراف",
     edited: "معدَّل",
-    deleted_comment: "حُذف هذا التعليق.",
+    deleted_comment: "أُزيل هذا التعليق.",
     edit: "تعديل",
     save: "حفظ",
     delete: "حذف",
@@ -830,6 +851,9 @@ pub const AR: Catalogue = Catalogue {
     instance_label: "خادم Mastodon الخاص بك",
     instance_invalid: "أدخل عنوان خادمك، مثل mastodon.social.",
     share_action: "شارك",
+    comments_refused: Plural::all("لم يتعذّر عرض أي تعليق.", "تعذّر عرض تعليق واحد: أرسله الخادم بصيغة غير سليمة.", "تعذّر عرض تعليقين: أرسلهما الخادم بصيغة غير سليمة.", "تعذّر عرض {n} تعليقات: أرسلها الخادم بصيغة غير سليمة.", "تعذّر عرض {n} تعليقًا: أرسلها الخادم بصيغة غير سليمة.", "تعذّر عرض {n} تعليق: أرسلها الخادم بصيغة غير سليمة."),
+    local_only: "محفوظ في هذا المتصفح فقط — غير منشور",
+    comment_not_published: "نأسف، لم يُنشر تعليقك.",
 };
 
 pub const IT: Catalogue = Catalogue {
@@ -877,7 +901,7 @@ pub const IT: Catalogue = Catalogue {
     in_reply_to: "in risposta a {name}",
     awaiting_moderation: "in attesa di moderazione",
     edited: "modificato",
-    deleted_comment: "Questo commento è stato eliminato.",
+    deleted_comment: "Questo commento è stato rimosso.",
     edit: "Modifica",
     save: "Salva",
     delete: "Elimina",
@@ -920,6 +944,9 @@ pub const IT: Catalogue = Catalogue {
     instance_label: "La tua istanza Mastodon",
     instance_invalid: "Inserisci l’indirizzo della tua istanza, ad esempio mastodon.social.",
     share_action: "Condividi",
+    comments_refused: Plural::new("{n} commento non può essere mostrato: il server lo ha inviato malformato.", "{n} commenti non possono essere mostrati: il server li ha inviati malformati."),
+    local_only: "Salvato solo in questo browser — non pubblicato",
+    comment_not_published: "Ci dispiace: il tuo commento non è stato pubblicato.",
 };
 
 pub const PT: Catalogue = Catalogue {
@@ -967,7 +994,7 @@ pub const PT: Catalogue = Catalogue {
     in_reply_to: "em resposta a {name}",
     awaiting_moderation: "a aguardar moderação",
     edited: "editado",
-    deleted_comment: "Este comentário foi apagado.",
+    deleted_comment: "Este comentário foi removido.",
     edit: "Editar",
     save: "Guardar",
     delete: "Apagar",
@@ -1010,6 +1037,9 @@ pub const PT: Catalogue = Catalogue {
     instance_label: "A sua instância Mastodon",
     instance_invalid: "Escreva o endereço da sua instância, por exemplo mastodon.social.",
     share_action: "Partilhar",
+    comments_refused: Plural::new("{n} comentário não pôde ser mostrado: o servidor enviou-o malformado.", "{n} comentários não puderam ser mostrados: o servidor enviou-os malformados."),
+    local_only: "Guardado apenas neste navegador — não publicado",
+    comment_not_published: "Lamentamos: o seu comentário não foi publicado.",
 };
 
 pub const NL: Catalogue = Catalogue {
@@ -1100,6 +1130,9 @@ pub const NL: Catalogue = Catalogue {
     instance_label: "Uw Mastodon-server",
     instance_invalid: "Vul het adres van uw server in, bijvoorbeeld mastodon.social.",
     share_action: "Delen",
+    comments_refused: Plural::new("{n} reactie kon niet worden getoond: de server stuurde haar misvormd.", "{n} reacties konden niet worden getoond: de server stuurde ze misvormd."),
+    local_only: "Alleen in deze browser opgeslagen — niet gepubliceerd",
+    comment_not_published: "Helaas: uw reactie is niet gepubliceerd.",
 };
 
 pub const ZH: Catalogue = Catalogue {
@@ -1147,7 +1180,7 @@ pub const ZH: Catalogue = Catalogue {
     in_reply_to: "回复 {name}",
     awaiting_moderation: "等待审核",
     edited: "已编辑",
-    deleted_comment: "此评论已删除。",
+    deleted_comment: "此评论已被移除。",
     edit: "编辑",
     save: "保存",
     delete: "删除",
@@ -1190,6 +1223,9 @@ pub const ZH: Catalogue = Catalogue {
     instance_label: "您的 Mastodon 实例",
     instance_invalid: "请输入实例地址，例如 mastodon.social。",
     share_action: "分享",
+    comments_refused: Plural::new("有 {n} 条评论无法显示：服务器发送的格式有误。", "有 {n} 条评论无法显示：服务器发送的格式有误。"),
+    local_only: "仅保存在此浏览器中——未发布",
+    comment_not_published: "抱歉，您的评论未被发布。",
 };
 
 pub const JA: Catalogue = Catalogue {
@@ -1237,7 +1273,7 @@ pub const JA: Catalogue = Catalogue {
     in_reply_to: "{name}さんへの返信",
     awaiting_moderation: "承認待ち",
     edited: "編集済み",
-    deleted_comment: "このコメントは削除されました。",
+    deleted_comment: "このコメントは削除済みです。",
     edit: "編集",
     save: "保存",
     delete: "削除",
@@ -1280,6 +1316,9 @@ pub const JA: Catalogue = Catalogue {
     instance_label: "Mastodon のインスタンス",
     instance_invalid: "mastodon.social のようなインスタンスのアドレスを入力してください。",
     share_action: "共有",
+    comments_refused: Plural::new("サーバーから不正な形式で送られたため、{n}件のコメントを表示できませんでした。", "サーバーから不正な形式で送られたため、{n}件のコメントを表示できませんでした。"),
+    local_only: "このブラウザーにのみ保存 — 公開されていません",
+    comment_not_published: "申し訳ありませんが、コメントは公開されませんでした。",
 };
 
 #[cfg(test)]
@@ -1331,6 +1370,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The placeholder of a comment a reader deleted or a moderator rejected says "removed",
+    /// which is true of both.
+    #[test]
+    fn the_placeholder_says_removed() {
+        assert_eq!(EN.deleted_comment, "This comment was removed.");
+        assert!(!EN.deleted_comment.contains("deleted"));
+        assert_eq!(FR.deleted_comment, "Ce commentaire a été retiré.");
+        assert_eq!(DE.deleted_comment, "Dieser Kommentar wurde entfernt.");
     }
 
     #[test]

@@ -287,6 +287,9 @@ pub fn rating_view(props: &RatingProps) -> Html {
                 </div>
             }
             <p class="nw-status" role="status" aria-live="polite">{ (*status).clone() }</p>
+            if props.backend.is_local() {
+                <p class="nw-local-note">{ text.local_only }</p>
+            }
         </section>
     }
 }

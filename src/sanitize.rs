@@ -40,17 +40,41 @@ pub fn set_html_supported() -> bool {
         .is_ok_and(|f| f.is_function())
 }
 
+/// A URL the body holds, made absolute against where it came from.
+pub type Resolve<'a> = &'a dyn Fn(&str) -> String;
+
+/// Keeps a body's URLs as they are (a body from this page's own origin).
+fn as_given(url: &str) -> String {
+    url.to_owned()
+}
+
 /// Sanitizes `html` into a fragment of `document`, with the best parser the browser has.
 pub fn sanitize(document: &Document, html: &str) -> Result<DocumentFragment, JsValue> {
-    sanitize_with(document, html, Parser::best()).or_else(|e| {
+    sanitize_resolved(document, html, &as_given)
+}
+
+/// [`sanitize`], with every kept `<a href>`, `<img src>` and `srcset` candidate made absolute
+/// by `resolve` (against the backend's base URL, so a cross-origin embed's relative links and
+/// images mean the backend's files, not the host page's).
+pub fn sanitize_resolved(document: &Document, html: &str, resolve: Resolve<'_>) -> Result<DocumentFragment, JsValue> {
+    sanitize_with_resolved(document, html, Parser::best(), resolve).or_else(|e| {
         // A browser whose setHTML refuses our configuration still gets the walk.
         web_sys::console::warn_2(&"news-widget: setHTML failed, using DOMParser:".into(), &e);
-        sanitize_with(document, html, Parser::DomParser)
+        sanitize_with_resolved(document, html, Parser::DomParser, resolve)
     })
 }
 
 /// Sanitizes `html` into a fragment of `document`, parsing it with `parser`.
 pub fn sanitize_with(document: &Document, html: &str, parser: Parser) -> Result<DocumentFragment, JsValue> {
+    sanitize_with_resolved(document, html, parser, &as_given)
+}
+
+fn sanitize_with_resolved(
+    document: &Document,
+    html: &str,
+    parser: Parser,
+    resolve: Resolve<'_>,
+) -> Result<DocumentFragment, JsValue> {
     let inert: Node = match parser {
         Parser::SetHtml => set_html(html)?,
         Parser::DomParser => DomParser::new()?.parse_from_string(html, SupportedType::TextHtml)?.into(),
@@ -58,7 +82,7 @@ pub fn sanitize_with(document: &Document, html: &str, parser: Parser) -> Result<
     let out = document.create_document_fragment();
     // The walker belongs to our document, so nothing in the untrusted tree can shadow its methods.
     let walker = document.create_tree_walker(&inert)?;
-    copy_children(document, &walker, &out)?;
+    copy_children(document, &walker, &out, resolve)?;
     Ok(out)
 }
 
@@ -116,7 +140,7 @@ fn verdict(node: &Node) -> Verdict {
 
 /// Copies what the allowlist keeps of the walker's current node's children into `out`,
 /// leaving the walker where it started.
-fn copy_children(document: &Document, walker: &TreeWalker, out: &Node) -> Result<(), JsValue> {
+fn copy_children(document: &Document, walker: &TreeWalker, out: &Node, resolve: Resolve<'_>) -> Result<(), JsValue> {
     let Some(mut node) = walker.first_child()? else {
         return Ok(());
     };
@@ -127,11 +151,11 @@ fn copy_children(document: &Document, walker: &TreeWalker, out: &Node) -> Result
             match verdict(&node) {
                 Verdict::Keep(name) => {
                     let copy = document.create_element(name)?;
-                    copy_attributes(node.unchecked_ref(), &copy, name)?;
+                    copy_attributes(node.unchecked_ref(), &copy, name, resolve)?;
                     out.append_child(&copy)?;
-                    copy_children(document, walker, &copy)?;
+                    copy_children(document, walker, &copy, resolve)?;
                 }
-                Verdict::Unwrap => copy_children(document, walker, out)?,
+                Verdict::Unwrap => copy_children(document, walker, out, resolve)?,
                 Verdict::Drop => {}
             }
         }
@@ -144,13 +168,18 @@ fn copy_children(document: &Document, walker: &TreeWalker, out: &Node) -> Result
     Ok(())
 }
 
-fn copy_attributes(from: &Element, to: &Element, name: &str) -> Result<(), JsValue> {
+fn copy_attributes(from: &Element, to: &Element, name: &str, resolve: Resolve<'_>) -> Result<(), JsValue> {
     let attrs = from.attributes();
     for i in 0..attrs.length() {
         let Some(attr) = attrs.item(i) else { continue };
         let (attr_name, value) = (attr.name(), attr.value());
+        if !body_attribute_ok(name, &attr_name, &value) {
+            continue;
+        }
+        let value = resolve_urls(name, &attr_name, value.trim(), resolve);
+        // Checked again as resolved: what is set is what the allowlist allows.
         if body_attribute_ok(name, &attr_name, &value) {
-            to.set_attribute(&attr_name, value.trim())?;
+            to.set_attribute(&attr_name, &value)?;
         }
     }
     match name {
@@ -162,4 +191,28 @@ fn copy_attributes(from: &Element, to: &Element, name: &str) -> Result<(), JsVal
         _ => {}
     }
     Ok(())
+}
+
+/// `value` of `element`'s `attribute` with its URLs made absolute by `resolve`. A link to a
+/// fragment only (`#notes`) stays as it is: it points into the page.
+fn resolve_urls(element: &str, attribute: &str, value: &str, resolve: Resolve<'_>) -> String {
+    match (element, attribute) {
+        ("a", "href") if value.starts_with('#') => value.to_owned(),
+        ("a", "href") | ("img", "src") => resolve(value),
+        ("img", "srcset") => resolve_srcset(value, resolve),
+        _ => value.to_owned(),
+    }
+}
+
+/// Each candidate's URL of a `srcset` (`a.png 1x, b.png 2x`) made absolute, its descriptor kept.
+pub fn resolve_srcset(srcset: &str, resolve: Resolve<'_>) -> String {
+    srcset
+        .split(',')
+        .filter_map(|candidate| {
+            let mut words = candidate.split_whitespace();
+            let url = resolve(words.next()?);
+            Some(words.fold(url, |out, word| format!("{out} {word}")))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -2,20 +2,38 @@
 
 const CSS: &str = include_str!("../styles/widget.css");
 
-/// The `--nw-*` colours declared in the first block that follows `selector`.
+/// The `--nw-*` colours of the first block that follows `selector`: each is declared as
+/// `--_nw-text: var(--nw-text, #1b1b1b)`, the host's value if it sets one, else the default.
 fn palette(selector: &str) -> Vec<(String, [f64; 3])> {
-    let start = CSS.find(selector).unwrap_or_else(|| panic!("{selector} not in the CSS"));
-    let block = &CSS[start..];
-    let block = &block[block.find('{').unwrap() + 1..block.find('}').unwrap()];
-    block
+    block(selector)
         .split(';')
         .filter_map(|decl| {
             let (name, value) = decl.trim().split_once(':')?;
-            let hex = value.trim().strip_prefix('#').filter(|h| h.len() == 6)?;
+            let public = name.trim().strip_prefix("--_")?;
+            let fallback = value.trim().strip_prefix(&format!("var(--{public},"))?.strip_suffix(')')?;
+            let hex = fallback.trim().strip_prefix('#').filter(|h| h.len() == 6)?;
             let channel = |i: usize| f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
-            Some((name.trim().to_owned(), [channel(0), channel(2), channel(4)]))
+            Some((format!("--{public}"), [channel(0), channel(2), channel(4)]))
         })
         .collect()
+}
+
+/// The declarations of the first rule whose selector is `selector`.
+fn block(selector: &str) -> &'static str {
+    let start = CSS.find(selector).unwrap_or_else(|| panic!("{selector} not in the CSS"));
+    let block = &CSS[start..];
+    &block[block.find('{').unwrap() + 1..block.find('}').unwrap()]
+}
+
+/// The `--nw-*` colour a property of `selector`'s rule takes (`color: var(--_nw-text)`).
+fn uses(selector: &str, property: &str) -> String {
+    let decl = block(selector)
+        .split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix(property)?.trim_start().strip_prefix(':'))
+        .unwrap_or_else(|| panic!("{selector} declares no {property}: the browser's default would show"));
+    let var = decl.trim().strip_prefix("var(--_").and_then(|v| v.strip_suffix(')'));
+    format!("--{}", var.unwrap_or_else(|| panic!("{selector} {property}: {decl} is not a theme colour")))
 }
 
 fn luminance([r, g, b]: [f64; 3]) -> f64 {
@@ -32,6 +50,9 @@ fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
 fn both_themes_meet_wcag_aa() {
     let light = palette(".nw-widget {");
     let mut dark = light.clone();
+    // The dark palette, and the same again where `auto` follows a dark system.
+    let auto = palette(r#"  .nw-widget[data-theme="auto"] {"#);
+    assert_eq!(auto, palette(r#".nw-widget[data-theme="dark"] {"#), "auto's dark palette is dark's");
     for (name, colour) in palette(r#".nw-widget[data-theme="dark"] {"#) {
         if let Some(slot) = dark.iter_mut().find(|(n, _)| *n == name) {
             slot.1 = colour;
@@ -48,9 +69,16 @@ fn both_themes_meet_wcag_aa() {
         ("--nw-focus", "--nw-bg", 3.0),
         ("--nw-star", "--nw-panel", 3.0),
     ];
+    // The sort <select>: its own colour on its own background (not the browser's field colours,
+    // which in the dark theme left light text on a light field), and its border.
+    let select = ".nw-sort select {";
+    let (select_fg, select_bg) = (uses(select, "color"), uses(select, "background"));
+    let select_border = block(select).contains("border: 1px solid var(--_nw-muted)");
+    assert!(select_border, "the sort <select> has a border of --nw-muted");
     for (theme, colours) in [("light", &light), ("dark", &dark)] {
         let get = |n: &str| colours.iter().find(|(name, _)| name == n).unwrap_or_else(|| panic!("{theme}: no {n}")).1;
-        for (fg, bg, least) in pairs {
+        let select_pairs = [(select_fg.as_str(), select_bg.as_str(), 4.5), ("--nw-muted", select_bg.as_str(), 3.0)];
+        for (fg, bg, least) in pairs.into_iter().chain(select_pairs) {
             let ratio = contrast(get(fg), get(bg));
             assert!(ratio >= least, "{theme}: {fg} on {bg} is {ratio:.2}:1, below {least}:1");
         }

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use news_widget_api::{
-    parse_body, Article, Comment, CommentInput, CommentPage, CommentStatus, FieldError, PageSize, PostedComment,
-    Problem, RatingSummary, Slug, Sort, Stars, Timestamp,
+    parse_body, Article, Comment, CommentInput, CommentPage, CommentState, CommentStatus, FieldError, PageSize,
+    PostedComment, Problem, RatingSummary, Slug, Sort, Stars, Timestamp,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -225,6 +225,13 @@ impl Local {
             stored.comments.retain(|c| c.id != id);
         }
         save(&format!("comments:{slug}"), &stored)
+    }
+
+    /// From this browser's own store: a comment deleted without replies is gone, so "deleted".
+    pub async fn comment_state(&self, id: i64, edit_token: &str) -> Result<CommentState, FetchError> {
+        let (_, stored) = self.mine(id, edit_token)?;
+        let status = stored.comments.iter().find(|c| c.id == id).map_or(CommentStatus::Deleted, |c| c.status);
+        Ok(CommentState { status, edit_pending: false })
     }
 
     /// Reports go to moderators; with no server there are none, so nothing is kept.

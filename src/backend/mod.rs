@@ -7,7 +7,8 @@ mod rest;
 use std::rc::Rc;
 
 use news_widget_api::{
-    Article, Comment, CommentInput, CommentPage, PageSize, PostedComment, Problem, RatingSummary, Slug, Sort, Stars,
+    Article, Comment, CommentInput, CommentPage, CommentState, PageSize, PostedComment, Problem, RatingSummary, Slug,
+    Sort, Stars,
 };
 
 use crate::i18n::{fill, Catalogue};
@@ -71,10 +72,16 @@ impl Backend {
         Self(Rc::new(Kind::Rest(rest::Rest { base: base.into() })))
     }
 
-    /// Our server at `base` if its health route answers within 3 s, else [`Backend::local`].
+    /// `data-backend="auto"` with no `data-api` (a configured `data-api` is always [`Backend::rest`],
+    /// see [`crate::config::Config::from_element`]): this origin's server, unless there is plainly
+    /// none. Only a 404 from `{base}/health` or no answer at all (connection refused, DNS, CORS)
+    /// means "no server here" and picks [`Backend::local`]. Any other answer (2xx, 5xx, 429) or a
+    /// slow one (still nothing after 10 s) means a server is there, perhaps unwell: the widget
+    /// then uses it and says what fails, rather than keep the reader's comment in this browser
+    /// where it would look published and never be.
     pub async fn probe(base: &str) -> Self {
         let rest = rest::Rest { base: base.to_owned() };
-        if rest.healthy().await {
+        if rest.present().await {
             Self(Rc::new(Kind::Rest(rest)))
         } else {
             web_sys::console::info_1(
@@ -87,6 +94,11 @@ impl Backend {
     /// No server: the article from the page, ratings and comments kept in this browser.
     pub fn local() -> Self {
         Self(Rc::new(Kind::Local(local::Local)))
+    }
+
+    /// Whether what the reader writes stays in this browser (the UI says so).
+    pub fn is_local(&self) -> bool {
+        matches!(&*self.0, Kind::Local(_))
     }
 
     pub async fn article(&self, slug: &Slug) -> Result<Article, FetchError> {
@@ -150,6 +162,11 @@ impl Backend {
 
     pub async fn delete_comment(&self, id: i64, edit_token: &str) -> Result<(), FetchError> {
         each!(self, b => b.delete_comment(id, edit_token))
+    }
+
+    /// Where the reader's own comment stands now (its edit token proves it is theirs).
+    pub async fn comment_state(&self, id: i64, edit_token: &str) -> Result<CommentState, FetchError> {
+        each!(self, b => b.comment_state(id, edit_token))
     }
 
     pub async fn report_comment(&self, id: i64, reason: &str) -> Result<(), FetchError> {

@@ -2,8 +2,9 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use news_widget_api::{
-    Article, Comment, CommentEdit, CommentInput, CommentPage, FormToken, PageSize, PostedComment, Problem, RatingInput,
-    RatingSummary, Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
+    Article, Comment, CommentEdit, CommentInput, CommentPage, CommentState, FormToken, PageSize, PostedComment,
+    Problem, RatingInput, RatingSummary, Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
+    READER_TOKEN_HEADER,
 };
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -89,18 +90,33 @@ impl Rest {
         send_empty(request).await
     }
 
+    /// `GET /comments/{id}/status` with the comment's edit token.
+    pub async fn comment_state(&self, id: i64, edit_token: &str) -> Result<CommentState, FetchError> {
+        let request = Request::get(&self.url(&format!("/comments/{id}/status")))
+            .header("Accept", "application/json")
+            .header(EDIT_TOKEN_HEADER, edit_token)
+            .build();
+        send(request).await
+    }
+
     pub async fn report_comment(&self, id: i64, reason: &str) -> Result<(), FetchError> {
         let request =
             Request::post(&self.url(&format!("/comments/{id}/report"))).json(&Report { reason: reason.to_owned() });
         send_empty(request).await
     }
 
-    /// Whether the server answers its health route in time.
-    pub async fn healthy(&self) -> bool {
-        let asked =
-            send_within::<serde_json::Value>(Request::get(&self.url("/health")), |r| r.build(), WRITE_TIMEOUT_MS);
-        let deadline = gloo_timers::future::TimeoutFuture::new(3_000);
-        matches!(first_of(std::pin::pin!(asked), std::pin::pin!(deadline)).await, Some(Ok(_)))
+    /// Whether a server answers at all: anything but a 404 from its health route, or no answer
+    /// within 10 s (a slow server is still a server). See [`super::Backend::probe`].
+    pub async fn present(&self) -> bool {
+        let asked = async {
+            let request = Request::get(&self.url("/health")).build().map_err(|e| e.to_string())?;
+            request.send().await.map(|r| r.status()).map_err(|e| e.to_string())
+        };
+        let deadline = gloo_timers::future::TimeoutFuture::new(10_000);
+        match first_of(std::pin::pin!(asked), std::pin::pin!(deadline)).await {
+            Some(Ok(404)) | Some(Err(_)) => false,
+            Some(Ok(_)) | None => true,
+        }
     }
 
     fn url(&self, path: &str) -> String {

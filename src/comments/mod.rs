@@ -50,10 +50,16 @@ struct Thread {
     comments: Vec<Comment>,
     next_cursor: Option<String>,
     total: u64,
+    /// How many comments the backend sent that were left out as malformed.
+    refused: usize,
 }
 
 impl Thread {
     fn append(&mut self, page: CommentPage) {
+        for why in &page.refused {
+            web_sys::console::warn_1(&format!("news-widget: a comment the server sent was left out: {why}").into());
+        }
+        self.refused += page.refused.len();
         for c in page.comments {
             if !self.comments.iter().any(|have| have.id == c.id) {
                 self.comments.push(c);
@@ -132,6 +138,42 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         });
     }
 
+    {
+        // The reader's own comments still pending on this device: ask where each stands. One a
+        // moderator rejected (or that is gone) is dropped, and the reader told once.
+        let (mine, status, backend, lang) = (mine.clone(), status.clone(), props.backend.clone(), lang.clone());
+        use_effect_with(props.slug.clone(), move |slug| {
+            let slug = slug.clone();
+            spawn_local(async move {
+                let mut dropped = false;
+                let pending = store::mine(&slug).into_iter().filter(|p| p.status == CommentStatus::Pending);
+                for mut own in pending {
+                    let id = own.comment.id;
+                    match backend.comment_state(id, &own.edit_token).await {
+                        Ok(state) if matches!(state.status, CommentStatus::Rejected | CommentStatus::Deleted) => {
+                            store::forget_mine(&slug, id);
+                            dropped = true;
+                        }
+                        Ok(state) if state.status == CommentStatus::Approved => {
+                            own.status = CommentStatus::Approved;
+                            own.comment.status = CommentStatus::Approved;
+                            store::keep_mine(&slug, &own);
+                        }
+                        Ok(_) => {}
+                        // Not known yet: it stays, awaiting moderation, and is asked about again.
+                        Err(e) => web_sys::console::warn_1(
+                            &format!("news-widget: the state of comment {id}: {}", e.detail()).into(),
+                        ),
+                    }
+                }
+                if dropped {
+                    mine.set(store::mine(&slug));
+                    status.set(lang.text.comment_not_published.to_owned());
+                }
+            });
+        });
+    }
+
     let load_more = {
         let (thread, more, backend, slug, sort, per_page) =
             (thread.clone(), more.clone(), props.backend.clone(), props.slug.clone(), *sort, props.per_page);
@@ -160,10 +202,8 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     let on_posted = {
         let (thread, mine, replying, slug) = (thread.clone(), mine.clone(), replying.clone(), props.slug.clone());
         let section = section.clone();
+        // Every answer alike: a post the server holds back gets a real-looking pending comment.
         Callback::from(move |posted: PostedComment| {
-            if posted.comment.id == 0 {
-                return; // a trapped submission: nothing to show
-            }
             let mut next = (*thread).clone();
             if posted.status == CommentStatus::Approved {
                 next.total += 1;
@@ -363,6 +403,9 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                     </select>
                 </label>
             </div>
+            if thread.refused > 0 && *load == Load::Ready {
+                <p class="nw-refused" role="status">{ lang.count(thread.refused as u64, &text.comments_refused) }</p>
+            }
             { body }
             if thread.next_cursor.is_some() && *load == Load::Ready {
                 <div class="nw-more">
@@ -372,6 +415,9 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                 </div>
             }
             <p class="nw-status" role="status" aria-live="polite">{ (*status).clone() }</p>
+            if props.backend.is_local() {
+                <p class="nw-local-note">{ text.local_only }</p>
+            }
             <CommentForm backend={props.backend.clone()} slug={props.slug.clone()} lang={lang.clone()} {on_posted} />
         </section>
     }
@@ -426,15 +472,39 @@ struct ChunkData {
     children: HashMap<i64, Vec<Comment>>,
 }
 
-/// The threads of `shown` in chunks of [`CHUNK`]; a reply whose parent is not shown stands as a thread.
+/// The threads of `shown` in chunks of [`CHUNK`]. A reply whose parent is not shown stands as a
+/// thread, and so does the first of replies that answer each other in a ring (a→b→a, which no
+/// top-level comment reaches): every comment shown is in exactly one thread, none twice.
 fn chunked(shown: &[Comment]) -> Vec<Rc<ChunkData>> {
     let ids: std::collections::HashSet<i64> = shown.iter().map(|c| c.id).collect();
     let mut children: HashMap<i64, Vec<Comment>> = HashMap::new();
     let mut tops = Vec::new();
     for c in shown {
-        match c.parent_id.filter(|p| ids.contains(p)) {
+        match c.parent_id.filter(|p| ids.contains(p) && *p != c.id) {
             Some(parent) => children.entry(parent).or_default().push(c.clone()),
             None => tops.push(c.clone()),
+        }
+    }
+    let mut reached = std::collections::HashSet::new();
+    let reach = |from: i64, children: &HashMap<i64, Vec<Comment>>, reached: &mut std::collections::HashSet<i64>| {
+        let mut stack = vec![from];
+        while let Some(id) = stack.pop() {
+            if reached.insert(id) {
+                stack.extend(children.get(&id).into_iter().flatten().map(|r| r.id));
+            }
+        }
+    };
+    for top in &tops {
+        reach(top.id, &children, &mut reached);
+    }
+    for c in shown {
+        if !reached.contains(&c.id) {
+            // In a ring: it stands as a thread, no longer a reply, which breaks the ring.
+            if let Some(siblings) = c.parent_id.and_then(|p| children.get_mut(&p)) {
+                siblings.retain(|r| r.id != c.id);
+            }
+            tops.push(c.clone());
+            reach(c.id, &children, &mut reached);
         }
     }
     tops.chunks(CHUNK)
@@ -591,5 +661,45 @@ fn paragraph(pieces: Vec<Piece<'_>>) -> Html {
             Piece::Break => html! { <br /> },
             Piece::Link(url) => html! { <a href={url.to_owned()} rel="nofollow ugc noopener" target="_blank">{ url }</a> },
         }) }</p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(id: i64, parent: Option<i64>) -> Comment {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "parent_id": parent, "author_name": "A", "avatar": "ab", "body": "b",
+            "created_at": "2026-11-27T10:00:00Z", "status": "approved"
+        }))
+        .unwrap()
+    }
+
+    /// Every comment of the chunks, each with the depth it renders at.
+    fn placed(chunks: &[Rc<ChunkData>]) -> Vec<i64> {
+        let mut out = Vec::new();
+        for chunk in chunks {
+            let mut stack: Vec<i64> = chunk.tops.iter().rev().map(|t| t.id).collect();
+            while let Some(id) = stack.pop() {
+                assert!(out.len() < 1000, "a comment renders again and again: {out:?}");
+                out.push(id);
+                stack.extend(chunk.children.get(&id).into_iter().flatten().rev().map(|r| r.id));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn replies_to_a_missing_parent_or_in_a_ring_still_show_once() {
+        // 1 is a thread; 2 answers 1; 3 answers a comment not shown; 4 and 5 answer each other,
+        // and 6 answers 5.
+        let shown = [c(1, None), c(2, Some(1)), c(3, Some(99)), c(4, Some(5)), c(5, Some(4)), c(6, Some(5))];
+        let chunks = chunked(&shown);
+        let mut ids = placed(&chunks);
+        ids.sort();
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6], "each comment once");
+        let tops: Vec<i64> = chunks.iter().flat_map(|c| c.tops.iter().map(|t| t.id)).collect();
+        assert_eq!(tops, [1, 3, 4], "the orphan and the first of the ring stand as threads");
     }
 }
