@@ -184,9 +184,10 @@ async fn two_hundred_comments_through_faults_are_stored_once_each() {
 
     let tally = tally.borrow();
     console_log!(
-        "fault run (browser): {COMMENTS} comments, {AT_ONCE} at a time, time-out {TIMEOUT_MS} ms: {} tries \
+        "fault run (browser): {COMMENTS} comments, {AT_ONCE} at a time, time-out {TIMEOUT_MS} ms, {}: {} tries \
          ({:.2} a comment, at most {}); failed tries seen: {} time-outs, {} network errors, {} 5xx, other {:?}; \
          stored {} ({published} published, {} held for review), {} distinct, {} twice or more; {seconds:.1} s",
+        if form_token.is_empty() { "no form token" } else { "one form token" },
         tally.tries,
         tally.tries as f64 / COMMENTS as f64,
         tally.most_tries,

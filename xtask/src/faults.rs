@@ -316,7 +316,7 @@ fn restart(shared: &Shared) {
     let result =
         shared.server.lock().map_err(|_| anyhow::anyhow!("the server's lock is poisoned")).and_then(|mut server| {
             println!(
-                "    fault proxy: {} comments stored, restarting the server (SIGKILL to PID {})",
+                "    fault proxy: {} comments answered by the server, restarting it (SIGKILL to PID {})",
                 shared.plan.restart_after,
                 server.pid()
             );
@@ -354,7 +354,8 @@ pub fn run(server_bin: &Path) -> Result<()> {
     if help.is_some_and(|h| h.contains("--form-min-seconds")) {
         args.extend(["--form-min-seconds", "0"]);
     }
-    let server = Server::start_with_env(server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
+    let server =
+        Server::start_with_env(server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token), ("RUST_LOG", "warn")], None)?;
     let server_url = server.url.clone();
     let server = Arc::new(Mutex::new(server));
     let result = drive(&server, &server_url, &token);
