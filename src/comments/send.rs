@@ -61,6 +61,19 @@ pub async fn attempt(
     policy: &RetryPolicy,
     failures: usize,
 ) -> Outcome {
+    // A draft sent before its form token arrived (restored and sent at once) takes one now: with
+    // it the server can tell a fast person from a script, and holds the comment for review
+    // rather than publishing it blind. Without one (the token route failed) it still goes out.
+    let with_token;
+    let input = if input.form_token.is_empty() {
+        with_token = match backend.form_token(slug).await {
+            Ok(form_token) => CommentInput { form_token, ..input.clone() },
+            Err(_) => input.clone(),
+        };
+        &with_token
+    } else {
+        input
+    };
     match backend.post_comment_within(slug, input, key, policy.timeout_ms).await {
         Ok(posted) => Outcome::Posted(posted),
         Err(error) => match retry_wait(&error, failures, policy) {
