@@ -48,6 +48,8 @@ pub struct Plan {
     pub stall: Duration,
     /// Restart the server once it has answered this many comment submissions.
     pub restart_after: usize,
+    /// How long the server stays down between the kill and the new start (a deploy's gap).
+    pub down: Duration,
 }
 
 impl Plan {
@@ -320,7 +322,7 @@ fn restart(shared: &Shared) {
                 shared.plan.restart_after,
                 server.pid()
             );
-            server.restart()?;
+            server.restart_after(shared.plan.down)?;
             println!("    fault proxy: the server is back (PID {})", server.pid());
             Ok(())
         });
@@ -367,14 +369,21 @@ pub fn run(server_bin: &Path) -> Result<()> {
 }
 
 fn drive(server: &Arc<Mutex<Server>>, server_url: &str, token: &str) -> Result<()> {
-    let plan = Plan { seed: 2026, pass_percent: 50, stall: Duration::from_millis(2_500), restart_after: 100 };
+    let plan = Plan {
+        seed: 2026,
+        pass_percent: 50,
+        stall: Duration::from_millis(2_500),
+        restart_after: 100,
+        down: Duration::from_millis(700),
+    };
     let proxy = Proxy::start(server.clone(), plan)?;
     println!(
-        "    fault proxy at {} (seed {}, {} % pass, stalls {} ms, restart after {} stored)",
+        "    fault proxy at {} (seed {}, {} % pass, stalls {} ms, the server down {} ms after {} answers)",
         proxy.url,
         plan.seed,
         plan.pass_percent,
         plan.stall.as_millis(),
+        plan.down.as_millis(),
         plan.restart_after
     );
     let started = std::time::Instant::now();
@@ -499,7 +508,8 @@ mod tests {
 
     #[test]
     fn the_schedule_is_seeded_and_mixes_every_fault() {
-        let plan = Plan { seed: 7, pass_percent: 50, stall: Duration::from_secs(1), restart_after: 1 };
+        let plan =
+            Plan { seed: 7, pass_percent: 50, stall: Duration::from_secs(1), restart_after: 1, down: Duration::ZERO };
         let faults: Vec<Fault> = (0..400).map(|n| plan.fault(n)).collect();
         assert_eq!(faults, (0..400).map(|n| plan.fault(n)).collect::<Vec<_>>());
         for kind in [Fault::Pass, Fault::DropBefore, Fault::DropAfter, Fault::Error500, Fault::Stall] {

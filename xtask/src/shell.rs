@@ -150,8 +150,14 @@ impl Server {
     /// Kills the server (SIGKILL to its own PID, mid-request if it is in one) and starts it
     /// again on the same port with the same database file and flags.
     pub fn restart(&mut self) -> Result<()> {
+        self.restart_after(std::time::Duration::ZERO)
+    }
+
+    /// [`Server::restart`], the server staying down for `down` in between.
+    pub fn restart_after(&mut self, down: std::time::Duration) -> Result<()> {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        std::thread::sleep(down);
         let addr = self.url.trim_start_matches("http://").to_owned();
         let mut tries = 0;
         loop {
