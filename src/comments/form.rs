@@ -242,15 +242,27 @@ pub fn comment_form(props: &FormProps) -> Html {
     {
         // The server's form token, once per draft: it dates the draft for the time trap.
         let (draft, backend, slug) = (draft.clone(), props.backend.clone(), props.slug.clone());
-        use_effect_with(draft.key.clone(), move |_| {
+        use_effect_with(draft.key.clone(), move |key| {
+            let key = key.clone();
             if draft.form_token.is_empty() {
                 spawn_local(async move {
                     match backend.form_token(&slug).await {
                         Ok(token) => {
-                            let mut next = (*draft).clone();
-                            next.form_token = token;
-                            store::save_draft(&slug, parent_id, &next);
-                            draft.set(next);
+                            // The draft may have changed while the token came: typed (the store
+                            // has the newest text), or sent and cleared (then it is left alone).
+                            let stored = store::load_draft(&slug, parent_id).filter(|d| d.key == key);
+                            let next = match stored {
+                                Some(latest) => Some(latest),
+                                None if draft.is_blank() => Some((*draft).clone()),
+                                None => None,
+                            };
+                            if let Some(mut next) = next {
+                                next.form_token = token;
+                                if !next.is_blank() {
+                                    store::save_draft(&slug, parent_id, &next);
+                                }
+                                draft.set(next);
+                            }
                         }
                         // Sent without one, the comment is held for a moderator, never lost.
                         Err(e) => web_sys::console::warn_1(
