@@ -39,6 +39,13 @@ enum Task {
     /// Set up Isso and wrk, then measure the widget and the server against Isso on this machine:
     /// prints a table and writes target/bench/report.md and chart.svg.
     Bench(BenchArgs),
+    /// Serve the hostile backend the browser tests use (poisoned JSON, CORS), until stopped: for
+    /// running `wasm-pack test` by hand with NEWS_WIDGET_TEST_HOSTILE set to the URL it prints.
+    #[command(hide = true)]
+    Hostile {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: String,
+    },
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -55,6 +62,12 @@ fn main() {
         Task::Test => test(),
         Task::Build => setup::all().and_then(|()| build_widget()),
         Task::Bench(args) => bench(&args),
+        Task::Hostile { addr } => xtask::hostile::Hostile::start(&addr).map(|hostile| {
+            println!("NEWS_WIDGET_TEST_HOSTILE={}", hostile.api);
+            loop {
+                std::thread::park();
+            }
+        }),
         Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
@@ -207,10 +220,13 @@ fn test() -> Result<()> {
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
         let args = ["--admin-token", &token, "--allowed-origin", "*", "--comment-burst", "10000"];
         let server = Server::start(&server_bin, &args, None)?;
+        // A backend of another origin that answers poison, for tests/hostile.rs.
+        let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
             .env("NEWS_WIDGET_TEST_ADMIN_TOKEN", &token)
+            .env("NEWS_WIDGET_TEST_HOSTILE", &hostile.api)
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .run()
     })?;
