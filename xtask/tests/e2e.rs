@@ -285,8 +285,8 @@ async fn a_keyboard_only_reader_completes_a_vote() {
         }
     }
     assert!(reached, "Tab reaches the rating group");
-    let focused = focused(&b.client).await;
-    assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("1"), "the group is entered on its first star");
+    let first = focused(&b.client).await;
+    assert_eq!(first.attr("value").await.unwrap().as_deref(), Some("1"), "the group is entered on its first star");
     for _ in 0..2 {
         focused(&b.client).await.send_keys(ARROW_RIGHT).await.unwrap();
     }
