@@ -120,7 +120,11 @@ async fn wait_text(client: &Client, css: &str, want: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let page = in_widget(client, "return root.innerHTML;").await.as_str().unwrap_or_default().to_owned();
+    let page = in_widget(client, "return root ? root.innerHTML : document.body.innerHTML;")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let start = page.find("nw-comments").unwrap_or(0);
     panic!("{css} says {last:?}, not {want:?}; the comments: {}", &page[start..(start + 3000).min(page.len())]);
 }
