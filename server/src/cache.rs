@@ -1,13 +1,13 @@
 //! Comment pages as they were sent, kept for a second. Under load, one request builds a page and
 //! the others get the same bytes: while it rebuilds an expired page the others get the previous
 //! one, and after a write the others wait for its build instead of each building their own.
-//! Every write through this server forgets all pages at once; a write by another process (the
-//! `comments` CLI) shows within [`TTL`] plus one build.
+//! Builds are single-flight per page, not behind one lock for all pages, and a write forgets the
+//! pages of its own article only. A write by another process (the `comments` CLI) shows within
+//! [`TTL`] plus one build.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -22,136 +22,199 @@ struct Entry {
 }
 
 #[derive(Default)]
+struct Article {
+    pages: HashMap<String, Entry>,
+    /// Bumped by every write to the article: a page built from a read older than a write is not kept.
+    generation: u64,
+    /// One lock per page being built.
+    building: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+}
+
+#[derive(Default)]
 pub struct PageCache {
-    entries: Mutex<HashMap<String, Entry>>,
-    /// Bumped by every write: a page built from a read older than a write is not kept.
-    generation: AtomicU64,
-    /// Held while building a page.
-    building: tokio::sync::Mutex<()>,
+    articles: Mutex<HashMap<String, Article>>,
 }
 
 impl PageCache {
-    /// Read before building a page, and given back to [`PageCache::put`].
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    fn with<R>(&self, article: &str, f: impl FnOnce(&mut Article) -> R) -> Option<R> {
+        let mut articles = self.articles.lock().ok()?;
+        if !articles.contains_key(article) && articles.values().map(|a| a.pages.len()).sum::<usize>() >= MAX_ENTRIES {
+            articles.retain(|_, a| {
+                a.pages.retain(|_, e| e.at.elapsed() < TTL);
+                !a.pages.is_empty() || !a.building.is_empty()
+            });
+        }
+        Some(f(articles.entry(article.to_owned()).or_default()))
+    }
+
+    /// Read before building a page of `article`, and given back to [`PageCache::put`].
+    pub fn generation(&self, article: &str) -> u64 {
+        self.with(article, |a| a.generation).unwrap_or_default()
     }
 
     /// The page under `key` and its ETag, if built less than [`TTL`] ago.
-    pub fn get(&self, key: &str) -> Option<(String, Bytes)> {
-        self.lookup(key).filter(|(_, _, fresh)| *fresh).map(|(etag, body, _)| (etag, body))
+    pub fn get(&self, article: &str, key: &str) -> Option<(String, Bytes)> {
+        self.lookup(article, key).filter(|(_, _, fresh)| *fresh).map(|(etag, body, _)| (etag, body))
     }
 
     /// The page under `key`, its ETag, and whether it is fresh.
-    fn lookup(&self, key: &str) -> Option<(String, Bytes, bool)> {
-        let entries = self.entries.lock().ok()?;
-        let entry = entries.get(key)?;
-        Some((entry.etag.clone(), entry.body.clone(), entry.at.elapsed() < TTL))
+    fn lookup(&self, article: &str, key: &str) -> Option<(String, Bytes, bool)> {
+        self.with(article, |a| a.pages.get(key).map(|e| (e.etag.clone(), e.body.clone(), e.at.elapsed() < TTL)))
+            .flatten()
     }
 
-    /// The page under `key`: fresh from the cache; else the expired one while another request
-    /// rebuilds it; else built by `build` (one build at a time) and kept.
-    pub async fn get_or_build<E, F, Fut>(&self, key: String, build: F) -> Result<(String, Bytes), E>
+    fn build_lock(&self, article: &str, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        self.with(article, |a| a.building.entry(key.to_owned()).or_default().clone())
+    }
+
+    /// The page `key` of `article`: fresh from the cache; else the expired one while another
+    /// request rebuilds it; else built by `build` (one build per page at a time) and kept.
+    pub async fn get_or_build<E, F, Fut>(&self, article: &str, key: String, build: F) -> Result<(String, Bytes), E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(String, Bytes), E>>,
     {
-        let _building = match self.lookup(&key) {
+        let Some(lock) = self.build_lock(article, &key) else { return build().await };
+        let _building = match self.lookup(article, &key) {
             Some((etag, body, true)) => return Ok((etag, body)),
-            Some((etag, body, false)) => match self.building.try_lock() {
+            Some((etag, body, false)) => match lock.clone().try_lock_owned() {
                 Ok(guard) => guard,
                 Err(_) => return Ok((etag, body)),
             },
             None => {
-                let guard = self.building.lock().await;
+                let guard = lock.clone().lock_owned().await;
                 // Built by the request we waited for, unless a write came since.
-                if let Some((etag, body, _)) = self.lookup(&key) {
+                if let Some((etag, body, _)) = self.lookup(article, &key) {
                     return Ok((etag, body));
                 }
                 guard
             }
         };
-        let generation = self.generation();
-        let (etag, body) = build().await?;
-        self.put(key, generation, etag.clone(), body.clone());
-        Ok((etag, body))
-    }
-
-    /// Keeps a page built from a read made at `generation`, unless something was written since.
-    pub fn put(&self, key: String, generation: u64, etag: String, body: Bytes) {
-        let Ok(mut entries) = self.entries.lock() else { return };
-        if self.generation() != generation {
-            return;
+        let generation = self.generation(article);
+        let built = build().await;
+        if let Ok((etag, body)) = &built {
+            self.put(article, key.clone(), generation, etag.clone(), body.clone());
         }
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, e| e.at.elapsed() < TTL);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+        // The last builder of this page lets go of its lock entry (waiters hold their own Arc).
+        self.with(article, |a| {
+            if a.building.get(&key).is_some_and(|l| Arc::strong_count(l) <= 2) {
+                a.building.remove(&key);
             }
-        }
-        entries.insert(key, Entry { at: Instant::now(), etag, body });
+        });
+        built
     }
 
-    /// After a write: no page built before it is served again.
-    pub fn forget_all(&self) {
-        let Ok(mut entries) = self.entries.lock() else { return };
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        entries.clear();
+    /// Keeps a page built from a read made at `generation`, unless its article was written since.
+    pub fn put(&self, article: &str, key: String, generation: u64, etag: String, body: Bytes) {
+        self.with(article, |a| {
+            if a.generation == generation {
+                a.pages.insert(key, Entry { at: Instant::now(), etag, body });
+            }
+        });
+    }
+
+    /// After a write to `article`: none of its pages built before it is served again; other
+    /// articles' pages stay.
+    pub fn forget(&self, article: &str) {
+        self.with(article, |a| {
+            a.generation += 1;
+            a.pages.clear();
+        });
+    }
+
+    /// Pages held, all articles together.
+    pub fn len(&self) -> usize {
+        self.articles.lock().map(|a| a.values().map(|a| a.pages.len()).sum()).unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
-    fn a_write_forgets_pages_and_refuses_pages_read_before_it() {
+    fn a_write_forgets_its_articles_pages_only_and_refuses_pages_read_before_it() {
         let cache = PageCache::default();
-        let before = cache.generation();
-        cache.put("a".into(), before, "\"1\"".into(), Bytes::from_static(b"one"));
-        assert_eq!(cache.get("a"), Some(("\"1\"".into(), Bytes::from_static(b"one"))));
-        cache.forget_all();
-        assert_eq!(cache.get("a"), None);
+        let before = cache.generation("a");
+        cache.put("a", "p".into(), before, "\"1\"".into(), Bytes::from_static(b"one"));
+        cache.put("b", "p".into(), cache.generation("b"), "\"b\"".into(), Bytes::from_static(b"bee"));
+        assert_eq!(cache.get("a", "p"), Some(("\"1\"".into(), Bytes::from_static(b"one"))));
+        cache.forget("a");
+        assert_eq!(cache.get("a", "p"), None);
+        assert!(cache.get("b", "p").is_some(), "another article's page stays");
         // A page whose read started before the write is not kept.
-        cache.put("a".into(), before, "\"1\"".into(), Bytes::from_static(b"one"));
-        assert_eq!(cache.get("a"), None);
-        cache.put("a".into(), cache.generation(), "\"2\"".into(), Bytes::from_static(b"two"));
-        assert_eq!(cache.get("a").map(|p| p.0), Some("\"2\"".into()));
+        cache.put("a", "p".into(), before, "\"1\"".into(), Bytes::from_static(b"one"));
+        assert_eq!(cache.get("a", "p"), None);
+        cache.put("a", "p".into(), cache.generation("a"), "\"2\"".into(), Bytes::from_static(b"two"));
+        assert_eq!(cache.get("a", "p").map(|p| p.0), Some("\"2\"".into()));
     }
 
     #[tokio::test]
-    async fn one_build_serves_everyone_and_an_expired_page_is_served_while_rebuilding() {
-        let cache = std::sync::Arc::new(PageCache::default());
-        let builds = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    async fn one_build_per_page_and_pages_build_side_by_side() {
+        let cache = Arc::new(PageCache::default());
+        let builds = Arc::new(AtomicUsize::new(0));
         let mut readers = tokio::task::JoinSet::new();
-        for _ in 0..8 {
+        for i in 0..8 {
             let (cache, builds) = (cache.clone(), builds.clone());
             readers.spawn(async move {
+                let page = if i % 2 == 0 { "even" } else { "odd" };
                 let build = || async move {
                     builds.fetch_add(1, Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    Ok::<_, ()>(("\"e\"".to_owned(), Bytes::from_static(b"page")))
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok::<_, ()>(("\"e\"".to_owned(), Bytes::from(page)))
                 };
-                cache.get_or_build("k".to_owned(), build).await
+                (page, cache.get_or_build("a", page.to_owned(), build).await)
             });
         }
-        while let Some(page) = readers.join_next().await {
-            assert_eq!(page.unwrap(), Ok(("\"e\"".to_owned(), Bytes::from_static(b"page"))));
+        while let Some(done) = readers.join_next().await {
+            let (page, got) = done.unwrap();
+            assert_eq!(got, Ok(("\"e\"".to_owned(), Bytes::from(page))));
         }
-        assert_eq!(builds.load(Ordering::SeqCst), 1, "eight readers, one build");
+        assert_eq!(builds.load(Ordering::SeqCst), 2, "eight readers of two pages, one build each");
+
+        // While one page's build is held open, another page of the same article builds: the
+        // held build is released only after the other finished (one lock for all would deadlock).
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+        let held = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                cache
+                    .get_or_build("a", "held".into(), || async move {
+                        let _ = started.send(());
+                        let _ = released.await;
+                        Ok::<_, ()>(("\"h\"".to_owned(), Bytes::from_static(b"held")))
+                    })
+                    .await
+            })
+        };
+        has_started.await.unwrap();
+        let other =
+            cache.get_or_build("a", "other".into(), || async { Ok::<_, ()>(("\"o\"".to_owned(), Bytes::new())) });
+        let other = tokio::time::timeout(Duration::from_secs(10), other).await;
+        assert!(other.is_ok(), "a page waited for another page's build");
+        release.send(()).unwrap();
+        assert_eq!(held.await.unwrap().map(|p| p.1), Ok(Bytes::from_static(b"held")));
 
         tokio::time::sleep(TTL + Duration::from_millis(20)).await;
-        assert_eq!(cache.get("k"), None, "expired");
+        assert_eq!(cache.get("a", "even"), None, "expired");
         // While one request rebuilds, another gets the expired page at once.
-        let _rebuilding = cache.building.lock().await;
-        let stale = cache.get_or_build("k".into(), || async { Err(()) }).await;
-        assert_eq!(stale, Ok(("\"e\"".to_owned(), Bytes::from_static(b"page"))));
+        let lock = cache.build_lock("a", "even").unwrap();
+        let _rebuilding = lock.lock().await;
+        let stale = cache.get_or_build("a", "even".into(), || async { Err(()) }).await;
+        assert_eq!(stale, Ok(("\"e\"".to_owned(), Bytes::from_static(b"even"))));
     }
 
     #[test]
     fn pages_expire() {
         let cache = PageCache::default();
-        cache.put("a".into(), cache.generation(), "\"1\"".into(), Bytes::from_static(b"one"));
+        cache.put("a", "p".into(), cache.generation("a"), "\"1\"".into(), Bytes::from_static(b"one"));
         std::thread::sleep(TTL + Duration::from_millis(50));
-        assert_eq!(cache.get("a"), None);
+        assert_eq!(cache.get("a", "p"), None);
     }
 }

@@ -5,21 +5,25 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use news_widget_api::{
-    parse_body, Comment, CommentEdit, CommentInput, CommentPage, CommentStatus, CountsRequest, PageSize, PostedComment,
-    Problem, Report, Slug, Sort, Timestamp, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
+    comment_id_ok, parse_body, Comment, CommentEdit, CommentInput, CommentPage, CommentState, CommentStatus,
+    CountsRequest, FormToken, PageSize, PostedComment, Problem, Report, Slug, Sort, Timestamp, EDIT_TOKEN_HEADER,
+    IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, SqliteConnection};
 
+use crate::admin::Admin;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
 use crate::secrets::{token_hash, Secrets};
-use crate::{db, ratings, routes, AppState};
+use crate::trap::{self, Verdict};
+use crate::{client, db, routes, AppState};
 
 /// When a new comment shows to everyone.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -31,13 +35,15 @@ pub enum Moderation {
     Post,
 }
 
-const COLUMNS: &str = "id, parent_id, root_id, author_name, author_url, avatar, body, created_at, edited_at, status";
+const COLUMNS: &str = "id, parent_id, root_id, article_slug, author_name, author_url, avatar, body, created_at, \
+                       edited_at, status, held_reason, pending_body, edit_until";
 
 #[derive(FromRow)]
 struct Row {
     id: i64,
     parent_id: Option<i64>,
     root_id: i64,
+    article_slug: String,
     author_name: String,
     author_url: Option<String>,
     avatar: String,
@@ -45,14 +51,41 @@ struct Row {
     created_at: String,
     edited_at: Option<String>,
     status: String,
+    held_reason: Option<String>,
+    pending_body: Option<String>,
+    edit_until: String,
+}
+
+fn stamp(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap_or_else(|_| Timestamp::parse("1970-01-01T00:00:00Z").expect("epoch"))
 }
 
 impl Row {
-    /// The public fields only; a deleted comment keeps its place but shows nothing.
-    fn public(self) -> Comment {
-        let status = CommentStatus::parse(&self.status).unwrap_or(CommentStatus::Pending);
-        let stamp =
-            |s: &str| Timestamp::parse(s).unwrap_or_else(|_| Timestamp::parse("1970-01-01T00:00:00Z").expect("epoch"));
+    fn status(&self) -> CommentStatus {
+        CommentStatus::parse(&self.status).unwrap_or(CommentStatus::Pending)
+    }
+
+    /// What the author sees of their own comment: a bot's trapped post looks pending, like any
+    /// comment held for review, and an edit awaiting review shows as pending with its new text.
+    fn for_author(mut self) -> Comment {
+        let honeypot = self.held_reason.as_deref() == Some("honeypot");
+        if let Some(body) = self.pending_body.take() {
+            self.body = body;
+            self.status = CommentStatus::Pending.as_str().to_owned();
+        }
+        if honeypot {
+            self.status = CommentStatus::Pending.as_str().to_owned();
+        }
+        self.public()
+    }
+
+    /// The public fields only; a removed comment (deleted, or rejected) that holds approved
+    /// replies keeps its place as a blank placeholder.
+    fn public(mut self) -> Comment {
+        if self.status == CommentStatus::Rejected.as_str() {
+            self.status = CommentStatus::Deleted.as_str().to_owned();
+        }
+        let status = self.status();
         let deleted = status == CommentStatus::Deleted;
         Comment {
             id: self.id,
@@ -83,8 +116,8 @@ pub struct ListQuery {
     limit: Option<String>,
 }
 
-/// A visible top-level comment: approved, or deleted but holding approved replies.
-const VISIBLE_TOP: &str = "(c.status = 'approved' OR (c.status = 'deleted' AND EXISTS (
+/// A visible top-level comment: approved, or removed (deleted or rejected) but holding approved replies.
+const VISIBLE_TOP: &str = "(c.status = 'approved' OR (c.status IN ('deleted', 'rejected') AND EXISTS (
     SELECT 1 FROM comments r WHERE r.root_id = c.id AND r.id <> c.id AND r.status = 'approved')))";
 
 /// The approved comments of an article, a page of threads at a time.
@@ -95,8 +128,8 @@ const VISIBLE_TOP: &str = "(c.status = 'approved' OR (c.status = 'deleted' AND E
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    Query(q): Query<ListQuery>,
+    ApiPath(raw): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ListQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let slug = routes::slug(&raw)?;
@@ -109,10 +142,10 @@ pub async fn list(
         None => PageSize::default(),
         Some(raw) => PageSize::parse(raw).map_err(|e| ApiError::field("limit", e.to_string()))?,
     };
-    let key = format!("{slug} {} {} {}", sort.as_str(), q.cursor.as_deref().unwrap_or_default(), limit.get());
+    let key = format!("{} {} {}", sort.as_str(), q.cursor.as_deref().unwrap_or_default(), limit.get());
     let (etag, body) = state
         .pages
-        .get_or_build(key, || async {
+        .get_or_build(slug.as_str(), key, || async {
             let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
             let mut conn = state.db.acquire().await?;
             db::require_article(&mut conn, &slug).await?;
@@ -177,16 +210,25 @@ async fn page(
         let marks = vec!["?"; tops.len()].join(",");
         let sql = format!(
             "SELECT {COLUMNS} FROM comments c WHERE c.root_id IN ({marks})
-             AND (c.status = 'approved' OR (c.status = 'deleted' AND EXISTS (
-                 SELECT 1 FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved')))
-             ORDER BY c.created_at, c.id"
+             AND c.status IN ('approved', 'deleted', 'rejected') ORDER BY c.created_at, c.id"
         );
         let mut query = sqlx::query_as::<_, Row>(&sql);
         for (id, _) in &tops {
             query = query.bind(id);
         }
+        let rows = query.fetch_all(&mut *conn).await?;
+        // Shown: every approved comment, and every comment above one (as a removed placeholder),
+        // so that what is shown and the count always agree and no reply loses its place.
+        let parent: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.id, r.parent_id)).collect();
+        let mut shown = std::collections::HashSet::new();
+        for row in rows.iter().filter(|r| r.status == "approved") {
+            let mut at = Some(row.id);
+            while let Some(id) = at.filter(|id| shown.insert(*id)) {
+                at = parent.get(&id).copied().flatten();
+            }
+        }
         let mut by_root: HashMap<i64, Vec<Comment>> = HashMap::new();
-        for row in query.fetch_all(&mut *conn).await? {
+        for row in rows.into_iter().filter(|r| shown.contains(&r.id)) {
             by_root.entry(row.root_id).or_default().push(row.public());
         }
         for (id, _) in &tops {
@@ -211,9 +253,20 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     }
 }
 
-fn created(status: u16, body: String) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+fn created(posted: &PostedComment) -> ApiResult<Response> {
+    let body = serde_json::to_string(posted).map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A fresh signed token for the comment form of `slug` (the time trap reads it back).
+#[utoipa::path(get, path = "/api/v1/articles/{slug}/form-token", tag = "comments",
+    params(("slug" = String, Path, description = "the article's slug")),
+    responses((status = 200, body = FormToken), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn form_token(State(state): State<AppState>, ApiPath(raw): ApiPath<String>) -> ApiResult<Response> {
+    let slug = routes::slug(&raw)?;
+    db::require_article(&mut *state.db.acquire().await?, &slug).await?;
+    let token = FormToken { token: trap::issue(&state.secrets, &slug) };
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(token)).into_response())
 }
 
 /// Posts a comment. With an `Idempotency-Key`, a repeat answers the first result.
@@ -227,7 +280,7 @@ fn created(status: u16, body: String) -> Response {
               (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn post(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<CommentInput>,
@@ -235,155 +288,198 @@ pub async fn post(
     let slug = routes::slug(&raw)?;
     let key = idempotency_key(&headers)?;
     if let Some(key) = &key {
-        if let Some(answer) = replay(&mut *state.db.acquire().await?, key, &slug).await? {
-            return Ok(answer);
+        if let Some(answer) = replay(&state, &mut *state.db.acquire().await?, key, &slug).await? {
+            return created(&answer);
         }
     }
-    state.comment_limiter.check(ratings::client_ip(&state, peer, &headers))?;
+    state.comment_limiter.check(client::rate_key(client::client_ip(&state.proxies, peer, &headers)))?;
     let new = input.parse().map_err(ApiError::invalid)?;
 
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     db::require_article(&mut tx, &slug).await?;
     if let Some(key) = &key {
         // A concurrent twin may have stored its answer while this one waited for the lock.
-        if let Some(answer) = replay(&mut tx, key, &slug).await? {
-            return Ok(answer);
+        if let Some(answer) = replay(&state, &mut tx, key, &slug).await? {
+            return created(&answer);
         }
     }
-    let (edit_token, token_hash) = Secrets::new_token().map_err(ApiError::internal)?;
-    let posted = if input.honeypot_filled() {
-        // A generic answer: a bot learns nothing, and nothing is stored.
-        tracing::info!(article = %slug, "comment trapped (honeypot or time trap)");
-        trapped_answer(edit_token)
+    if let Some(parent) = new.parent_id {
+        let root: Option<(i64,)> =
+            sqlx::query_as("SELECT root_id FROM comments WHERE id = ? AND article_slug = ? AND status = 'approved'")
+                .bind(parent)
+                .bind(slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if root.is_none() {
+            return Err(ApiError::field("parent_id", "is not a comment of this article that can be answered"));
+        }
+    }
+    // Only the honeypot drops a comment (stored out of sight until its key expires, so that the
+    // bot's answer and its replays look like any pending comment's); the time trap holds one.
+    let (status, held) = if input.honeypot_filled() {
+        tracing::info!(article = %slug, "comment trapped by the honeypot");
+        (CommentStatus::Rejected, Some("honeypot"))
     } else {
-        if let Some(parent) = new.parent_id {
-            let root: Option<(i64,)> = sqlx::query_as(
-                "SELECT root_id FROM comments WHERE id = ? AND article_slug = ? AND status = 'approved'",
-            )
-            .bind(parent)
-            .bind(slug.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if root.is_none() {
-                return Err(ApiError::field("parent_id", "is not a comment of this article that can be answered"));
+        match trap::verify(&state.secrets, &slug, &input.form_token, state.form_min_age) {
+            Verdict::Hold(reason) => {
+                tracing::info!(article = %slug, reason, "comment held for review by the time trap");
+                (CommentStatus::Pending, Some(reason))
             }
-        }
-        let status = match state.moderation {
-            Moderation::Pre => CommentStatus::Pending,
-            Moderation::Post => CommentStatus::Approved,
-        };
-        let row: Row = sqlx::query_as(&format!(
-            "INSERT INTO comments (article_slug, parent_id, root_id, author_name, author_email, author_url, avatar,
-                 body, status, edit_token_hash, edit_until)
-             VALUES (?1, ?2, COALESCE((SELECT root_id FROM comments WHERE id = ?2), 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?10))
-             RETURNING {COLUMNS}"
-        ))
-        .bind(slug.as_str())
-        .bind(new.parent_id)
-        .bind(&new.author_name)
-        .bind(&new.author_email)
-        .bind(new.author_url.as_ref().map(|u| u.as_str()))
-        .bind(state.secrets.avatar(&new.author_email))
-        .bind(&new.body)
-        .bind(status.as_str())
-        .bind(&token_hash)
-        .bind(format!("+{} minutes", state.edit_window_minutes))
-        .fetch_one(&mut *tx)
-        .await?;
-        if row.parent_id.is_none() {
-            sqlx::query("UPDATE comments SET root_id = id WHERE id = ?").bind(row.id).execute(&mut *tx).await?;
-        }
-        let (edit_until,): (String,) =
-            sqlx::query_as("SELECT edit_until FROM comments WHERE id = ?").bind(row.id).fetch_one(&mut *tx).await?;
-        PostedComment {
-            comment: row.public(),
-            status,
-            edit_token,
-            edit_until: Timestamp::parse(&edit_until).map_err(|e| ApiError::internal(e.to_string()))?,
+            Verdict::Person if state.moderation == Moderation::Pre => (CommentStatus::Pending, None),
+            Verdict::Person => (CommentStatus::Approved, None),
         }
     };
-    let body = serde_json::to_string(&posted).map_err(ApiError::internal)?;
+    let edit_token = match &key {
+        Some(key) => derived_edit_token(&state.secrets, key),
+        None => Secrets::new_token().map_err(ApiError::internal)?.0,
+    };
+    let row: Row = sqlx::query_as(&format!(
+        "INSERT INTO comments (article_slug, parent_id, root_id, author_name, author_email, author_url, avatar,
+             body, status, edit_token_hash, edit_until, held_reason)
+         VALUES (?1, ?2, COALESCE((SELECT root_id FROM comments WHERE id = ?2), 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+             strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?10), ?11)
+         RETURNING {COLUMNS}"
+    ))
+    .bind(slug.as_str())
+    .bind(new.parent_id)
+    .bind(&new.author_name)
+    .bind(&new.author_email)
+    .bind(new.author_url.as_ref().map(|u| u.as_str()))
+    .bind(state.secrets.avatar(&new.author_email))
+    .bind(&new.body)
+    .bind(status.as_str())
+    .bind(token_hash(&edit_token))
+    .bind(format!("+{} minutes", state.edit_window_minutes))
+    .bind(held)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id = row.id;
+    if row.parent_id.is_none() {
+        sqlx::query("UPDATE comments SET root_id = id WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    }
     if let Some(key) = &key {
-        sqlx::query("INSERT INTO idempotency_keys (key, article_slug, status, response) VALUES (?, ?, 201, ?)")
-            .bind(key)
+        sqlx::query("INSERT INTO idempotency_keys (key_hash, article_slug, comment_id) VALUES (?, ?, ?)")
+            .bind(token_hash(key))
             .bind(slug.as_str())
-            .bind(&body)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    state.pages.forget_all();
-    Ok(created(201, body))
-}
-
-fn trapped_answer(edit_token: String) -> PostedComment {
-    let now = Timestamp::parse("1970-01-01T00:00:00Z").expect("epoch");
-    PostedComment {
-        comment: Comment {
-            id: 0,
-            parent_id: None,
-            author_name: String::new(),
-            author_url: None,
-            avatar: String::new(),
-            body: String::new(),
-            created_at: now.clone(),
-            edited_at: None,
-            status: CommentStatus::Pending,
-        },
-        status: CommentStatus::Pending,
-        edit_token,
-        edit_until: now,
+    if status == CommentStatus::Approved {
+        state.pages.forget(slug.as_str());
     }
+    created(&answer(row, edit_token))
 }
 
-/// The stored answer of an Idempotency-Key, if it was used before.
-async fn replay(conn: &mut SqliteConnection, key: &str, slug: &Slug) -> ApiResult<Option<Response>> {
-    let found: Option<(String, i64, String)> =
-        sqlx::query_as("SELECT article_slug, status, response FROM idempotency_keys WHERE key = ?")
-            .bind(key)
-            .fetch_optional(conn)
+/// The edit token of the comment an Idempotency-Key made: derived from the key with a server
+/// key, so that a replay can give it back while the server stores only its hash.
+fn derived_edit_token(secrets: &Secrets, key: &str) -> String {
+    secrets.sign(&format!("edit-token\n{key}"))
+}
+
+/// The answer to a post of the comment `row`.
+fn answer(row: Row, edit_token: String) -> PostedComment {
+    let edit_until = stamp(&row.edit_until);
+    let comment = row.for_author();
+    PostedComment { status: comment.status, comment, edit_token, edit_until }
+}
+
+/// The answer of an Idempotency-Key used before, rebuilt from the comment it made.
+async fn replay(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    key: &str,
+    slug: &Slug,
+) -> ApiResult<Option<PostedComment>> {
+    let found: Option<(String, i64)> =
+        sqlx::query_as("SELECT article_slug, comment_id FROM idempotency_keys WHERE key_hash = ?")
+            .bind(token_hash(key))
+            .fetch_optional(&mut *conn)
             .await?;
-    match found {
-        None => Ok(None),
-        Some((article, _, _)) if article != slug.as_str() => {
-            Err(ApiError::field("Idempotency-Key", "was already used for another article"))
-        }
-        Some((_, status, body)) => Ok(Some(created(u16::try_from(status).unwrap_or(201), body))),
+    let Some((article, id)) = found else { return Ok(None) };
+    if article != slug.as_str() {
+        return Err(ApiError::field("Idempotency-Key", "was already used for another article"));
     }
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|row| answer(row, derived_edit_token(&state.secrets, key))))
 }
 
 #[derive(FromRow)]
 struct Editable {
+    article_slug: String,
     edit_token_hash: String,
     status: String,
     open: bool,
 }
 
-/// Checks the edit token of comment `id` and that its window is open.
-async fn check_edit(conn: &mut SqliteConnection, id: i64, headers: &HeaderMap) -> ApiResult<()> {
+/// Checks the edit token of comment `id`, and (with `window`) that its edit window is open;
+/// answers the comment's article.
+async fn check_edit(conn: &mut SqliteConnection, id: i64, headers: &HeaderMap, window: bool) -> ApiResult<String> {
     let token = headers.get(EDIT_TOKEN_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let row: Option<Editable> = sqlx::query_as(
-        "SELECT edit_token_hash, status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') < edit_until AS open FROM comments WHERE id = ?",
+        "SELECT article_slug, edit_token_hash, status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') < edit_until AS open
+         FROM comments WHERE id = ? AND (held_reason IS NULL OR held_reason <> 'honeypot')",
     )
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    let row = row.filter(|r| r.status != "deleted").ok_or_else(|| ApiError::not_found(format!("no comment {id}")))?;
-    if token.is_empty() || token_hash(token) != row.edit_token_hash {
+    let row = row.ok_or_else(|| ApiError::not_found(format!("no comment {id}")))?;
+    if token.is_empty()
+        || !bool::from(subtle::ConstantTimeEq::ct_eq(token_hash(token).as_bytes(), row.edit_token_hash.as_bytes()))
+    {
         return Err(ApiError::from(Problem::new(403, "Forbidden", "this edit token does not belong to this comment")));
     }
-    if !row.open {
+    if window && row.status == "deleted" {
+        return Err(ApiError::not_found(format!("no comment {id}")));
+    }
+    if window && !row.open {
         return Err(ApiError::from(Problem::new(
             403,
             "Edit window closed",
             "comments can be changed only for a while after posting",
         )));
     }
-    Ok(())
+    Ok(row.article_slug)
 }
 
-/// Changes the body of one's own comment, within the edit window (`X-Edit-Token`).
+fn comment_id(id: i64) -> ApiResult<i64> {
+    if comment_id_ok(id) {
+        Ok(id)
+    } else {
+        Err(ApiError::not_found(format!("no comment {id}")))
+    }
+}
+
+/// Where one's own comment stands (`X-Edit-Token`, at any time): approved, pending, rejected or
+/// deleted, and whether an edit awaits review.
+#[utoipa::path(get, path = "/api/v1/comments/{id}/status", tag = "comments",
+    params(("id" = i64, Path), ("X-Edit-Token" = String, Header, description = "the edit token of the POST answer")),
+    responses((status = 200, body = CommentState), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn state(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = comment_id(id)?;
+    let mut conn = state.db.acquire().await?;
+    check_edit(&mut conn, id, &headers, false).await?;
+    let (status, edit_pending): (String, bool) =
+        sqlx::query_as("SELECT status, pending_body IS NOT NULL FROM comments WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let status = CommentStatus::parse(&status).unwrap_or(CommentStatus::Pending);
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(CommentState { status, edit_pending })).into_response())
+}
+
+/// Changes the body of one's own comment, within the edit window (`X-Edit-Token`). Under
+/// pre-moderation an edit of an approved comment waits for a moderator, and readers see the
+/// approved text meanwhile; the answer is the comment as its author sees it.
 #[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "comments",
     params(("id" = i64, Path), ("X-Edit-Token" = String, Header, description = "the edit token of the POST answer")),
     request_body = CommentEdit,
@@ -392,75 +488,137 @@ async fn check_edit(conn: &mut SqliteConnection, id: i64, headers: &HeaderMap) -
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn edit(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<CommentEdit>,
 ) -> ApiResult<Json<Comment>> {
+    let id = comment_id(id)?;
     let body = parse_body(&input.body).map_err(|e| ApiError::field("body", e.to_string()))?;
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    check_edit(&mut tx, id, &headers).await?;
-    let row: Row = sqlx::query_as(&format!(
-        "UPDATE comments SET body = ?, edited_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? RETURNING {COLUMNS}"
-    ))
-    .bind(body)
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let slug = check_edit(&mut tx, id, &headers, true).await?;
+    let sql = if state.moderation == Moderation::Pre {
+        // Approved: the edit waits in pending_body. Pending: it replaces the text under review.
+        format!(
+            "UPDATE comments SET
+                 pending_body = CASE WHEN status = 'approved' THEN ?1 ELSE NULL END,
+                 body = CASE WHEN status = 'approved' THEN body ELSE ?1 END,
+                 edited_at = CASE WHEN status = 'approved' THEN edited_at ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
+             WHERE id = ?2 RETURNING {COLUMNS}"
+        )
+    } else {
+        format!(
+            "UPDATE comments SET body = ?1, edited_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2 RETURNING {COLUMNS}"
+        )
+    };
+    let row: Row = sqlx::query_as(&sql).bind(body).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
-    state.pages.forget_all();
-    Ok(Json(row.public()))
+    state.pages.forget(&slug);
+    Ok(Json(row.for_author()))
 }
 
-/// Deletes one's own comment, within the edit window (`X-Edit-Token`).
+/// Deletes one's own comment, within the edit window (`X-Edit-Token`): its text, name, website
+/// and email are erased for good; a comment with replies keeps its place as a placeholder.
 #[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "comments",
     params(("id" = i64, Path), ("X-Edit-Token" = String, Header, description = "the edit token of the POST answer")),
     responses((status = 204, description = "deleted"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn delete(State(state): State<AppState>, Path(id): Path<i64>, headers: HeaderMap) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    let id = comment_id(id)?;
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    check_edit(&mut tx, id, &headers).await?;
-    set_status(&mut tx, id, CommentStatus::Deleted).await?;
+    let slug = check_edit(&mut tx, id, &headers, true).await?;
+    erase(&mut tx, id, "author").await?;
     tx.commit().await?;
-    state.pages.forget_all();
+    state.pages.forget(&slug);
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn set_status(conn: &mut SqliteConnection, id: i64, status: CommentStatus) -> ApiResult<()> {
-    let done =
-        sqlx::query("UPDATE comments SET status = ? WHERE id = ?").bind(status.as_str()).bind(id).execute(conn).await?;
+/// Removes comment `id` for good: the row when nothing answers it, else a tombstone that keeps
+/// only its place in the thread (no text, no name, no website, no email).
+pub async fn erase(conn: &mut SqliteConnection, id: i64, by: &str) -> ApiResult<()> {
+    let gone = sqlx::query(
+        "DELETE FROM comments WHERE id = ? AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = ?)",
+    )
+    .bind(id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if gone.rows_affected() == 1 {
+        return Ok(());
+    }
+    let done = sqlx::query(
+        "UPDATE comments SET status = 'deleted', deleted_by = ?, body = '', author_name = '', author_email = '',
+             author_url = NULL, avatar = '', pending_body = NULL WHERE id = ?",
+    )
+    .bind(by)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::not_found(format!("no comment {id}")));
     }
     Ok(())
 }
 
-/// Reports a comment to the moderators.
+/// Reports a comment to the moderators: once per reader (their reader token, else their
+/// address), a limited number an hour from one address. Reports change nothing readers see.
 #[utoipa::path(post, path = "/api/v1/comments/{id}/report", tag = "comments", params(("id" = i64, Path)),
     request_body = Report,
-    responses((status = 204, description = "reported"), (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "reported (again: still once)"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn report(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<Report>,
 ) -> ApiResult<StatusCode> {
+    let id = comment_id(id)?;
     let reason =
         news_widget_api::line_text(&input.reason, 1, 500).map_err(|e| ApiError::field("reason", e.to_string()))?;
-    let mut tx = state.db.begin().await?;
-    let done = sqlx::query("UPDATE comments SET reports = reports + 1 WHERE id = ? AND status = 'approved'")
+    let ip = client::client_ip(&state.proxies, peer, &headers);
+    let reporter = match headers
+        .get(READER_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| news_widget_api::ReaderToken::parse(v).ok())
+    {
+        Some(token) => format!("reader:{}", state.secrets.reader_hash(token.as_str())),
+        None => {
+            let (day, _) = crate::secrets::today();
+            let hash = state.secrets.ip_hash(&state.db, day, client::rate_key(ip)).await.map_err(ApiError::internal)?;
+            format!("ip:{hash}")
+        }
+    };
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM comments WHERE id = ? AND status = 'approved'")
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-    if done.rows_affected() == 0 {
+    if exists.is_none() {
         return Err(ApiError::not_found(format!("no comment {id}")));
     }
-    sqlx::query("INSERT INTO comment_reports (comment_id, reason) VALUES (?, ?)")
+    let already: Option<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM comment_reports WHERE comment_id = ? AND reporter_hash = ?")
+            .bind(id)
+            .bind(&reporter)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if already.is_some() {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    state.report_limiter.check(client::rate_key(ip))?;
+    sqlx::query("INSERT INTO comment_reports (comment_id, reason, reporter_hash) VALUES (?, ?, ?)")
         .bind(id)
         .bind(reason)
+        .bind(&reporter)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("UPDATE comments SET reports = reports + 1 WHERE id = ?").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
-    state.pages.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -493,6 +651,12 @@ pub async fn counts(
 pub struct ModeratedComment {
     pub article_slug: String,
     pub reports: i64,
+    /// Why the time trap held it, if it did (`too_fast`, `no_form_token`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_reason: Option<String>,
+    /// Under pre-moderation: the author's edit awaiting review (readers see `body` meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_body: Option<String>,
     #[serde(flatten)]
     pub comment: Comment,
 }
@@ -503,60 +667,86 @@ pub struct AdminQuery {
     status: Option<String>,
 }
 
-/// Comments waiting for a moderator: pending, or reported.
+/// Comments waiting for a moderator: pending (new ones and edits under review), or reported.
 pub async fn moderation_queue(db: &crate::db::Db, which: &str) -> ApiResult<Vec<ModeratedComment>> {
     let filter = match which {
-        "pending" => "status = 'pending'",
+        "pending" => "(status = 'pending' OR (status = 'approved' AND pending_body IS NOT NULL))",
         "reported" => "reports > 0 AND status = 'approved'",
         _ => return Err(ApiError::field("status", "must be pending or reported")),
     };
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT article_slug, reports, id FROM comments WHERE {filter} ORDER BY created_at, id LIMIT 500"
+    let rows: Vec<(i64, Row)> = sqlx::query_as::<_, Row>(&format!(
+        "SELECT {COLUMNS} FROM comments WHERE {filter} ORDER BY created_at, id LIMIT 500"
     ))
     .fetch_all(db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r))
+    .collect();
     let mut out = Vec::new();
-    for (article_slug, reports, id) in rows {
-        let row: Row =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE id = ?")).bind(id).fetch_one(db).await?;
-        out.push(ModeratedComment { article_slug, reports, comment: row.public() });
+    for (id, mut row) in rows {
+        let (reports,): (i64,) =
+            sqlx::query_as("SELECT reports FROM comments WHERE id = ?").bind(id).fetch_one(db).await?;
+        let (article_slug, held_reason, pending_body) =
+            (row.article_slug.clone(), row.held_reason.take(), row.pending_body.take());
+        out.push(ModeratedComment { article_slug, reports, held_reason, pending_body, comment: row.public() });
     }
     Ok(out)
 }
 
-/// A moderator's decision on comment `id`.
-pub async fn moderate(db: &crate::db::Db, id: i64, action: &str) -> ApiResult<()> {
-    let mut conn = db.acquire().await?;
+/// A moderator's decision on comment `id`; answers the comment's article. Approving publishes a
+/// pending comment or a pending edit; a deleted comment cannot be brought back.
+pub async fn moderate(db: &crate::db::Db, id: i64, action: &str) -> ApiResult<String> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT article_slug, status FROM comments WHERE id = ? AND (held_reason IS NULL OR held_reason <> 'honeypot')",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (slug, status) = found.ok_or_else(|| ApiError::not_found(format!("no comment {id}")))?;
+    let gone = || {
+        ApiError::from(Problem::new(
+            409,
+            "Comment deleted",
+            format!("comment {id} was deleted; it cannot be approved or rejected"),
+        ))
+    };
     match action {
-        "approve" => set_status(&mut conn, id, CommentStatus::Approved).await,
-        "reject" => set_status(&mut conn, id, CommentStatus::Rejected).await,
-        "delete" => {
-            let done = sqlx::query(
-                "DELETE FROM comments WHERE id = ? AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = ?)",
+        "approve" if status == "deleted" => return Err(gone()),
+        "approve" => {
+            sqlx::query(
+                "UPDATE comments SET status = 'approved', held_reason = NULL,
+                     body = COALESCE(pending_body, body),
+                     edited_at = CASE WHEN pending_body IS NULL THEN edited_at ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,
+                     pending_body = NULL
+                 WHERE id = ?",
             )
             .bind(id)
-            .bind(id)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await?;
-            if done.rows_affected() == 0 {
-                // It has replies (or does not exist): keep its place, empty.
-                set_status(&mut conn, id, CommentStatus::Deleted).await?;
-            }
-            Ok(())
         }
-        _ => Err(ApiError::not_found(format!("no action {action}"))),
+        "reject" if status == "deleted" => return Err(gone()),
+        "reject" => {
+            sqlx::query("UPDATE comments SET status = 'rejected', pending_body = NULL WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        "delete" => erase(&mut tx, id, "moderator").await?,
+        _ => return Err(ApiError::not_found(format!("no action {action}"))),
     }
+    tx.commit().await?;
+    Ok(slug)
 }
 
 /// The moderation queue (admin token).
 #[utoipa::path(get, path = "/api/v1/admin/comments", tag = "moderation", params(AdminQuery), security(("admin_token" = [])),
     responses((status = 200, body = Vec<ModeratedComment>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_list(
+    _admin: Admin,
     State(state): State<AppState>,
-    Query(q): Query<AdminQuery>,
-    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<AdminQuery>,
 ) -> ApiResult<Json<Vec<ModeratedComment>>> {
-    routes::require_admin(&state, &headers)?;
     Ok(Json(moderation_queue(&state.db, q.status.as_deref().unwrap_or("pending")).await?))
 }
 
@@ -564,18 +754,18 @@ pub async fn admin_list(
 #[utoipa::path(post, path = "/api/v1/admin/comments/{id}/{action}", tag = "moderation",
     params(("id" = i64, Path), ("action" = String, Path, description = "approve or reject")), security(("admin_token" = [])),
     responses((status = 204, description = "done"), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "the comment was deleted", body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_action(
+    _admin: Admin,
     State(state): State<AppState>,
-    Path((id, action)): Path<(i64, String)>,
-    headers: HeaderMap,
+    ApiPath((id, action)): ApiPath<(i64, String)>,
 ) -> ApiResult<StatusCode> {
-    routes::require_admin(&state, &headers)?;
     if !matches!(action.as_str(), "approve" | "reject") {
         return Err(ApiError::not_found(format!("no action {action}")));
     }
-    moderate(&state.db, id, &action).await?;
-    state.pages.forget_all();
+    let slug = moderate(&state.db, comment_id(id)?, &action).await?;
+    state.pages.forget(&slug);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -584,12 +774,11 @@ pub async fn admin_action(
     security(("admin_token" = [])),
     responses((status = 204, description = "deleted"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_delete(
+    _admin: Admin,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    routes::require_admin(&state, &headers)?;
-    moderate(&state.db, id, "delete").await?;
-    state.pages.forget_all();
+    let slug = moderate(&state.db, comment_id(id)?, "delete").await?;
+    state.pages.forget(&slug);
     Ok(StatusCode::NO_CONTENT)
 }

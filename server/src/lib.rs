@@ -1,29 +1,46 @@
-//! The reference backend of news-widget.
+//! The reference backend of news-widget: one module per concern — `routes`, `comments` and
+//! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
+//! (the admin token), `client` (addresses and rate keys), `limit`, `cache`, `privacy`,
+//! `maintenance` (upkeep in the background) and `http` (the layers around every route).
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod cache;
+pub mod client;
 pub mod comments;
 pub mod db;
 pub mod error;
+pub mod extract;
+pub mod http;
 pub mod json;
 pub mod limit;
+pub mod maintenance;
 pub mod openapi;
+pub mod privacy;
 pub mod ratings;
 pub mod routes;
 pub mod sanitize;
 pub mod secrets;
+pub mod trap;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
+
+pub use admin::AdminToken;
+pub use client::Proxies;
 
 /// What a running server needs to know.
 #[derive(Clone, Debug)]
@@ -33,15 +50,15 @@ pub struct Config {
     /// The built widget (trunk's `dist/`), served at `/`.
     pub static_dir: Option<PathBuf>,
     /// Admin routes are refused while this is unset.
-    pub admin_token: Option<String>,
+    pub admin_token: Option<AdminToken>,
     /// Origins allowed by CORS; `*` allows any.
     pub allowed_origins: Vec<String>,
     /// Load the demo article into an empty database.
     pub seed: bool,
     /// New voters an article accepts per day from one IP address.
     pub max_new_voters_per_ip: u32,
-    /// Take the client's address from the last `X-Forwarded-For` hop (behind a reverse proxy).
-    pub trust_proxy: bool,
+    /// Which `X-Forwarded-For` hops to believe (behind reverse proxies).
+    pub proxies: Proxies,
     /// When new comments show to everyone.
     pub moderation: comments::Moderation,
     /// How long an author may edit or delete a new comment.
@@ -49,6 +66,12 @@ pub struct Config {
     /// Comments a minute from one address, after a first burst.
     pub comments_per_minute: u32,
     pub comment_burst: u32,
+    /// Reports an hour from one address.
+    pub reports_per_hour: u32,
+    /// The least time between showing the form and sending it (the time trap).
+    pub form_min_age: Duration,
+    /// Requests handled at once; past it, more wait briefly, then are shed with 503.
+    pub max_concurrent_requests: usize,
 }
 
 impl Config {
@@ -61,11 +84,14 @@ impl Config {
             allowed_origins: Vec::new(),
             seed: true,
             max_new_voters_per_ip: 3,
-            trust_proxy: false,
+            proxies: Proxies::None,
             moderation: comments::Moderation::Post,
             edit_window_minutes: 15,
             comments_per_minute: 3,
             comment_burst: 5,
+            reports_per_hour: 20,
+            form_min_age: Duration::from_millis(news_widget_api::MIN_FILL_MS),
+            max_concurrent_requests: 1024,
         }
     }
 }
@@ -75,13 +101,16 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub db: db::Db,
-    pub admin_token: Option<String>,
+    pub admin_token: Option<AdminToken>,
+    pub admin_failures: admin::Failures,
     pub secrets: secrets::Secrets,
     pub max_new_voters_per_ip: u32,
-    pub trust_proxy: bool,
+    pub proxies: Proxies,
     pub moderation: comments::Moderation,
     pub edit_window_minutes: u32,
+    pub form_min_age: Duration,
     pub comment_limiter: limit::Limiter,
+    pub report_limiter: limit::Limiter,
     /// Comment pages as sent, for a second.
     pub pages: cache::PageCache,
 }
@@ -93,38 +122,68 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// Opens the database, loads the demo article if asked, and builds the whole application.
+/// Opens the database, loads the demo article if asked, and builds the whole application; the
+/// upkeep (expired idempotency keys, limiter state) runs in the background while it lives.
 pub async fn app(config: &Config) -> anyhow::Result<Router> {
+    let state = state(config).await?;
+    maintenance::spawn(state.clone());
+    router(state, config)
+}
+
+/// The shared state of a server on `config`'s database.
+pub async fn state(config: &Config) -> anyhow::Result<AppState> {
     let db = db::connect(&config.database).await?;
     if config.seed && db::seed_if_empty(&db).await? {
         tracing::info!(slug = db::DEMO_SLUG, "loaded the demo article into the empty database");
     }
-    let state = AppState(Arc::new(Inner {
+    Ok(AppState(Arc::new(Inner {
         secrets: secrets::Secrets::load(&db).await?,
         db,
-        admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
+        admin_token: config.admin_token.clone(),
+        admin_failures: admin::Failures::default(),
         max_new_voters_per_ip: config.max_new_voters_per_ip,
-        trust_proxy: config.trust_proxy,
+        proxies: config.proxies.clone(),
         moderation: config.moderation,
         edit_window_minutes: config.edit_window_minutes,
-        comment_limiter: limit::Limiter::new(config.comments_per_minute, config.comment_burst),
+        form_min_age: config.form_min_age,
+        comment_limiter: limit::Limiter::per_minute(
+            config.comments_per_minute,
+            config.comment_burst,
+            "You are posting too fast. Wait a moment, then send again: your text is kept.",
+        ),
+        report_limiter: limit::Limiter::per_period(
+            config.reports_per_hour,
+            Duration::from_secs(3600),
+            "You have sent many reports; the moderators have them. Try again later.",
+        ),
         pages: cache::PageCache::default(),
-    }));
-    router(state, config)
+    })))
 }
 
+/// Body limits per route: what each route can need, no more.
+const ARTICLE_BODY_LIMIT: usize = 1024 * 1024;
+const SMALL_BODY_LIMIT: usize = 4 * 1024;
+
 fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
+    let small = DefaultBodyLimit::max(SMALL_BODY_LIMIT);
     let api = Router::new()
         .route("/health", get(routes::health))
-        .route("/articles/{slug}", get(routes::get_article).put(routes::put_article))
-        .route("/articles/{slug}/rating", get(ratings::get_rating).put(ratings::put_rating))
+        .route(
+            "/articles/{slug}",
+            get(routes::get_article).put(routes::put_article).layer(DefaultBodyLimit::max(ARTICLE_BODY_LIMIT)),
+        )
+        .route("/articles/{slug}/rating", get(ratings::get_rating).put(ratings::put_rating).layer(small))
         .route("/articles/{slug}/comments", get(comments::list).post(comments::post))
+        .route("/articles/{slug}/form-token", get(comments::form_token))
         .route("/comments/{id}", axum::routing::patch(comments::edit).delete(comments::delete))
-        .route("/comments/{id}/report", axum::routing::post(comments::report))
-        .route("/counts", axum::routing::post(comments::counts))
+        .route("/comments/{id}/status", get(comments::state))
+        .route("/comments/{id}/report", post(comments::report).layer(small))
+        .route("/counts", post(comments::counts).layer(small))
         .route("/admin/comments", get(comments::admin_list))
         .route("/admin/comments/{id}", axum::routing::delete(comments::admin_delete))
-        .route("/admin/comments/{id}/{action}", axum::routing::post(comments::admin_action))
+        .route("/admin/comments/{id}/{action}", post(comments::admin_action))
+        .route("/admin/privacy/export", post(privacy::export).layer(small))
+        .route("/admin/privacy/erase", post(privacy::erase).layer(small))
         .route("/openapi.json", get(openapi::document))
         .fallback(routes::api_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
@@ -138,7 +197,28 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     if let Some(cors) = cors(&config.allowed_origins)? {
         app = app.layer(cors);
     }
-    Ok(app.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()))
+    Ok(with_layers(app, config.max_concurrent_requests, http::REQUEST_TIMEOUT))
+}
+
+/// Wraps `app` in what every route gets: the default body limit, compression, problem+json for
+/// every refusal, panics caught (a 500, the process lives), the access log, and for the server
+/// as a whole a time limit and a concurrency limit that sheds load with 503 + Retry-After.
+pub fn with_layers(app: Router, max_concurrent_requests: usize, timeout: Duration) -> Router {
+    let app = app
+        .layer(DefaultBodyLimit::max(http::DEFAULT_BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(http::problems_everywhere))
+        .layer(CatchPanicLayer::custom(http::panic_answer))
+        .layer(axum::middleware::from_fn(http::access_log));
+    // Layers on a router apply to each route apart; the time limit and the concurrency limit are
+    // for the whole server, so they wrap it as one service.
+    Router::new().fallback_service(app).layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(http::layer_error))
+            .load_shed()
+            .concurrency_limit(max_concurrent_requests.max(1))
+            .timeout(timeout),
+    )
 }
 
 fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
@@ -160,7 +240,6 @@ fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
     Ok(Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .expose_headers([header::RETRY_AFTER, header::ETAG])
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
             .allow_headers([
                 header::CONTENT_TYPE,
@@ -169,6 +248,7 @@ fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
                 header::HeaderName::from_static(news_widget_api::READER_TOKEN_HEADER),
                 header::HeaderName::from_static(news_widget_api::EDIT_TOKEN_HEADER),
             ])
+            .expose_headers([header::RETRY_AFTER, header::ETAG, header::LOCATION])
             .max_age(std::time::Duration::from_secs(3600)),
     ))
 }

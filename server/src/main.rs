@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use news_widget_server::comments::{self, Moderation};
-use news_widget_server::{app, serve, Config};
+use news_widget_server::{app, serve, AdminToken, Config, Proxies};
 use tracing_subscriber::EnvFilter;
 
 /// The news-widget reference backend: the API and, with --static-dir, the built widget.
@@ -20,9 +20,11 @@ struct Cli {
     /// The built widget to serve at / (trunk's dist/ folder).
     #[arg(long, env = "NEWS_WIDGET_STATIC_DIR")]
     static_dir: Option<PathBuf>,
-    /// Token for the admin routes (Authorization: Bearer …); they are refused while it is unset.
-    #[arg(long, env = "NEWS_WIDGET_ADMIN_TOKEN", hide_env_values = true)]
-    admin_token: Option<String>,
+    /// A file whose first line is the token of the admin routes (Authorization: Bearer …), at
+    /// least 32 bytes. Or set NEWS_WIDGET_ADMIN_TOKEN. Never on the command line, where `ps`
+    /// shows it. Admin routes are refused while neither is set.
+    #[arg(long, env = "NEWS_WIDGET_ADMIN_TOKEN_FILE")]
+    admin_token_file: Option<PathBuf>,
     /// An origin allowed to call the API from a browser (repeatable; `*` for any).
     #[arg(long = "allowed-origin", env = "NEWS_WIDGET_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
@@ -33,9 +35,11 @@ struct Cli {
     /// still counts a few readers).
     #[arg(long, env = "NEWS_WIDGET_MAX_NEW_VOTERS_PER_IP", default_value_t = 3)]
     max_new_voters_per_ip: u32,
-    /// Behind a reverse proxy: take the client's address from the last X-Forwarded-For hop.
-    #[arg(long, env = "NEWS_WIDGET_TRUST_PROXY")]
-    trust_proxy: bool,
+    /// Behind reverse proxies: how many stand in front (`1`: the client is the last
+    /// X-Forwarded-For hop), or the proxies' address ranges (`10.0.0.0/8,127.0.0.1`). Unset, the
+    /// header is ignored.
+    #[arg(long, env = "NEWS_WIDGET_TRUST_PROXY", value_parser = Proxies::parse)]
+    trust_proxy: Option<Proxies>,
     /// When new comments show to everyone: `pre` after a moderator approves them, `post` at once.
     #[arg(long, env = "NEWS_WIDGET_MODERATION", value_enum, default_value_t = Moderation::Post)]
     moderation: Moderation,
@@ -48,6 +52,16 @@ struct Cli {
     /// Comments one address may send at once before the per-minute rate applies.
     #[arg(long, env = "NEWS_WIDGET_COMMENT_BURST", default_value_t = 5)]
     comment_burst: u32,
+    /// Reports an hour from one address.
+    #[arg(long, env = "NEWS_WIDGET_REPORTS_PER_HOUR", default_value_t = 20)]
+    reports_per_hour: u32,
+    /// Seconds a comment form must be open before a comment from it publishes (faster ones are
+    /// held for a moderator, not dropped).
+    #[arg(long, env = "NEWS_WIDGET_FORM_MIN_SECONDS", default_value_t = 2.0)]
+    form_min_seconds: f64,
+    /// Requests handled at once; more are answered 503 with Retry-After.
+    #[arg(long, env = "NEWS_WIDGET_MAX_CONCURRENT_REQUESTS", default_value_t = 1024)]
+    max_concurrent_requests: usize,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -59,6 +73,41 @@ enum Command {
         #[command(subcommand)]
         action: CommentsAction,
     },
+    /// One person's data: what is stored under an email (GDPR art. 15), or its erasure (art. 17).
+    Privacy {
+        #[command(subcommand)]
+        action: PrivacyAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PrivacyAction {
+    /// Print, as JSON, every comment stored under this email.
+    Export {
+        #[arg(long)]
+        email: String,
+    },
+    /// Erase every comment of this email for good (text, name, website, email).
+    Erase {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+async fn privacy_cli(database: &str, action: PrivacyAction) -> anyhow::Result<()> {
+    let db = news_widget_server::db::connect(database).await?;
+    let fail = |e: news_widget_server::error::ApiError| anyhow::anyhow!("{}: {}", e.problem.title, e.problem.detail);
+    match action {
+        PrivacyAction::Export { email } => {
+            let data = news_widget_server::privacy::export_for(&db, &email).await.map_err(fail)?;
+            println!("{}", serde_json::to_string_pretty(&data)?);
+        }
+        PrivacyAction::Erase { email } => {
+            let (count, _) = news_widget_server::privacy::erase_for(&db, &email).await.map_err(fail)?;
+            println!("erased {count} comment(s)");
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand, Debug)]
@@ -97,7 +146,7 @@ async fn comments_cli(database: &str, action: CommentsAction) -> anyhow::Result<
         CommentsAction::Reject { id } => (id, "reject"),
         CommentsAction::Delete { id } => (id, "delete"),
     };
-    comments::moderate(&db, id, verb).await.map_err(fail)?;
+    let _article = comments::moderate(&db, id, verb).await.map_err(fail)?;
     println!("comment {id}: {verb} done");
     Ok(())
 }
@@ -109,24 +158,34 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let mut cli = Cli::parse();
-    if let Some(Command::Comments { action }) = cli.command.take() {
-        return comments_cli(&cli.database, action).await;
+    match cli.command.take() {
+        Some(Command::Comments { action }) => return comments_cli(&cli.database, action).await,
+        Some(Command::Privacy { action }) => return privacy_cli(&cli.database, action).await,
+        None => {}
     }
+    let admin_token = match (&cli.admin_token_file, std::env::var("NEWS_WIDGET_ADMIN_TOKEN")) {
+        (Some(path), _) => Some(AdminToken::from_file(path)?),
+        (None, Ok(token)) if !token.is_empty() => Some(AdminToken::new(&token)?),
+        _ => None,
+    };
     if let Some(dir) = &cli.static_dir {
         anyhow::ensure!(dir.join("index.html").is_file(), "--static-dir {}: no index.html there", dir.display());
     }
     let config = Config {
         database: cli.database,
         static_dir: cli.static_dir,
-        admin_token: cli.admin_token,
+        admin_token,
         allowed_origins: cli.allowed_origins,
         seed: !cli.no_demo,
         max_new_voters_per_ip: cli.max_new_voters_per_ip,
-        trust_proxy: cli.trust_proxy,
+        proxies: cli.trust_proxy.unwrap_or_default(),
         moderation: cli.moderation,
         edit_window_minutes: cli.edit_window_minutes,
         comments_per_minute: cli.comments_per_minute,
         comment_burst: cli.comment_burst,
+        reports_per_hour: cli.reports_per_hour,
+        form_min_age: std::time::Duration::from_secs_f64(cli.form_min_seconds.clamp(0.0, 3600.0)),
+        max_concurrent_requests: cli.max_concurrent_requests,
     };
     let app = app(&config).await?;
     let listener = tokio::net::TcpListener::bind(cli.addr)

@@ -1,8 +1,8 @@
 //! Reader ratings: one vote per (article, reader token), a daily cap of new voters per IP.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,25 +10,13 @@ use news_widget_api::{Problem, RatingInput, RatingSummary, ReaderToken, Slug, St
 use sqlx::SqliteConnection;
 
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
 use crate::json::ApiJson;
-use crate::{db, routes, secrets, AppState};
+use crate::{client, db, routes, secrets, AppState};
 
 /// The reader token of a request, if it has a well-formed one.
 fn reader_token(headers: &HeaderMap) -> Option<ReaderToken> {
     headers.get(READER_TOKEN_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| ReaderToken::parse(v).ok())
-}
-
-/// The client's address: the connection's, or with `--trust-proxy` the last `X-Forwarded-For` hop.
-pub fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    let forwarded = || {
-        let value = headers.get("x-forwarded-for")?.to_str().ok()?;
-        value.rsplit(',').next()?.trim().parse().ok()
-    };
-    if state.trust_proxy {
-        forwarded().unwrap_or(peer.ip())
-    } else {
-        peer.ip()
-    }
 }
 
 async fn summary(conn: &mut SqliteConnection, slug: &Slug, reader: Option<&str>) -> sqlx::Result<RatingSummary> {
@@ -74,7 +62,7 @@ fn private(summary: RatingSummary) -> Response {
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_rating(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let slug = routes::slug(&raw)?;
@@ -96,7 +84,7 @@ pub async fn get_rating(
                content_type = "application/problem+json")))]
 pub async fn put_rating(
     State(state): State<AppState>,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<RatingInput>,
@@ -107,8 +95,11 @@ pub async fn put_rating(
     };
     let reader = state.secrets.reader_hash(token.as_str());
     let (day, until_tomorrow) = secrets::today();
-    let ip_hash =
-        state.secrets.ip_hash(&state.db, day, client_ip(&state, peer, &headers)).await.map_err(ApiError::internal)?;
+    let ip_hash = state
+        .secrets
+        .ip_hash(&state.db, day, client::rate_key(client::client_ip(&state.proxies, peer, &headers)))
+        .await
+        .map_err(ApiError::internal)?;
     let stars = i64::from(input.stars.get());
 
     // IMMEDIATE: take the write lock up front, so concurrent votes queue instead of failing.

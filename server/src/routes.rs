@@ -1,16 +1,16 @@
 //! The HTTP API.
 
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use crate::admin::Admin;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
+use crate::json::ApiJson;
+use crate::{db, AppState};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use news_widget_api::{Article, ArticleInput, Problem, Slug};
 use serde::Serialize;
-use subtle::ConstantTimeEq;
-
-use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
-use crate::{db, AppState};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -38,7 +38,7 @@ pub fn slug(raw: &str) -> ApiResult<Slug> {
     params(("slug" = String, Path, description = "the article's slug")),
     responses((status = 200, body = Article),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_article(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Response> {
+pub async fn get_article(State(state): State<AppState>, ApiPath(raw): ApiPath<String>) -> ApiResult<Response> {
     let slug = slug(&raw)?;
     let article =
         db::article(&state.db, &slug).await?.ok_or_else(|| ApiError::not_found(format!("no article {slug}")))?;
@@ -57,34 +57,17 @@ pub async fn get_article(State(state): State<AppState>, Path(raw): Path<String>)
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn put_article(
+    _admin: Admin,
     State(state): State<AppState>,
-    Path(raw): Path<String>,
-    headers: HeaderMap,
+    ApiPath(raw): ApiPath<String>,
     ApiJson(input): ApiJson<ArticleInput>,
 ) -> ApiResult<Response> {
-    require_admin(&state, &headers)?;
     let slug = Slug::parse(&raw).map_err(|e| ApiError::field("slug", e.to_string()))?;
     let article = db::prepare(slug, input).map_err(ApiError::invalid)?;
     let created = db::put_article(&state.db, &article).await?;
+    state.pages.forget(article.slug.as_str());
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(article)).into_response())
-}
-
-/// Checks `Authorization: Bearer <admin token>` in constant time.
-pub fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let Some(expected) = state.admin_token.as_deref() else {
-        return Err(ApiError::admin_disabled());
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-        Ok(())
-    } else {
-        Err(ApiError::unauthorized())
-    }
 }
 
 pub async fn api_not_found() -> ApiError {
@@ -96,7 +79,7 @@ pub async fn method_not_allowed() -> ApiError {
 }
 
 /// The demo page's own images, built into the binary so the demo needs no other host.
-pub async fn media(Path(file): Path<String>) -> ApiResult<Response> {
+pub async fn media(ApiPath(file): ApiPath<String>) -> ApiResult<Response> {
     let (bytes, mime): (&'static [u8], _) = match file.as_str() {
         "chine-kazakhstan.svg" => (include_bytes!("../media/chine-kazakhstan.svg"), "image/svg+xml"),
         _ => return Err(ApiError::not_found(format!("no media {file:?}"))),

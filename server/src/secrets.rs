@@ -19,6 +19,8 @@ pub fn today() -> (i64, u64) {
 pub struct Secrets {
     reader_key: [u8; 32],
     avatar_key: [u8; 32],
+    /// Signs form tokens and derives the edit tokens that an Idempotency-Key's replay gives back.
+    form_key: [u8; 32],
     /// The key of the IP hashes of one day.
     daily: Mutex<Option<(i64, [u8; 32])>>,
 }
@@ -58,6 +60,7 @@ impl Secrets {
         Ok(Self {
             reader_key: stored_key(db, "reader").await?,
             avatar_key: stored_key(db, "avatar").await?,
+            form_key: stored_key(db, "form").await?,
             daily: Mutex::new(None),
         })
     }
@@ -72,6 +75,11 @@ impl Secrets {
         let token: String = random_key()?.iter().map(|b| format!("{b:02x}")).collect();
         let stored = token_hash(&token);
         Ok((token, stored))
+    }
+
+    /// A keyed hash of `message` with the form key (hex).
+    pub fn sign(&self, message: &str) -> String {
+        hash(&self.form_key, message.as_bytes())
     }
 
     /// The stored form of a reader token.

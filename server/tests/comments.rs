@@ -18,7 +18,7 @@ fn client_from(ip: [u8; 4]) -> reqwest::Client {
 }
 
 fn comment(body: &str) -> Value {
-    json!({"author_name": "Camille", "author_email": EMAIL, "author_url": "https://camille.example/", "body": body, "fill_ms": 6000})
+    json!({"author_name": "Camille", "author_email": EMAIL, "author_url": "https://camille.example/", "body": body})
 }
 
 /// Every answer must keep the commenter's email and the client's address to the server.
@@ -28,8 +28,13 @@ fn assert_private(text: &str) {
     }
 }
 
+/// Posts `body` as the widget does, with a form token unless `body` brings its own.
 async fn post(server: &TestServer, client: &reqwest::Client, body: &Value, key: Option<&str>) -> reqwest::Response {
-    let mut request = client.post(server.url(COMMENTS)).json(body);
+    let mut body = body.clone();
+    if body.get("form_token").is_none() {
+        body["form_token"] = json!(server.form_token("cooperation-chine-kazakhstan").await);
+    }
+    let mut request = client.post(server.url(COMMENTS)).json(&body);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
@@ -88,7 +93,7 @@ async fn post_then_list() {
 #[tokio::test]
 async fn errors_name_their_field() {
     let server = TestServer::start().await;
-    let bad = json!({"author_name": " ", "author_email": "nope", "author_url": "javascript:alert(1)", "body": "", "fill_ms": 6000});
+    let bad = json!({"author_name": " ", "author_email": "nope", "author_url": "javascript:alert(1)", "body": ""});
     let body = problem(post(&server, &server.client, &bad, None).await, 422).await;
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["author_name", "author_email", "author_url", "body"]);
@@ -98,7 +103,7 @@ async fn errors_name_their_field() {
         problem(post(&server, &server.client, &missing, None).await, 422).await["errors"][0]["field"],
         "author_email"
     );
-    let orphan = json!({"parent_id": 999, "author_name": "A", "author_email": "a@b.co", "body": "b", "fill_ms": 6000});
+    let orphan = json!({"parent_id": 999, "author_name": "A", "author_email": "a@b.co", "body": "b"});
     assert_eq!(
         problem(post(&server, &server.client, &orphan, None).await, 422).await["errors"][0]["field"],
         "parent_id"
@@ -137,15 +142,18 @@ async fn the_same_idempotency_key_twice_stores_one_comment_and_answers_the_same(
 async fn fifty_concurrent_posts_with_distinct_keys_store_fifty() {
     let server = TestServer::start().await;
     let started = Instant::now();
+    let form_token = server.form_token("cooperation-chine-kazakhstan").await;
     let tasks: Vec<_> = (0..50u8)
         .map(|n| {
             let client = client_from([127, 0, 2, n + 1]);
             let url = server.url(COMMENTS);
+            let mut body = comment(&format!("commentaire {n}"));
+            body["form_token"] = json!(form_token);
             tokio::spawn(async move {
                 let response = client
                     .post(url)
                     .header("idempotency-key", format!("key-{n:04}-concurrent"))
-                    .json(&comment(&format!("commentaire {n}")))
+                    .json(&body)
                     .send()
                     .await
                     .unwrap();
@@ -267,16 +275,26 @@ async fn one_address_posting_too_fast_gets_429_with_retry_after() {
 }
 
 #[tokio::test]
-async fn trapped_submissions_get_a_generic_answer_and_are_not_stored() {
+async fn the_honeypot_drops_a_post_with_an_answer_like_any_pending_one() {
     let server = TestServer::start().await;
+    let real = posted(&TestServer::start_with(|c| c.moderation = Moderation::Pre).await, &comment("vrai")).await;
     let mut honeypot = comment("spam");
     honeypot["website_confirm"] = json!("http://spam.example/");
-    let mut hasty = comment("spam");
-    hasty["fill_ms"] = json!(300);
-    for trap in [honeypot, hasty] {
-        let answer = posted(&server, &trap).await;
-        assert_eq!(answer["status"], "pending");
-    }
+    let key = "honeypot-key-0001";
+    let answer = post(&server, &server.client, &honeypot, Some(key)).await;
+    assert_eq!(answer.status(), 201);
+    let answer: Value = answer.json().await.unwrap();
+    // The same shape, fields and kinds of values as a real pending comment: no id 0, no 1970.
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&answer), keys(&real));
+    assert_eq!(keys(&answer["comment"]), keys(&real["comment"]));
+    assert_eq!(answer["status"], "pending");
+    assert_eq!(answer["comment"]["status"], "pending");
+    assert!(answer["comment"]["id"].as_i64().unwrap() > 0);
+    assert!(answer["comment"]["created_at"].as_str().unwrap().starts_with("20"));
+    assert!(!answer["edit_until"].as_str().unwrap().starts_with("1970"));
+    let again: Value = post(&server, &server.client, &honeypot, Some(key)).await.json().await.unwrap();
+    assert_eq!(again, answer, "a replay answers alike");
     assert_eq!(list(&server, "").await["total"], 0);
     let queue: Value = server
         .client
@@ -289,6 +307,57 @@ async fn trapped_submissions_get_a_generic_answer_and_are_not_stored() {
         .await
         .unwrap();
     assert_eq!(queue, json!([]), "not even in the moderation queue");
+}
+
+#[tokio::test]
+async fn the_time_trap_holds_fast_tokenless_and_forged_posts_for_review_and_never_drops_them() {
+    let server = TestServer::start_with(|c| c.form_min_age = std::time::Duration::from_millis(600)).await;
+    let fresh = server.form_token("cooperation-chine-kazakhstan").await;
+    let cases = [
+        (fresh.clone(), "too_fast"),
+        (String::new(), "no_form_token"),
+        (format!("{}.{}", "1", "0".repeat(32)), "bad_form_token"),
+        (format!("{}x", &fresh[..fresh.len() - 1]), "bad_form_token"),
+    ];
+    for (n, (token, _)) in cases.iter().enumerate() {
+        let mut body = comment(&format!("rapide {n}"));
+        body["form_token"] = json!(token);
+        let answer = posted(&server, &body).await;
+        assert_eq!(answer["status"], "pending", "{token:?}");
+    }
+    assert_eq!(list(&server, "").await["total"], 0, "none is published");
+    let queue: Value = server
+        .client
+        .get(server.url("/api/v1/admin/comments?status=pending"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let held: Vec<(&str, &str)> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["body"].as_str().unwrap(), c["held_reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        held,
+        [
+            ("rapide 0", "too_fast"),
+            ("rapide 1", "no_form_token"),
+            ("rapide 2", "bad_form_token"),
+            ("rapide 3", "bad_form_token")
+        ],
+        "every one is held for a moderator, flagged with why"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    // The same token, old enough now, publishes; a person who waited is never held.
+    let mut patient = comment("patient");
+    patient["form_token"] = json!(fresh);
+    assert_eq!(posted(&server, &patient).await["status"], "approved");
+    assert_eq!(list(&server, "").await["total"], 1);
 }
 
 #[tokio::test]
@@ -408,8 +477,7 @@ async fn every_xss_vector_as_name_website_and_body_comes_back_as_the_same_text()
     let mut stored = 0;
     for (source, payload) in &xss_vectors() {
         let name: String = payload.chars().filter(|c| !c.is_control()).take(80).collect();
-        let base =
-            json!({"author_name": "Lectrice", "author_email": "x@example.net", "body": "texte", "fill_ms": 6000});
+        let base = json!({"author_name": "Lectrice", "author_email": "x@example.net", "body": "texte"});
         for field in ["body", "author_name", "author_url"] {
             let mut input = base.clone();
             input[field] = json!(if field == "author_name" { name.as_str() } else { payload.as_str() });
@@ -455,7 +523,10 @@ async fn every_write_shows_in_the_very_next_list() {
     let url = server.url(&format!("/api/v1/comments/{id}"));
     let edited = server.client.patch(&url).header("x-edit-token", &token).json(&json!({"body": "relu"})).send();
     assert_eq!(edited.await.unwrap().status(), 200);
-    assert_eq!(list(&server, "").await["comments"][0]["body"], "relu", "edited");
+    // Pre-moderation: the edit waits for a moderator; readers keep the approved text meanwhile.
+    assert_eq!(list(&server, "").await["comments"][0]["body"], "à relire", "the edit awaits review");
+    assert_eq!(admin(format!("/api/v1/admin/comments/{id}/approve")).send().await.unwrap().status(), 204);
+    assert_eq!(list(&server, "").await["comments"][0]["body"], "relu", "the approved edit");
 
     assert_eq!(server.client.delete(&url).header("x-edit-token", &token).send().await.unwrap().status(), 204);
     assert_eq!(list(&server, "").await["total"], 0, "deleted");

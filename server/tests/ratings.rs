@@ -93,7 +93,7 @@ async fn one_address_gets_three_new_voters_a_day_then_429() {
 async fn the_cap_is_configurable_and_follows_a_trusted_proxy() {
     let server = TestServer::start_with(|c| {
         c.max_new_voters_per_ip = 1;
-        c.trust_proxy = true;
+        c.proxies = news_widget_server::Proxies::Hops(1);
     })
     .await;
     let behind_proxy = |n: usize, ip: &str| {

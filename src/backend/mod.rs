@@ -156,14 +156,29 @@ impl Backend {
         each!(self, b => b.comments(slug, sort, size, cursor))
     }
 
-    /// Posts a comment; the same `key` never stores it twice.
+    /// Posts a comment; the same `key` never stores it twice. No answer within 15 s is a
+    /// [`FetchError::Network`].
     pub async fn post_comment(
         &self,
         slug: &Slug,
         input: &CommentInput,
         key: &str,
     ) -> Result<PostedComment, FetchError> {
-        each!(self, b => b.post_comment(slug, input, key))
+        self.post_comment_within(slug, input, key, rest::WRITE_TIMEOUT_MS).await
+    }
+
+    /// [`Backend::post_comment`], giving up (as a [`FetchError::Network`]) after `timeout_ms`.
+    pub async fn post_comment_within(
+        &self,
+        slug: &Slug,
+        input: &CommentInput,
+        key: &str,
+        timeout_ms: u32,
+    ) -> Result<PostedComment, FetchError> {
+        match &*self.0 {
+            Kind::Rest(b) => b.post_comment(slug, input, key, timeout_ms).await,
+            Kind::Local(b) => b.post_comment(slug, input, key).await,
+        }
     }
 
     /// A signed form token for a new comment (empty where the backend has no time trap).

@@ -1,6 +1,6 @@
 //! Our server's REST API.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use news_widget_api::{
     Article, Comment, CommentEdit, CommentInput, CommentPage, CommentState, FormToken, PageSize, PostedComment,
     Problem, RatingInput, RatingSummary, Report, Slug, Sort, Stars, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER,
@@ -58,18 +58,19 @@ impl Rest {
         self.get(&url).await
     }
 
-    /// Posts a comment; the same `key` never stores it twice.
+    /// Posts a comment; the same `key` never stores it twice. No answer within `timeout_ms` is a
+    /// network error (the request is aborted: a stalled connection is not kept).
     pub async fn post_comment(
         &self,
         slug: &Slug,
         input: &CommentInput,
         key: &str,
+        timeout_ms: u32,
     ) -> Result<PostedComment, FetchError> {
         let request = Request::post(&self.url(&format!("/articles/{slug}/comments")))
             .header("Accept", "application/json")
-            .header(IDEMPOTENCY_KEY_HEADER, key)
-            .json(input);
-        send_with_timeout(request).await
+            .header(IDEMPOTENCY_KEY_HEADER, key);
+        send_within(request, |r| r.json(input), timeout_ms).await
     }
 
     /// A signed form token: the server reads from it when the form was shown.
@@ -79,10 +80,8 @@ impl Rest {
     }
 
     pub async fn edit_comment(&self, id: i64, edit_token: &str, body: &str) -> Result<Comment, FetchError> {
-        let request = Request::patch(&self.url(&format!("/comments/{id}")))
-            .header(EDIT_TOKEN_HEADER, edit_token)
-            .json(&CommentEdit { body: body.to_owned() });
-        send_with_timeout(request).await
+        let request = Request::patch(&self.url(&format!("/comments/{id}"))).header(EDIT_TOKEN_HEADER, edit_token);
+        send_within(request, |r| r.json(&CommentEdit { body: body.to_owned() }), WRITE_TIMEOUT_MS).await
     }
 
     pub async fn delete_comment(&self, id: i64, edit_token: &str) -> Result<(), FetchError> {
@@ -137,21 +136,33 @@ async fn send<T: DeserializeOwned>(request: Result<gloo_net::http::Request, gloo
 }
 
 /// How long a write may take before the widget says so and keeps the text for a retry.
-const WRITE_TIMEOUT_MS: u32 = 15_000;
+pub const WRITE_TIMEOUT_MS: u32 = 15_000;
 
-/// Sends `request`, giving up after [`WRITE_TIMEOUT_MS`] as a network error.
-async fn send_with_timeout<T: DeserializeOwned>(
-    request: Result<gloo_net::http::Request, gloo_net::Error>,
+/// Builds the request with `build` and sends it, giving up after `timeout_ms` as a network error:
+/// the fetch is then aborted, so a stalled connection does not keep one of the browser's few
+/// connections to the host while the retry opens another.
+async fn send_within<T: DeserializeOwned>(
+    builder: RequestBuilder,
+    build: impl FnOnce(RequestBuilder) -> Result<gloo_net::http::Request, gloo_net::Error>,
+    timeout_ms: u32,
 ) -> Result<T, FetchError> {
-    let request = request.map_err(|e| FetchError::BadResponse(format!("the request could not be built: {e}")))?;
+    let abort = web_sys::AbortController::new().ok();
+    let builder = builder.abort_signal(abort.as_ref().map(|a| a.signal()).as_ref());
+    let request =
+        build(builder).map_err(|e| FetchError::BadResponse(format!("the request could not be built: {e}")))?;
     let sent = std::pin::pin!(async move {
         let response = request.send().await.map_err(|e| FetchError::Network(e.to_string()))?;
         read(response).await
     });
-    let timeout = std::pin::pin!(gloo_timers::future::TimeoutFuture::new(WRITE_TIMEOUT_MS));
+    let timeout = std::pin::pin!(gloo_timers::future::TimeoutFuture::new(timeout_ms));
     match first_of(sent, timeout).await {
         Some(result) => result,
-        None => Err(FetchError::Network("no answer within 15 s".into())),
+        None => {
+            if let Some(abort) = abort {
+                abort.abort();
+            }
+            Err(FetchError::Network(format!("no answer within {timeout_ms} ms")))
+        }
     }
 }
 

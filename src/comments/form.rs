@@ -2,7 +2,8 @@
 //!
 //! The draft (every field, the reply target, the Idempotency-Key) is saved as the reader types
 //! and restored after a reload; it is cleared only after a 2xx. Network errors, time-outs, 429
-//! and 5xx keep the text, say what happened, and retry with backoff (429 after `Retry-After`).
+//! and 5xx keep the text, say what happened, and retry with backoff (429 after `Retry-After`):
+//! each try is [`send::attempt`], the code the fault-injection test drives 200 comments through.
 
 use news_widget_api::{CommentInput, FieldError, PostedComment, Slug};
 use wasm_bindgen::JsCast;
@@ -10,6 +11,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::send::{self, Outcome, RetryPolicy};
 use super::store::{self, Draft, Identity};
 use crate::backend::{Backend, FetchError};
 use crate::i18n::{fill, Catalogue, Lang};
@@ -37,9 +39,6 @@ enum Notice {
     Info(String),
     Error(String),
 }
-
-/// Backoff between automatic retries, in seconds.
-const BACKOFF: [u64; 5] = [2, 4, 8, 16, 30];
 
 fn now() -> f64 {
     js_sys::Date::now()
@@ -192,11 +191,11 @@ pub fn comment_form(props: &FormProps) -> Html {
             let (backend, slug, lang, on_posted) = (backend.clone(), slug.clone(), lang.clone(), on_posted.clone());
             spawn_local(async move {
                 let text = lang.text;
-                let result = backend.post_comment(&slug, &input, &d.key).await;
+                let outcome = send::attempt(&backend, &slug, &input, &d.key, &RetryPolicy::FORM, *failures).await;
                 *in_flight.borrow_mut() = false;
                 busy.set(false);
-                match result {
-                    Ok(posted) => {
+                let (e, wait) = match outcome {
+                    Outcome::Posted(posted) => {
                         store::clear_draft(&slug, parent_id);
                         if d.remember {
                             store::remember(Some(&Identity { name: d.name, email: d.email, website: d.website }));
@@ -211,36 +210,31 @@ pub fn comment_form(props: &FormProps) -> Html {
                         notice.set(Some(Notice::Info(said.to_owned())));
                         draft.set(fresh_draft());
                         on_posted.emit(posted);
+                        return;
                     }
-                    Err(FetchError::Status { status: 422, problem: Some(problem), .. })
+                    Outcome::Stop(FetchError::Status { status: 422, problem: Some(problem), .. })
                         if !problem.errors.is_empty() =>
                     {
                         show_errors(&errors, &notice, text, (&form, uid), problem.errors);
+                        return;
                     }
-                    Err(e) => {
-                        web_sys::console::error_1(&format!("news-widget: comment not sent: {}", e.detail()).into());
-                        let n = *failures;
-                        let wait = match &e {
-                            FetchError::Status { retry_after: Some(s), .. } => Some(*s),
-                            FetchError::Status { status: 400..=428 | 430..=499, .. } | FetchError::BadResponse(_) => {
-                                None
-                            }
-                            _ => BACKOFF.get(n).copied(),
-                        };
-                        let mut message = fill(text.comment_not_sent, &[("reason", &e.describe(text))]);
-                        if let Some(wait) = wait {
-                            message.push(' ');
-                            message.push_str(&fill(text.retry_in, &[("n", &wait.to_string())]));
-                            let retry_tick = retry_tick.clone();
-                            spawn_local(async move {
-                                gloo_timers::future::sleep(std::time::Duration::from_secs(wait)).await;
-                                retry_tick.set(*retry_tick + 1);
-                            });
-                        }
-                        failures.set(n + 1);
-                        notice.set(Some(Notice::Error(message)));
-                    }
+                    Outcome::Stop(e) => (e, None),
+                    Outcome::Retry { error, wait_ms } => (error, Some(wait_ms)),
+                };
+                web_sys::console::error_1(&format!("news-widget: comment not sent: {}", e.detail()).into());
+                let n = *failures;
+                let mut message = fill(text.comment_not_sent, &[("reason", &e.describe(text))]);
+                if let Some(wait) = wait {
+                    message.push(' ');
+                    message.push_str(&fill(text.retry_in, &[("n", &wait.div_ceil(1_000).to_string())]));
+                    let retry_tick = retry_tick.clone();
+                    spawn_local(async move {
+                        gloo_timers::future::TimeoutFuture::new(wait).await;
+                        retry_tick.set(*retry_tick + 1);
+                    });
                 }
+                failures.set(n + 1);
+                notice.set(Some(Notice::Error(message)));
             });
         })
     };

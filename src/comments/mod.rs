@@ -4,6 +4,7 @@
 
 pub mod avatar;
 pub mod form;
+pub mod send;
 pub mod store;
 pub mod text;
 

@@ -172,8 +172,15 @@ pub fn type_into(root: &Element, selector: &str, value: &str) {
 
 /// Posts a comment straight to the server (as another reader), answering its id.
 pub async fn direct_comment(slug: &str, parent: Option<i64>, name: &str, body: &str) -> i64 {
+    let token: serde_json::Value = gloo_net::http::Request::get(&format!("{}/articles/{slug}/form-token", api()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let answer: serde_json::Value = gloo_net::http::Request::post(&format!("{}/articles/{slug}/comments", api()))
-        .json(&serde_json::json!({"parent_id": parent, "author_name": name, "author_email": "other@example.org", "body": body, "fill_ms": 9000}))
+        .json(&serde_json::json!({"parent_id": parent, "author_name": name, "author_email": "other@example.org", "body": body, "form_token": token["token"]}))
         .unwrap()
         .send()
         .await

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use xtask::bench_args::BenchArgs;
 use xtask::shell::{self, cargo, step, Cmd, Server};
-use xtask::{root, setup, sizes};
+use xtask::{faults, root, setup, sizes};
 
 #[derive(Parser)]
 #[command(about = "news-widget's tasks: serve the demo, run every test")]
@@ -31,6 +31,9 @@ enum Task {
     },
     /// Install what is missing, then run fmt, clippy, host tests, browser tests and end-to-end tests.
     Test,
+    /// Only the fault-injection step of `test`: 200 comments sent from headless Chromium through a
+    /// proxy that drops, fails and stalls them and restarts the server midway; prints the figures.
+    Faults,
     /// Install what is missing and build the widget into dist/ (release).
     Build,
     /// Build the widget and print the size of each asset (raw, gzip and brotli), then where the
@@ -60,7 +63,8 @@ fn main() {
     let result = match cli.task {
         Task::Serve { addr, database } => serve(&addr, &database),
         Task::Test => test(),
-        Task::Build => setup::all().and_then(|()| build_widget()),
+        Task::Faults => fault_run(),
+        Task::Build => setup::serving().and_then(|()| build_widget()),
         Task::Bench(args) => bench(&args),
         Task::Hostile { addr } => xtask::hostile::Hostile::start(&addr).map(|hostile| {
             println!("NEWS_WIDGET_TEST_HOSTILE={}", hostile.api);
@@ -68,8 +72,8 @@ fn main() {
                 std::thread::park();
             }
         }),
-        Task::Dist { public_url } => setup::all().and_then(|()| dist(&public_url)),
-        Task::Sizes => setup::all().and_then(|()| build_widget()).and_then(|()| {
+        Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
+        Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
             wasm_by_crate()
         }),
@@ -86,7 +90,8 @@ fn build_widget() -> Result<()> {
     })
 }
 
-/// Builds the npm package into target/npm and checks it has its README and its types.
+/// Builds the npm package into target/npm (with the widget's cargo profile) and checks it has its
+/// README and its types.
 fn npm_package() -> Result<()> {
     let out = root().join("target/npm");
     Cmd::new("wasm-pack")
@@ -94,7 +99,10 @@ fn npm_package() -> Result<()> {
             "build",
             "--target",
             "web",
-            "--release",
+            // The widget's own profile (opt-level z, panic abort), as trunk builds it; `release`
+            // is the server's (unwinding). wasm-pack passes it to cargo as `--profile widget`.
+            "--profile",
+            "widget",
             "--mode",
             "no-install",
             "--no-opt",
@@ -178,7 +186,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
 }
 
 fn serve(addr: &str, database: &str) -> Result<()> {
-    setup::all()?;
+    setup::serving()?;
     build_widget()?;
     build_release_server()?;
     let bin = root().join("target/release/news-widget-server");
@@ -186,6 +194,16 @@ fn serve(addr: &str, database: &str) -> Result<()> {
     Cmd::new(bin.to_str().context("path is not UTF-8")?)
         .args(["--addr", addr, "--database", database, "--static-dir", "dist"])
         .run()
+}
+
+const FAULT_STEP: &str =
+    "fault injection: 200 comments through the form's send path, across a proxy that breaks them, the server restarted midway";
+
+/// The fault-injection step of `test` alone.
+fn fault_run() -> Result<()> {
+    setup::all()?;
+    step("build the server", || cargo(["build", "-p", "news-widget-server"]).run())?;
+    step(FAULT_STEP, || faults::run(&root().join("target/debug/news-widget-server")))
 }
 
 fn test() -> Result<()> {
@@ -218,8 +236,9 @@ fn test() -> Result<()> {
     step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
         let token = shell::random_token();
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
-        let args = ["--admin-token", &token, "--allowed-origin", "*", "--comment-burst", "10000"];
-        let server = Server::start(&server_bin, &args, None)?;
+        // The browser tests post as soon as a form shows: no time trap (it has server tests).
+        let args = ["--allowed-origin", "*", "--comment-burst", "10000", "--form-min-seconds", "0"];
+        let server = Server::start_with_env(&server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
         // A backend of another origin that answers poison, for tests/hostile.rs.
         let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;
         Cmd::new("wasm-pack")
@@ -230,6 +249,7 @@ fn test() -> Result<()> {
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .run()
     })?;
+    step(FAULT_STEP, || faults::run(&server_bin))?;
     build_widget()?;
     step("npm package (wasm-pack build --target web)", npm_package)?;
     step("end-to-end tests (the demo page in headless Chromium)", || {

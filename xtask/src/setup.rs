@@ -10,7 +10,9 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_PACK_VERSION: &str = "0.15.1";
 pub const BINARYEN_VERSION: &str = "132";
 
-pub fn all() -> Result<()> {
+/// What building and serving the widget needs: the wasm32 target, wasm-opt, trunk and
+/// wasm-bindgen-cli (`serve`, `build`, `dist`, `sizes`).
+pub fn serving() -> Result<()> {
     step("set-up: wasm32-unknown-unknown target", wasm_target)?;
     step("set-up: wasm-opt (npm binaryen, pinned in package-lock.json)", npm_tools)?;
     step(&format!("set-up: trunk {TRUNK_VERSION}"), || {
@@ -20,7 +22,12 @@ pub fn all() -> Result<()> {
     step(&format!("set-up: wasm-bindgen-cli {bindgen} (as in Cargo.lock)"), || {
         // Its own lock names a crate the registry lacks, so it installs without --locked.
         cargo_tool("wasm-bindgen", &bindgen, &["install", "wasm-bindgen-cli", "--version", &format!("={bindgen}")])
-    })?;
+    })
+}
+
+/// Everything `test` and `bench` need: [`serving`], then wasm-pack, Chromium and ChromeDriver.
+pub fn all() -> Result<()> {
+    serving()?;
     step(&format!("set-up: wasm-pack {WASM_PACK_VERSION}"), || {
         cargo_tool(
             "wasm-pack",

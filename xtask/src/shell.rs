@@ -110,41 +110,105 @@ pub struct Server {
     pub url: String,
     child: Child,
     dir: std::path::PathBuf,
+    bin: std::path::PathBuf,
+    args: Vec<std::ffi::OsString>,
+    envs: Vec<(String, String)>,
 }
 
 impl Server {
     pub fn start(bin: &Path, args: &[&str], static_dir: Option<&Path>) -> Result<Self> {
+        Self::start_with_env(bin, args, &[], static_dir)
+    }
+
+    /// [`Server::start`] with environment variables (secrets such as NEWS_WIDGET_ADMIN_TOKEN go
+    /// there, never in argv where every user's `ps` reads them).
+    pub fn start_with_env(bin: &Path, args: &[&str], envs: &[(&str, &str)], static_dir: Option<&Path>) -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("news-widget-test-{}", random_token()));
         std::fs::create_dir_all(&dir)?;
-        let database = dir.join("test.sqlite3");
-        let mut command = Command::new(bin);
-        command.args(["--addr", "127.0.0.1:0", "--database"]).arg(&database).args(args);
+        let mut all: Vec<std::ffi::OsString> = vec!["--database".into(), dir.join("test.sqlite3").into()];
+        all.extend(args.iter().map(Into::into));
         if let Some(static_dir) = static_dir {
-            command.arg("--static-dir").arg(static_dir);
+            all.extend(["--static-dir".into(), static_dir.into()]);
         }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .with_context(|| format!("could not start the server {}", bin.display()))?;
-        // The server prints `news-widget: serving on http://127.0.0.1:PORT/` once it listens.
-        let stdout = child.stdout.take().context("server stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let Some(url) = line.trim().strip_prefix("news-widget: serving on ") else {
-            let _ = child.kill();
-            bail!("the server did not start (it said {line:?})");
+        let envs: Vec<(String, String)> = envs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let (url, child) = match spawn(bin, "127.0.0.1:0", &all, &envs) {
+            Ok(started) => started,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
         };
-        let url = url.trim_end_matches('/').to_owned();
         println!("    server at {url}");
-        Ok(Self { url, child, dir })
+        Ok(Self { url, child, dir, bin: bin.to_owned(), args: all, envs })
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server (SIGKILL to its own PID, mid-request if it is in one) and starts it
+    /// again on the same port with the same database file and flags.
+    pub fn restart(&mut self) -> Result<()> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let mut tries = 0;
+        loop {
+            match spawn(&self.bin, &addr, &self.args, &self.envs) {
+                Ok((_, child)) => {
+                    self.child = child;
+                    return Ok(());
+                }
+                // The port may take a moment to be free again.
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    if tries == 50 {
+                        return Err(e);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Starts the server on `addr` and answers its URL once it listens.
+fn spawn(bin: &Path, addr: &str, args: &[std::ffi::OsString], envs: &[(String, String)]) -> Result<(String, Child)> {
+    let mut command = Command::new(bin);
+    command.args(["--addr", addr]).args(args);
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("could not start the server {}", bin.display()))?;
+    // The server prints `news-widget: serving on http://127.0.0.1:PORT/` once it listens.
+    let stdout = child.stdout.take().context("server stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let Some(url) = line.trim().strip_prefix("news-widget: serving on ") else {
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!("the server did not start (it said {line:?})");
+    };
+    Ok((url.trim_end_matches('/').to_owned(), child))
+}
+
+impl Server {
+    /// Stops the server (by its PID) and removes its database; dropping it does the same.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.stop();
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use news_widget_server::{app, serve, Config};
 use tempfile::TempDir;
 
-pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef0123456789";
 
 pub struct TestServer {
     pub base: String,
@@ -24,7 +24,9 @@ impl TestServer {
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config {
-            admin_token: Some(ADMIN_TOKEN.to_owned()),
+            admin_token: Some(news_widget_server::AdminToken::new(ADMIN_TOKEN).expect("a long enough token")),
+            // Tests post at once: the time trap's wait has tests of its own.
+            form_min_age: std::time::Duration::ZERO,
             ..Config::new(dir.path().join("test.sqlite3").to_string_lossy())
         };
         tweak(&mut config);
@@ -45,6 +47,14 @@ impl TestServer {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// A form token for a comment on `slug`, as the widget takes one when it shows the form.
+    pub async fn form_token(&self, slug: &str) -> String {
+        let answer = self.get(&format!("/api/v1/articles/{slug}/form-token")).await;
+        assert_eq!(answer.status(), 200, "form token");
+        let body: serde_json::Value = answer.json().await.expect("form token JSON");
+        body["token"].as_str().expect("a token").to_owned()
     }
 
     pub async fn put_article(&self, slug: &str, body: &serde_json::Value) -> reqwest::Response {

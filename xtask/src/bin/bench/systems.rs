@@ -27,8 +27,8 @@ pub struct Ours {
 impl Ours {
     pub fn start(bin: &Path, www: &Path) -> Result<Self> {
         let token = random_token();
-        let args = ["--admin-token", &token, "--comment-burst", "1000000", "--comments-per-minute", "1000000"];
-        let server = Server::start(bin, &args, Some(www))?;
+        let args = ["--comment-burst", "1000000", "--comments-per-minute", "1000000", "--form-min-seconds", "0"];
+        let server = Server::start_with_env(bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], Some(www))?;
         Ok(Self { server, token })
     }
 
@@ -39,6 +39,8 @@ impl Ours {
         if !put.status().is_success() {
             bail!("PUT {url}: {} {}", put.status(), put.text().await.unwrap_or_default());
         }
+        let form: Value = http.get(format!("{url}/form-token")).send().await?.json().await?;
+        let form_token = form["token"].as_str().context("no form token")?.to_owned();
         let mut ids: Vec<i64> = Vec::with_capacity(thread.len());
         for (i, c) in thread.iter().enumerate() {
             let body = json!({
@@ -46,7 +48,7 @@ impl Ours {
                 "author_name": c.author,
                 "author_email": format!("reader{i}@bench.example"),
                 "body": c.body,
-                "fill_ms": 5000,
+                "form_token": form_token,
             });
             let answer: Value = post(http, &format!("{url}/comments"), &body).await?;
             ids.push(answer["comment"]["id"].as_i64().context("our answer has no comment.id")?);

@@ -1,0 +1,52 @@
+//! Upkeep in the background: expired idempotency keys (and the honeypot posts kept only for
+//! their replays) are purged, and rate-limit state forgets clients whose allowance is full again.
+
+use std::time::Duration;
+
+use crate::db::Db;
+use crate::AppState;
+
+/// How long an Idempotency-Key is remembered: a retry comes within minutes, a day is plenty.
+pub const KEY_LIFETIME_HOURS: u32 = 24;
+/// How often the upkeep runs.
+pub const EVERY: Duration = Duration::from_secs(600);
+
+/// Deletes idempotency keys older than [`KEY_LIFETIME_HOURS`] and the honeypot posts as old;
+/// answers how many keys went.
+pub async fn purge(db: &Db) -> sqlx::Result<u64> {
+    let age = format!("-{KEY_LIFETIME_HOURS} hours");
+    let keys = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+        .bind(&age)
+        .execute(db)
+        .await?;
+    sqlx::query(
+        "DELETE FROM comments WHERE held_reason = 'honeypot' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+    )
+    .bind(&age)
+    .execute(db)
+    .await?;
+    Ok(keys.rows_affected())
+}
+
+/// One round of upkeep.
+pub async fn run_once(state: &AppState) {
+    match purge(&state.db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(keys = n, "purged expired idempotency keys"),
+        Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
+    }
+    state.comment_limiter.prune();
+    state.report_limiter.prune();
+    state.admin_failures.prune();
+}
+
+/// Runs the upkeep now and every [`EVERY`] while the server lives.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            run_once(&state).await;
+        }
+    });
+}
