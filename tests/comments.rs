@@ -156,7 +156,14 @@ async fn a_second_click_while_sending_sends_nothing() {
     let slug = fresh_article("busy", "en").await;
     seasoned_draft(&slug, "Only once, please.");
     let (root, _app, posted) = form(api(), &slug, "en");
-    yew::scheduler::flush().await;
+    // The form's signed token first: sent without one, a comment is held for a moderator.
+    for _ in 0..100 {
+        yew::scheduler::flush().await;
+        if store::load_draft(&Slug::parse(&slug).unwrap(), None).is_some_and(|d| !d.form_token.is_empty()) {
+            break;
+        }
+        sleep(50).await;
+    }
     click(&root, "button[type=submit]");
     click(&root, "button[type=submit]");
     yew::scheduler::flush().await;
