@@ -247,9 +247,17 @@ pub fn comment_form(props: &FormProps) -> Html {
                 spawn_local(async move {
                     match backend.form_token(&slug).await {
                         Ok(token) => {
-                            let mut next = (*draft).clone();
+                            // What the reader typed while the token was on its way is in the
+                            // store (saved on every input), not in this effect's copy of the draft.
+                            let mut next = store::load_draft(&slug, parent_id)
+                                .filter(|d| d.key == draft.key)
+                                .unwrap_or_else(|| (*draft).clone());
                             next.form_token = token;
-                            store::save_draft(&slug, parent_id, &next);
+                            // A blank draft is not kept (a reload starts afresh anyway), so a sent
+                            // comment's draft stays cleared.
+                            if !next.is_blank() {
+                                store::save_draft(&slug, parent_id, &next);
+                            }
                             draft.set(next);
                         }
                         // Sent without one, the comment is held for a moderator, never lost.
