@@ -156,7 +156,14 @@ async fn a_second_click_while_sending_sends_nothing() {
     let slug = fresh_article("busy", "en").await;
     seasoned_draft(&slug, "Only once, please.");
     let (root, _app, posted) = form(api(), &slug, "en");
-    yew::scheduler::flush().await;
+    // The form's signed token first: sent without one, a comment is held for a moderator.
+    for _ in 0..100 {
+        yew::scheduler::flush().await;
+        if store::load_draft(&Slug::parse(&slug).unwrap(), None).is_some_and(|d| !d.form_token.is_empty()) {
+            break;
+        }
+        sleep(50).await;
+    }
     click(&root, "button[type=submit]");
     click(&root, "button[type=submit]");
     yew::scheduler::flush().await;
@@ -317,4 +324,60 @@ async fn the_thread_shows_replies_to_three_levels_and_bodies_as_text() {
     click(&root, ".nw-reply-form .nw-button-quiet");
     yew::scheduler::flush().await;
     assert!(root.query_selector(".nw-reply-form").unwrap().is_none());
+}
+
+/// Against the server's `GET /comments/{id}/status`: the author's pending comment a moderator
+/// rejected is dropped from this device and the author told, once, that it was not published.
+#[wasm_bindgen_test]
+async fn a_rejected_pending_comment_is_dropped_and_the_author_told_once() {
+    use news_widget_api::{CommentInput, CommentStatus};
+    let slug = fresh_article("rejected", "en").await;
+    let slug = Slug::parse(&slug).unwrap();
+    let backend = Backend::rest(api());
+    let input = CommentInput {
+        author_name: "Camille".into(),
+        author_email: "camille@example.org".into(),
+        body: "To be rejected.".into(),
+        ..CommentInput::default()
+    };
+    let mut posted = backend.post_comment(&slug, &input, &store::new_key()).await.unwrap();
+    // As a server under pre-moderation answers, kept on this device; then a moderator rejects it.
+    posted.status = CommentStatus::Pending;
+    posted.comment.status = CommentStatus::Pending;
+    store::keep_mine(&slug, &posted);
+    let rejected = gloo_net::http::Request::post(&format!("{}/admin/comments/{}/reject", api(), posted.comment.id))
+        .header("Authorization", &format!("Bearer {}", admin_token()))
+        .send()
+        .await
+        .unwrap();
+    assert!(rejected.ok(), "reject: {}", rejected.status());
+
+    let view = || {
+        let root = container();
+        let props = CommentsProps {
+            backend: backend.clone(),
+            slug: slug.clone(),
+            lang: lang("en"),
+            per_page: PageSize::default(),
+            article_loads: 0,
+        };
+        yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
+        root
+    };
+    let root = view();
+    for _ in 0..100 {
+        yew::scheduler::flush().await;
+        if !text(&root, ".nw-comments > .nw-status").is_empty() {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert_eq!(text(&root, ".nw-comments > .nw-status"), "Sorry: your comment was not published.");
+    assert!(store::mine(&slug).is_empty(), "dropped from the reader's own comments");
+    assert!(find(&root, ".nw-badge").is_none(), "no longer awaiting moderation");
+    let again = view();
+    wait_for(&again, ".nw-empty").await;
+    sleep(300).await;
+    yew::scheduler::flush().await;
+    assert_eq!(text(&again, ".nw-comments > .nw-status"), "", "told once");
 }

@@ -5,6 +5,7 @@ pub mod bench_args;
 #[cfg(feature = "browser")]
 pub mod browser;
 pub mod faults;
+pub mod hostile;
 pub mod setup;
 pub mod shell;
 pub mod sizes;

@@ -42,6 +42,13 @@ enum Task {
     /// Set up Isso and wrk, then measure the widget and the server against Isso on this machine:
     /// prints a table and writes target/bench/report.md and chart.svg.
     Bench(BenchArgs),
+    /// Serve the hostile backend the browser tests use (poisoned JSON, CORS), until stopped: for
+    /// running `wasm-pack test` by hand with NEWS_WIDGET_TEST_HOSTILE set to the URL it prints.
+    #[command(hide = true)]
+    Hostile {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: String,
+    },
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -59,6 +66,12 @@ fn main() {
         Task::Faults => fault_run(),
         Task::Build => setup::serving().and_then(|()| build_widget()),
         Task::Bench(args) => bench(&args),
+        Task::Hostile { addr } => xtask::hostile::Hostile::start(&addr).map(|hostile| {
+            println!("NEWS_WIDGET_TEST_HOSTILE={}", hostile.api);
+            loop {
+                std::thread::park();
+            }
+        }),
         Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
@@ -226,10 +239,13 @@ fn test() -> Result<()> {
         // The browser tests post as soon as a form shows: no time trap (it has server tests).
         let args = ["--allowed-origin", "*", "--comment-burst", "10000", "--form-min-seconds", "0"];
         let server = Server::start_with_env(&server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
+        // A backend of another origin that answers poison, for tests/hostile.rs.
+        let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
             .env("NEWS_WIDGET_TEST_ADMIN_TOKEN", &token)
+            .env("NEWS_WIDGET_TEST_HOSTILE", &hostile.api)
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .run()
     })?;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::elements::{Element, ElementRef};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use xtask::browser::Driver;
@@ -106,7 +107,7 @@ async fn browser(site: &Site, profile: &str) -> Browser {
 async fn open_demo(b: &Browser, site: &Site) {
     b.client.goto(&format!("{}/", site.url)).await.unwrap();
     for css in ["h1.nw-title", ".nw-user-rating"] {
-        b.client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.expect(css);
+        find(&b.client, css).await;
     }
 }
 
@@ -114,7 +115,7 @@ async fn open_demo(b: &Browser, site: &Site) {
 async fn wait_text(client: &Client, css: &str, want: &str) {
     let mut last = String::new();
     for _ in 0..100 {
-        if let Ok(el) = client.find(Locator::Css(css)).await {
+        if let Ok(el) = shadow_find(client, css).await {
             last = plain(&el.text().await.unwrap_or_default());
             if last == want {
                 return;
@@ -122,7 +123,11 @@ async fn wait_text(client: &Client, css: &str, want: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let page = client.source().await.unwrap_or_default();
+    let page = in_widget(client, "return root ? root.innerHTML : document.body.innerHTML;")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let start = page.find("nw-comments").unwrap_or(0);
     panic!("{css} says {last:?}, not {want:?}; the comments: {}", &page[start..(start + 3000).min(page.len())]);
 }
@@ -132,7 +137,11 @@ fn plain(text: &str) -> String {
 }
 
 async fn save_element_screenshot(client: &Client, css: &str, name: &str) {
-    let el = client.find(Locator::Css(css)).await.unwrap();
+    // A widget's element on a host page (`#dark`), else a part inside the demo widget.
+    let el = match client.find(Locator::Css(css)).await {
+        Ok(el) => el,
+        Err(_) => find(client, css).await,
+    };
     client
         .execute("arguments[0].scrollIntoView({block: 'center'})", vec![serde_json::to_value(&el).unwrap()])
         .await
@@ -141,7 +150,45 @@ async fn save_element_screenshot(client: &Client, css: &str, name: &str) {
 }
 
 async fn text(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    find(client, css).await.text().await.unwrap()
+}
+
+/// The demo page's widget element.
+const WIDGET: &str = "[data-news-widget]";
+
+/// The first match of `css` in the demo widget's shadow root, now. WebDriver's locators do not
+/// pierce shadow roots, so every lookup inside the widget goes through WebDriver's own
+/// shadow-root commands (Get Element Shadow Root, Find Element From Shadow Root), here.
+async fn shadow_find(client: &Client, css: &str) -> Result<Element, fantoccini::error::CmdError> {
+    let host = client.find(Locator::Css(WIDGET)).await?;
+    host.shadow_root().await?.find(Locator::Css(css)).await
+}
+
+/// Runs `script` with `root` bound to the demo widget's shadow root, answering its result.
+async fn in_widget(client: &Client, script: &str) -> serde_json::Value {
+    let script = format!("const root = document.querySelector('{WIDGET}').shadowRoot; {script}");
+    client.execute(&script, vec![]).await.unwrap()
+}
+
+/// The element that has the focus: inside the widget's shadow root when it is there (the
+/// document's `activeElement` is then the widget's element itself).
+async fn focused(client: &Client) -> Element {
+    let found = client
+        .execute(
+            "let a = document.activeElement;
+             while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+             return a;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // The web element reference's key ("element-6066-…"), whichever spelling the driver uses.
+    let id = found
+        .as_object()
+        .and_then(|o| o.iter().find(|(key, _)| key.starts_with("element-6066-")))
+        .and_then(|(_, id)| id.as_str())
+        .unwrap_or_else(|| panic!("no focus: {found}"));
+    Element::from_element_id(client.clone(), ElementRef::from(id.to_owned()))
 }
 
 #[tokio::test]
@@ -155,7 +202,7 @@ async fn the_demo_page_shows_the_french_article() {
         "Coopération: une nouvelle impulsion au partenariat permanent Chine-Kazakhstan"
     );
     for css in ["figure img", "figcaption .nw-caption", "figcaption .nw-credit", ".nw-meta time"] {
-        let el = h.client.find(Locator::Css(css)).await.unwrap();
+        let el = find(&h.client, css).await;
         assert!(el.is_displayed().await.unwrap(), "{css} is visible");
     }
     assert_eq!(text(&h.client, "figcaption .nw-caption").await, "photo illustrative");
@@ -165,7 +212,11 @@ async fn the_demo_page_shows_the_french_article() {
     // The lead image really loaded from our server (not a broken image).
     let loaded = h
         .client
-        .execute("const i = document.querySelector('figure img'); return i.complete && i.naturalWidth > 0;", vec![])
+        .execute(
+            "const i = document.querySelector('[data-news-widget]').shadowRoot.querySelector('figure img');
+             return i.complete && i.naturalWidth > 0;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(loaded, json!(true));
@@ -188,15 +239,15 @@ async fn a_vote_survives_a_reload_and_a_second_reader_makes_it_two() {
     assert_eq!(plain(&text(&first.client, ".nw-editor-score").await), "Note globale 0 %");
     save_element_screenshot(&first.client, ".nw-rating", "rating-before.png").await;
 
-    first.client.find(Locator::Css(".nw-star:nth-child(4)")).await.unwrap().click().await.unwrap();
-    first.client.find(Locator::Css(".nw-rate-button")).await.unwrap().click().await.unwrap();
+    find(&first.client, ".nw-star:nth-child(4)").await.click().await.unwrap();
+    find(&first.client, ".nw-rate-button").await.click().await.unwrap();
     wait_text(&first.client, ".nw-your-rating", "Votre note : 4 étoiles").await;
 
     first.client.refresh().await.unwrap();
     open_demo(&first, &site).await;
     wait_text(&first.client, ".nw-your-rating", "Votre note : 4 étoiles").await;
     wait_text(&first.client, ".nw-user-rating", "Note des lecteurs : 80,00 % (1 vote)").await;
-    let checked = first.client.find(Locator::Css(".nw-star-input:checked")).await.unwrap();
+    let checked = find(&first.client, ".nw-star-input:checked").await;
     assert_eq!(
         checked.attr("value").await.unwrap().as_deref(),
         Some("4"),
@@ -207,9 +258,9 @@ async fn a_vote_survives_a_reload_and_a_second_reader_makes_it_two() {
 
     let second = browser(&site, "second-reader").await;
     open_demo(&second, &site).await;
-    assert!(second.client.find(Locator::Css(".nw-your-rating")).await.is_err(), "another reader has not voted");
-    second.client.find(Locator::Css(".nw-star:nth-child(2)")).await.unwrap().click().await.unwrap();
-    second.client.find(Locator::Css(".nw-rate-button")).await.unwrap().click().await.unwrap();
+    assert!(shadow_find(&second.client, ".nw-your-rating").await.is_err(), "another reader has not voted");
+    find(&second.client, ".nw-star:nth-child(2)").await.click().await.unwrap();
+    find(&second.client, ".nw-rate-button").await.click().await.unwrap();
     wait_text(&second.client, ".nw-user-rating", "Note des lecteurs : 60,00 % (2 votes)").await;
     assert_eq!(plain(&text(&second.client, ".nw-average").await), "3,0 / 5");
     let api = second
@@ -238,29 +289,34 @@ async fn a_keyboard_only_reader_completes_a_vote() {
     body.click().await.unwrap();
     let mut reached = false;
     for _ in 0..40 {
-        b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
-        let active = b.client.active_element().await.unwrap();
+        focused(&b.client).await.send_keys(TAB).await.unwrap();
+        let active = focused(&b.client).await;
         if active.attr("class").await.unwrap().unwrap_or_default().contains("nw-star-input") {
             reached = true;
             break;
         }
     }
     assert!(reached, "Tab reaches the rating group");
-    let focused = b.client.active_element().await.unwrap();
-    assert_eq!(focused.attr("value").await.unwrap().as_deref(), Some("1"), "the group is entered on its first star");
+    let first = focused(&b.client).await;
+    assert_eq!(first.attr("value").await.unwrap().as_deref(), Some("1"), "the group is entered on its first star");
     for _ in 0..2 {
-        b.client.active_element().await.unwrap().send_keys(ARROW_RIGHT).await.unwrap();
+        focused(&b.client).await.send_keys(ARROW_RIGHT).await.unwrap();
     }
-    let active = b.client.active_element().await.unwrap();
+    let active = focused(&b.client).await;
     assert_eq!(active.attr("value").await.unwrap().as_deref(), Some("3"));
-    assert!(b.client.find(Locator::Css(".nw-your-rating")).await.is_err(), "arrows sent nothing");
+    assert!(shadow_find(&b.client, ".nw-your-rating").await.is_err(), "arrows sent nothing");
     active.send_keys(ENTER).await.unwrap();
     wait_text(&b.client, ".nw-your-rating", "Votre note : 3 étoiles").await;
     wait_text(&b.client, ".nw-rating .nw-status", "Merci ! Votre note : 3 étoiles.").await;
     // The focus ring is visible on the focused star.
     let outline = b
         .client
-        .execute("return getComputedStyle(document.activeElement.nextElementSibling).outlineStyle;", vec![])
+        .execute(
+            "let a = document.activeElement;
+             while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+             return getComputedStyle(a.nextElementSibling).outlineStyle;",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(outline, json!("solid"));
@@ -269,13 +325,17 @@ async fn a_keyboard_only_reader_completes_a_vote() {
 
 const TIME_TRAP: Duration = Duration::from_millis(2_200);
 
-async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
+/// Waits (up to 20 s) for `css` inside the demo widget's shadow root.
+async fn find(client: &Client, css: &str) -> Element {
+    let mut last = None;
+    for _ in 0..200 {
+        match shadow_find(client, css).await {
+            Ok(el) => return el,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {last:?}")
 }
 
 /// Fills the top-level comment form as a reader types.
@@ -410,7 +470,7 @@ async fn pre_moderation_shows_awaiting_moderation_to_the_author_only() {
     let other = browser(&site, "other-reader").await;
     open_demo(&other, &site).await;
     wait_text(&other.client, ".nw-comments h2", "0 commentaire").await;
-    assert!(other.client.find(Locator::Css(".nw-comment")).await.is_err(), "nobody else sees it");
+    assert!(shadow_find(&other.client, ".nw-comment").await.is_err(), "nobody else sees it");
     other.client.close().await.unwrap();
 }
 
@@ -422,16 +482,16 @@ async fn a_keyboard_only_reader_posts_a_comment_and_sees_errors() {
     b.client.find(Locator::Css("body")).await.unwrap().click().await.unwrap();
     let mut reached = false;
     for _ in 0..60 {
-        b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
-        if b.client.active_element().await.unwrap().attr("name").await.unwrap().as_deref() == Some("body") {
+        focused(&b.client).await.send_keys(TAB).await.unwrap();
+        if focused(&b.client).await.attr("name").await.unwrap().as_deref() == Some("body") {
             reached = true;
             break;
         }
     }
     assert!(reached, "Tab reaches the comment field");
     // Enter in the name field submits the form: everything missing is said, by field.
-    b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
-    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    focused(&b.client).await.send_keys(TAB).await.unwrap();
+    focused(&b.client).await.send_keys(ENTER).await.unwrap();
     wait_text(
         &b.client,
         ".nw-comments > .nw-comment-form .nw-form-alert .nw-error",
@@ -439,19 +499,19 @@ async fn a_keyboard_only_reader_posts_a_comment_and_sees_errors() {
     )
     .await;
     assert_eq!(
-        b.client.active_element().await.unwrap().attr("name").await.unwrap().as_deref(),
+        focused(&b.client).await.attr("name").await.unwrap().as_deref(),
         Some("body"),
         "focus on the first error"
     );
     save_element_screenshot(&b.client, ".nw-comments > .nw-comment-form", "comment-form-errors.png").await;
 
-    b.client.active_element().await.unwrap().send_keys("Écrit au clavier seulement.").await.unwrap();
-    b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
-    b.client.active_element().await.unwrap().send_keys("Clavier").await.unwrap();
-    b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
-    b.client.active_element().await.unwrap().send_keys("clavier@example.org").await.unwrap();
+    focused(&b.client).await.send_keys("Écrit au clavier seulement.").await.unwrap();
+    focused(&b.client).await.send_keys(TAB).await.unwrap();
+    focused(&b.client).await.send_keys("Clavier").await.unwrap();
+    focused(&b.client).await.send_keys(TAB).await.unwrap();
+    focused(&b.client).await.send_keys("clavier@example.org").await.unwrap();
     tokio::time::sleep(TIME_TRAP).await;
-    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    focused(&b.client).await.send_keys(ENTER).await.unwrap();
     wait_text(&b.client, ".nw-comments > .nw-comment-form .nw-form-status p", "Votre commentaire est publié.").await;
     wait_text(&b.client, ".nw-comments h2", "1 commentaire").await;
     b.client.close().await.unwrap();
@@ -532,9 +592,9 @@ async fn copy_link_puts_the_address_on_the_clipboard_with_and_without_the_clipbo
                 .unwrap();
             // Put something else on the clipboard first, so the paste below proves the fallback wrote.
             area.clear().await.unwrap();
-            area.send_keys("autre chose").await.unwrap();
-            area.send_keys("\u{e009}a\u{e000}").await.unwrap();
-            area.send_keys("\u{e009}c\u{e000}").await.unwrap();
+            // One send: each send to an element in a shadow root focuses it anew, which collapses
+            // the selection (the document's activeElement is the widget's element, not it).
+            area.send_keys("autre chose\u{e009}a\u{e000}\u{e009}c\u{e000}").await.unwrap();
             area.clear().await.unwrap();
             area.send_keys("\u{e009}v\u{e000}").await.unwrap();
             assert_eq!(area.prop("value").await.unwrap().as_deref(), Some("autre chose"));
@@ -562,18 +622,19 @@ async fn the_mastodon_dialog_works_by_keyboard() {
     b.client.find(Locator::Css("body")).await.unwrap().click().await.unwrap();
     let mut reached = false;
     for _ in 0..40 {
-        b.client.active_element().await.unwrap().send_keys(TAB).await.unwrap();
-        let class = b.client.active_element().await.unwrap().attr("class").await.unwrap().unwrap_or_default();
+        focused(&b.client).await.send_keys(TAB).await.unwrap();
+        let class = focused(&b.client).await.attr("class").await.unwrap().unwrap_or_default();
         if class.contains("nw-share-mastodon") {
             reached = true;
             break;
         }
     }
     assert!(reached, "Tab reaches the Mastodon button");
-    b.client.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
-    let dialog_open = "return document.querySelector('.nw-dialog').open;";
+    focused(&b.client).await.send_keys(ENTER).await.unwrap();
+    let dialog_open =
+        "return document.querySelector('[data-news-widget]').shadowRoot.querySelector('.nw-dialog').open;";
     assert_eq!(b.client.execute(dialog_open, vec![]).await.unwrap(), json!(true));
-    let input = b.client.active_element().await.unwrap();
+    let input = focused(&b.client).await;
     assert_eq!(input.attr("inputmode").await.unwrap().as_deref(), Some("url"), "the focus is in the instance field");
     input.send_keys("pas une instance").await.unwrap();
     input.send_keys(ENTER).await.unwrap();
@@ -590,7 +651,7 @@ async fn the_mastodon_dialog_works_by_keyboard() {
 
     // Remembered: the next time the field holds it; Escape closes the dialog.
     find(&b.client, ".nw-share-mastodon").await.send_keys(ENTER).await.unwrap();
-    let again = b.client.active_element().await.unwrap();
+    let again = focused(&b.client).await;
     assert_eq!(again.prop("value").await.unwrap().as_deref(), Some("piaille.fr"));
     again.send_keys("\u{e00c}").await.unwrap();
     assert_eq!(b.client.execute(dialog_open, vec![]).await.unwrap(), json!(false));
