@@ -296,16 +296,7 @@ async fn the_honeypot_drops_a_post_with_an_answer_like_any_pending_one() {
     let again: Value = post(&server, &server.client, &honeypot, Some(key)).await.json().await.unwrap();
     assert_eq!(again, answer, "a replay answers alike");
     assert_eq!(list(&server, "").await["total"], 0);
-    let queue: Value = server
-        .client
-        .get(server.url("/api/v1/admin/comments"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: Value = server.admin_json("/api/v1/admin/comments").await;
     assert_eq!(queue, json!([]), "not even in the moderation queue");
 }
 
@@ -326,16 +317,7 @@ async fn the_time_trap_holds_fast_tokenless_and_forged_posts_for_review_and_neve
         assert_eq!(answer["status"], "pending", "{token:?}");
     }
     assert_eq!(list(&server, "").await["total"], 0, "none is published");
-    let queue: Value = server
-        .client
-        .get(server.url("/api/v1/admin/comments?status=pending"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: Value = server.admin_json("/api/v1/admin/comments?status=pending").await;
     let held: Vec<(&str, &str)> = queue
         .as_array()
         .unwrap()
@@ -433,16 +415,7 @@ async fn reports_counts_etag_and_admin_delete() {
             ["field"],
         "reason"
     );
-    let reported: Value = server
-        .client
-        .get(server.url("/api/v1/admin/comments?status=reported"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reported: Value = server.admin_json("/api/v1/admin/comments?status=reported").await;
     assert_eq!((reported[0]["id"].as_i64(), reported[0]["reports"].as_i64()), (Some(id), Some(1)));
 
     let counts: Value = server

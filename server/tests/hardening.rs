@@ -269,16 +269,7 @@ async fn an_edit_under_pre_moderation_goes_back_to_review_and_readers_keep_the_a
         .await
         .unwrap();
     assert_eq!(state, json!({"status": "approved", "edit_pending": true}));
-    let queue: Value = server
-        .client
-        .get(server.url("/api/v1/admin/comments"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: Value = server.admin_json("/api/v1/admin/comments").await;
     assert_eq!(queue[0]["pending_body"], "version non relue");
     assert_eq!(admin_post(&server, &format!("/api/v1/admin/comments/{id}/approve")).await.status(), 204);
     assert_eq!(list(&server).await["comments"][0]["body"], "version non relue");
@@ -308,16 +299,7 @@ async fn reports_count_once_per_reader_are_limited_per_address_and_leave_the_cac
     assert_eq!(report(office.clone(), Some(reader(2))).await.unwrap().status(), 204);
     assert_eq!(report(office.clone(), None).await.unwrap().status(), 204);
     problem(report(office.clone(), Some(reader(3))).await.unwrap(), 429).await;
-    let queue: Value = server
-        .client
-        .get(server.url("/api/v1/admin/comments?status=reported"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: Value = server.admin_json("/api/v1/admin/comments?status=reported").await;
     assert_eq!(queue[0]["reports"], 3, "three readers, three reports");
     // A report changes nothing readers see: the cached page keeps its ETag.
     let etag = server.get(COMMENTS).await.headers()["etag"].clone();

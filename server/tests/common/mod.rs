@@ -49,6 +49,12 @@ impl TestServer {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// `GET path` with the admin token, as JSON.
+    pub async fn admin_json(&self, path: &str) -> serde_json::Value {
+        let answer = self.client.get(self.url(path)).bearer_auth(ADMIN_TOKEN).send().await.expect("admin GET");
+        answer.json().await.expect("admin answer is JSON")
+    }
+
     /// A form token for a comment on `slug`, as the widget takes one when it shows the form.
     pub async fn form_token(&self, slug: &str) -> String {
         let answer = self.get(&format!("/api/v1/articles/{slug}/form-token")).await;
