@@ -1,3 +1,10 @@
+// A panic in one request must be a 500 while the process lives (tower-http's CatchPanicLayer);
+// built to abort, one bad request would end every reader's connection.
+#[cfg(panic = "abort")]
+compile_error!(
+    "news-widget-server must be built with panic = \"unwind\" (the release profile is; the widget profile is not)"
+);
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
