@@ -78,6 +78,7 @@ pub async fn problems_everywhere(request: Request, next: Next) -> Response {
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
     parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_ENCODING);
     Response::from_parts(parts, Body::from(body))
 }
 

@@ -204,10 +204,12 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
 /// every refusal, panics caught (a 500, the process lives), the access log, and for the server
 /// as a whole a time limit and a concurrency limit that sheds load with 503 + Retry-After.
 pub fn with_layers(app: Router, max_concurrent_requests: usize, timeout: Duration) -> Router {
+    // Inside out: refusals become problems before compression sees them (so a problem body is
+    // never left under a stale Content-Encoding), and a panic anywhere inside is caught.
     let app = app
         .layer(DefaultBodyLimit::max(http::DEFAULT_BODY_LIMIT))
-        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(http::problems_everywhere))
+        .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(http::panic_answer))
         .layer(axum::middleware::from_fn(http::access_log));
     // Layers on a router apply to each route apart; the time limit and the concurrency limit are

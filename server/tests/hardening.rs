@@ -159,6 +159,26 @@ async fn every_refusal_is_problem_json() {
     problem(http.post(server.url(COMMENTS)).body("{}").send().await.unwrap(), 415).await;
     let huge = json!({"author_name": "A", "author_email": "a@b.co", "body": "x".repeat(200_000)});
     problem(http.post(server.url(COMMENTS)).json(&huge).send().await.unwrap(), 413).await;
+    // A browser asks for compression: a static file's 404 is still a readable problem.
+    let www = tempfile::tempdir().unwrap();
+    std::fs::write(www.path().join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    let site = TestServer::start_with(|c| c.static_dir = Some(www.path().to_owned())).await;
+    for path in ["/missing.js", "/api/v1/articles/x/comments?limit=99999"] {
+        let answer = site.client.get(site.url(path)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert!(answer.status().is_client_error(), "{path}");
+        assert_eq!(answer.headers()["content-type"], "application/problem+json", "{path}");
+        let gzip = answer.headers().get("content-encoding").is_some_and(|e| e == "gzip");
+        let bytes = answer.bytes().await.unwrap();
+        let text = if gzip {
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out).unwrap();
+            out
+        } else {
+            String::from_utf8(bytes.to_vec()).unwrap()
+        };
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text:?}"));
+        assert!(body["status"].as_u64().is_some_and(|s| (400..500).contains(&s)), "{path}: {body}");
+    }
     let big_rating = format!("{{\"stars\": 3, \"pad\": \"{}\"}}", "x".repeat(10_000));
     let rating =
         http.put(server.url(&format!("/api/v1/articles/{SLUG}/rating"))).header("content-type", "application/json");
