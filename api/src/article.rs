@@ -7,9 +7,12 @@ use crate::problem::FieldError;
 pub const EDITOR_SCORE_MAX: u8 = 100;
 
 /// An article as the API serves it. Deserializing one checks it again, because the widget may
-/// talk to a backend that is not ours.
+/// talk to a backend that is not ours: the required fields must parse, and an optional field
+/// that does not (a `javascript:` canonical URL, an image of 1e300 pixels) is left out and named
+/// in [`Article::refused`], so that what is safe still shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "RawArticle")]
 pub struct Article {
     pub slug: Slug,
     pub lang: LangTag,
@@ -26,13 +29,92 @@ pub struct Article {
     pub published_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "web_url", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub canonical_url: Option<SafeUrl>,
     /// The editor's score, 0–100 (the seed page's "Total Score").
-    #[serde(default, deserialize_with = "score_field", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub editor_score: Option<u8>,
+    /// The optional fields a backend sent that did not parse and were left out (never sent).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub refused: Vec<&'static str>,
+}
+
+/// An optional field as it arrives: absent or null, a value that parses, or anything else.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Lenient<T> {
+    Parsed(Option<T>),
+    Refused(serde::de::IgnoredAny),
+}
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Self::Parsed(None)
+    }
+}
+
+impl<T> Lenient<T> {
+    /// The value, if it parsed; else `None`, and `field` joins `refused`.
+    fn take(self, field: &'static str, refused: &mut Vec<&'static str>) -> Option<T> {
+        match self {
+            Self::Parsed(value) => value,
+            Self::Refused(_) => {
+                refused.push(field);
+                None
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct WebUrl(#[serde(deserialize_with = "crate::parse::url_field::web")] SafeUrl);
+
+#[derive(Deserialize)]
+struct Score(#[serde(deserialize_with = "score_field")] u8);
+
+/// An article as it arrives, before [`Article`]'s rules.
+#[derive(Deserialize)]
+struct RawArticle {
+    slug: Slug,
+    lang: LangTag,
+    title: String,
+    body_html: String,
+    published_at: Timestamp,
+    #[serde(default)]
+    summary: Lenient<String>,
+    #[serde(default)]
+    image: Lenient<ArticleImage>,
+    #[serde(default)]
+    author: Lenient<String>,
+    #[serde(default)]
+    updated_at: Lenient<Timestamp>,
+    #[serde(default)]
+    canonical_url: Lenient<WebUrl>,
+    #[serde(default)]
+    editor_score: Lenient<Score>,
+}
+
+impl From<RawArticle> for Article {
+    fn from(raw: RawArticle) -> Self {
+        let mut refused = Vec::new();
+        Self {
+            slug: raw.slug,
+            lang: raw.lang,
+            title: raw.title,
+            summary: raw.summary.take("summary", &mut refused),
+            body_html: raw.body_html,
+            image: raw.image.take("image", &mut refused),
+            author: raw.author.take("author", &mut refused),
+            published_at: raw.published_at,
+            updated_at: raw.updated_at.take("updated_at", &mut refused),
+            canonical_url: raw.canonical_url.take("canonical_url", &mut refused).map(|u| u.0),
+            editor_score: raw.editor_score.take("editor_score", &mut refused).map(|s| s.0),
+            refused,
+        }
+    }
 }
 
 /// The lead image of an article.
@@ -55,10 +137,6 @@ pub struct ArticleImage {
     pub srcset: Option<String>,
 }
 
-fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SafeUrl>, D::Error> {
-    crate::parse::url_field::web_opt(d)
-}
-
 fn media_url<'de, D: Deserializer<'de>>(d: D) -> Result<SafeUrl, D::Error> {
     crate::parse::url_field::media(d)
 }
@@ -72,10 +150,9 @@ fn srcset_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
     Option::<String>::deserialize(d)?.map(|s| parse_srcset(&s).map_err(serde::de::Error::custom)).transpose()
 }
 
-fn score_field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
-    Option::<u8>::deserialize(d)?
-        .map(|n| (n <= EDITOR_SCORE_MAX).then_some(n).ok_or_else(|| serde::de::Error::custom("must be from 0 to 100")))
-        .transpose()
+fn score_field<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let n = u8::deserialize(d)?;
+    (n <= EDITOR_SCORE_MAX).then_some(n).ok_or_else(|| serde::de::Error::custom("must be from 0 to 100"))
 }
 
 /// The body of `PUT /api/v1/articles/{slug}`: raw fields, parsed by [`ArticleInput::parse`].
@@ -222,6 +299,7 @@ impl ArticleInput {
                 updated_at,
                 canonical_url,
                 editor_score,
+                refused: Vec::new(),
             }),
             _ => Err(f.0),
         }
@@ -282,9 +360,19 @@ mod tests {
     }
 
     #[test]
-    fn a_served_article_with_an_unsafe_url_is_refused() {
-        let mut json = serde_json::to_value(input().parse(Slug::parse("a").unwrap()).unwrap()).unwrap();
+    fn a_served_articles_bad_optional_fields_are_left_out_and_named() {
+        let good = input().parse(Slug::parse("a").unwrap()).unwrap();
+        let mut json = serde_json::to_value(&good).unwrap();
         json["image"]["src"] = "javascript:alert(1)".into();
-        assert!(serde_json::from_value::<Article>(json).is_err());
+        json["canonical_url"] = "vbscript:x".into();
+        json["editor_score"] = serde_json::json!(1e300);
+        json["updated_at"] = serde_json::json!(null);
+        let served: Article = serde_json::from_value(json).unwrap();
+        assert_eq!(served.refused, ["image", "canonical_url", "editor_score"]);
+        assert_eq!((served.image, served.canonical_url, served.editor_score), (None, None, None));
+        assert_eq!((served.title, served.body_html), (good.title.clone(), good.body_html.clone()));
+        let mut json = serde_json::to_value(&good).unwrap();
+        json["published_at"] = "yesterday".into();
+        assert!(serde_json::from_value::<Article>(json).is_err(), "a required field must parse");
     }
 }

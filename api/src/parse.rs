@@ -292,11 +292,8 @@ pub(crate) mod url_field {
         SafeUrl::parse(raw, policy).map_err(|e| E::custom(format_args!("the URL {raw:?} {e}")))
     }
 
-    pub fn web_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SafeUrl>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .filter(|raw| !raw.trim().is_empty())
-            .map(|raw| parse(&raw, UrlPolicy::Web))
-            .transpose()
+    pub fn web<'de, D: Deserializer<'de>>(d: D) -> Result<SafeUrl, D::Error> {
+        parse(&String::deserialize(d)?, UrlPolicy::Web)
     }
 
     pub fn media<'de, D: Deserializer<'de>>(d: D) -> Result<SafeUrl, D::Error> {

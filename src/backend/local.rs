@@ -92,9 +92,9 @@ impl Local {
             )
         })?;
         let json = script.text_content().unwrap_or_default();
-        let json = serde_json::from_str(&json)
+        let article = serde_json::from_str(&json)
             .map_err(|e| FetchError::BadResponse(format!("the page's article JSON: {e}")))?;
-        super::parse_article(json)
+        Ok(super::article_arrived(article))
     }
 
     pub async fn rating(&self, slug: &Slug) -> Result<RatingSummary, FetchError> {

@@ -46,34 +46,14 @@ impl FetchError {
     }
 }
 
-/// The optional fields of an article: without them, it still shows.
-const ARTICLE_OPTIONAL: [&str; 6] = ["image", "canonical_url", "editor_score", "summary", "author", "updated_at"];
-
-/// An article from JSON a backend sent, parsed as [`Article`] does; an optional field that does
-/// not parse (a `javascript:` canonical URL, an image of 1e300 pixels) is left out and logged
-/// instead of refusing the whole article, so what is safe still shows.
-pub fn parse_article(json: serde_json::Value) -> Result<Article, FetchError> {
-    let why = match serde_json::from_value::<Article>(json.clone()) {
-        Ok(article) => return Ok(article),
-        Err(why) => why.to_string(),
-    };
-    let Some(mut fields) = json.as_object().cloned() else { return Err(FetchError::BadResponse(why)) };
-    let optional: Vec<(&str, serde_json::Value)> =
-        ARTICLE_OPTIONAL.iter().filter_map(|key| Some((*key, fields.remove(*key)?))).collect();
-    let parse = |fields: &serde_json::Map<String, serde_json::Value>| {
-        serde_json::from_value::<Article>(serde_json::Value::Object(fields.clone()))
-    };
-    if parse(&fields).is_err() {
-        return Err(FetchError::BadResponse(why)); // a required field is wrong
+/// An article as it arrived: [`Article`] already left out the optional fields that did not
+/// parse (a `javascript:` canonical URL, an image of 1e300 pixels); each is logged here, and what
+/// is safe still shows.
+pub fn article_arrived(article: Article) -> Article {
+    for field in &article.refused {
+        web_sys::console::warn_1(&format!("news-widget: the article's {field} did not parse and was left out").into());
     }
-    for (key, value) in optional {
-        fields.insert(key.to_owned(), value);
-        if let Err(e) = parse(&fields) {
-            fields.remove(key);
-            web_sys::console::warn_1(&format!("news-widget: the article's {key} was left out: {e}").into());
-        }
-    }
-    parse(&fields).map_err(|e| FetchError::BadResponse(e.to_string()))
+    article
 }
 
 /// Where a widget's data comes from.

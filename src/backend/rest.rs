@@ -19,7 +19,7 @@ pub struct Rest {
 
 impl Rest {
     pub async fn article(&self, slug: &Slug) -> Result<Article, FetchError> {
-        super::parse_article(self.get(&format!("/articles/{slug}")).await?)
+        Ok(super::article_arrived(self.get(&format!("/articles/{slug}")).await?))
     }
 
     /// The article's reader rating, with this reader's own vote.
