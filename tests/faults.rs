@@ -3,8 +3,8 @@
 //! comment, canned 500s, answers stalled past the client's time-out, the server killed and started
 //! again midway), then the server asked directly what it stored.
 //!
-//! Ignored in the ordinary browser-test run; `cargo xtask test` runs it in a step of its own,
-//! with the proxy up, as `wasm-pack test --headless --chrome -- --test faults -- --include-ignored`.
+//! Left out of the ordinary browser-test step; `cargo xtask test` runs it in a step of its own,
+//! with the proxy up, as `wasm-pack test --headless --chrome -- --test faults` (alone: `cargo xtask faults`).
 
 #![cfg(target_arch = "wasm32")]
 
@@ -74,8 +74,9 @@ async fn join_all(mut futures: Vec<Pin<Box<dyn Future<Output = ()>>>>) {
     .await
 }
 
+/// Needs the fault proxy: `cargo xtask test` runs it in a step of its own (`cargo xtask faults`
+/// alone), and leaves it out of the ordinary browser-test step.
 #[wasm_bindgen_test]
-#[ignore = "needs the fault proxy: cargo xtask test runs it in a step of its own"]
 async fn two_hundred_comments_through_faults_are_stored_once_each() {
     let (proxy, server, admin) = (
         env(PROXY, "NEWS_WIDGET_FAULT_PROXY"),

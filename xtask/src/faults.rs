@@ -389,7 +389,7 @@ fn drive(server: &Arc<Mutex<Server>>, server_url: &str, token: &str) -> Result<(
     let started = std::time::Instant::now();
     let tested = Cmd::new("wasm-pack")
         .args(["test", "--headless", "--chrome", "--mode", "no-install", "--", "--test", "faults"])
-        .args(["--", "--include-ignored", "--nocapture"])
+        .args(["--", "--nocapture"])
         .env("NEWS_WIDGET_FAULT_PROXY", &format!("{}/api/v1", proxy.url))
         .env("NEWS_WIDGET_FAULT_SERVER", &format!("{server_url}/api/v1"))
         .env("NEWS_WIDGET_FAULT_ADMIN_TOKEN", token)

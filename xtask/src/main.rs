@@ -199,6 +199,18 @@ fn serve(addr: &str, database: &str) -> Result<()> {
 const FAULT_STEP: &str =
     "fault injection: 200 comments through the form's send path, across a proxy that breaks them, the server restarted midway";
 
+/// `--test NAME` for every browser test file in `tests/` but `faults.rs`, which needs the fault
+/// proxy and runs in a step of its own.
+fn browser_tests_but_faults() -> Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("tests"))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".rs").map(str::to_owned))
+        .filter(|name| name != "faults")
+        .collect();
+    names.sort();
+    Ok(names.into_iter().flat_map(|name| ["--test".to_owned(), name]).collect())
+}
+
 /// The fault-injection step of `test` alone.
 fn fault_run() -> Result<()> {
     setup::all()?;
@@ -242,7 +254,8 @@ fn test() -> Result<()> {
         // A backend of another origin that answers poison, for tests/hostile.rs.
         let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;
         Cmd::new("wasm-pack")
-            .args(["test", "--headless", "--chrome", "--mode", "no-install"])
+            .args(["test", "--headless", "--chrome", "--mode", "no-install", "--"])
+            .args(browser_tests_but_faults()?)
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
             .env("NEWS_WIDGET_TEST_ADMIN_TOKEN", &token)
             .env("NEWS_WIDGET_TEST_HOSTILE", &hostile.api)
