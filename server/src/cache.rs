@@ -121,15 +121,6 @@ impl PageCache {
             a.pages.clear();
         });
     }
-
-    /// Pages held, all articles together.
-    pub fn len(&self) -> usize {
-        self.articles.lock().map(|a| a.values().map(|a| a.pages.len()).sum()).unwrap_or_default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

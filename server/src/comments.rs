@@ -36,7 +36,7 @@ pub enum Moderation {
 }
 
 const COLUMNS: &str = "id, parent_id, root_id, article_slug, author_name, author_url, avatar, body, created_at, \
-                       edited_at, status, held_reason, pending_body, edit_until";
+                       edited_at, status, held_reason, pending_body, edit_until, reports";
 
 #[derive(FromRow)]
 struct Row {
@@ -54,6 +54,7 @@ struct Row {
     held_reason: Option<String>,
     pending_body: Option<String>,
     edit_until: String,
+    reports: i64,
 }
 
 fn stamp(s: &str) -> Timestamp {
@@ -674,22 +675,20 @@ pub async fn moderation_queue(db: &crate::db::Db, which: &str) -> ApiResult<Vec<
         "reported" => "reports > 0 AND status = 'approved'",
         _ => return Err(ApiError::field("status", "must be pending or reported")),
     };
-    let rows: Vec<(i64, Row)> = sqlx::query_as::<_, Row>(&format!(
-        "SELECT {COLUMNS} FROM comments WHERE {filter} ORDER BY created_at, id LIMIT 500"
-    ))
-    .fetch_all(db)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, r))
-    .collect();
-    let mut out = Vec::new();
-    for (id, mut row) in rows {
-        let (reports,): (i64,) =
-            sqlx::query_as("SELECT reports FROM comments WHERE id = ?").bind(id).fetch_one(db).await?;
-        let (article_slug, held_reason, pending_body) =
-            (row.article_slug.clone(), row.held_reason.take(), row.pending_body.take());
-        out.push(ModeratedComment { article_slug, reports, held_reason, pending_body, comment: row.public() });
-    }
+    let rows: Vec<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE {filter} ORDER BY created_at, id LIMIT 500"))
+            .fetch_all(db)
+            .await?;
+    let out = rows
+        .into_iter()
+        .map(|mut row| ModeratedComment {
+            article_slug: row.article_slug.clone(),
+            reports: row.reports,
+            held_reason: row.held_reason.take(),
+            pending_body: row.pending_body.take(),
+            comment: row.public(),
+        })
+        .collect();
     Ok(out)
 }
 

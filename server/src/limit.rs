@@ -49,13 +49,4 @@ impl Limiter {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
     }
-
-    /// How many clients the limiter remembers.
-    pub fn len(&self) -> usize {
-        self.limiter.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.limiter.is_empty()
-    }
 }
