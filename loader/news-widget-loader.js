@@ -3,13 +3,24 @@
 //   <script type="module" src="https://widget.example/news-widget-loader.js"></script>
 //   <div data-news-widget data-article="…" data-api="https://widget.example/api/v1"></div>
 //
-// It watches for [data-news-widget] elements, also ones added later, and fetches the widget's
-// wasm only when one of them comes near the viewport. Then it mounts each widget as it comes near.
-// No inline script, no eval: it works under `script-src 'self' <widget origin> 'wasm-unsafe-eval'`.
+// It watches for [data-news-widget] elements, also ones added later. When one comes near the
+// viewport it asks the server for the widget's HTML (GET {api}/articles/{slug}/widget?…) and
+// shows it at once: the article and the comments are readable, and the form posts as a plain
+// HTML form, before any wasm has arrived and in browsers that run none. Then it fetches the wasm
+// and hydrates the widget when the browser is idle or as soon as the reader touches it, whichever
+// comes first. An element whose HTML the host's server already included (Declarative Shadow
+// DOM) skips the request. No inline script, no eval: it works under
+// `script-src 'self' <widget origin> 'wasm-unsafe-eval'`.
 
 const SELECTOR = "[data-news-widget]";
+const ROOT = "[data-nw-root]";
+const MOUNTED = "data-news-widget-mounted";
 const base = new URL(".", import.meta.url);
+const canRunWasm = typeof WebAssembly === "object";
+// The data-* attributes that change the rendered HTML, and their query names on the route.
+const QUERY = ["lang", "parts", "theme", "share-networks", "share-tag", "share-style", "comments-per-page"];
 let api = null;
+let sheet = null;
 
 function load() {
   if (!api) {
@@ -22,17 +33,115 @@ function load() {
   return api;
 }
 
+/// The widget's stylesheet as a constructable sheet: a strict CSP needs no `style-src` for it.
+function css() {
+  sheet ??= fetch(new URL("widget.css", base))
+    .then((answer) => (answer.ok ? answer.text() : Promise.reject(new Error("widget.css: " + answer.status))))
+    .then((text) => {
+      const made = new CSSStyleSheet();
+      made.replaceSync(text);
+      return made;
+    });
+  return sheet;
+}
+
+/// The element's own rendered root, if the host's server included one or this loader put it there.
+function rendered(element) {
+  return (element.shadowRoot ?? element).querySelector(ROOT);
+}
+
+/// The API base as the widget resolves it: data-api against the page, else this origin's /api/v1.
+function apiBase(element) {
+  return new URL(element.dataset.api ?? "/api/v1", element.baseURI).href.replace(/\/+$/, "");
+}
+
+/// Fetches the server's HTML for `element` and puts it in the widget's root. Answers whether it
+/// did; on any failure the widget renders itself when the wasm comes, as it always did.
+async function fetchRendered(element) {
+  const slug = element.dataset.article;
+  if (!slug || element.dataset.backend === "local") return false;
+  const query = new URLSearchParams();
+  for (const name of QUERY) {
+    const value = element.getAttribute("data-" + name);
+    if (value !== null) query.set(name, value);
+  }
+  if (!query.has("lang")) {
+    const inherited = element.closest("[lang]")?.getAttribute("lang");
+    if (inherited) query.set("lang", inherited);
+  }
+  const shadow = element.dataset.isolation !== "none";
+  try {
+    const url = apiBase(element) + "/articles/" + encodeURIComponent(slug) + "/widget?" + query;
+    const [answer, styles] = await Promise.all([fetch(url, { credentials: "omit" }), shadow ? css() : null]);
+    if (!answer.ok) return false;
+    const html = await answer.text();
+    if (element.hasAttribute(MOUNTED) || rendered(element)) return false;
+    const target = shadow ? (element.shadowRoot ?? element.attachShadow({ mode: "open" })) : element;
+    if (styles) target.adoptedStyleSheets = [...target.adoptedStyleSheets, styles];
+    target.innerHTML = html;
+    // Where the plain form comes back to: this page (the cached HTML is the same for every page).
+    for (const input of target.querySelectorAll("input[name=return_to]")) input.value = location.href.split("#")[0];
+    element.setAttribute("data-nw-css", "");
+    return true;
+  } catch (error) {
+    console.warn("news-widget: no server-rendered HTML; the widget renders itself", error);
+    return false;
+  }
+}
+
+/// Mounts (hydrates) `element` once.
+function mount(element) {
+  return load().then((widget) => {
+    if (!element.hasAttribute(MOUNTED)) widget.mount(element, {});
+  });
+}
+
+/// Hydrates a rendered `element` when the browser is idle, or at the reader's first touch.
+function hydrateSoon(element) {
+  if (!canRunWasm) return;
+  const target = element.shadowRoot ?? element;
+  let started = null;
+  const start = () => (started ??= mount(element));
+  // A form sent before hydration is sent by the widget once hydrated (its idempotency key and
+  // retries), or, if the wasm cannot load, by the browser as the plain form it is.
+  target.addEventListener(
+    "submit",
+    (event) => {
+      if (element.hasAttribute(MOUNTED)) return;
+      const form = event.target;
+      event.preventDefault();
+      start().then(
+        () => form.requestSubmit(),
+        () => form.submit(),
+      );
+    },
+    { capture: true },
+  );
+  for (const type of ["pointerdown", "focusin", "keydown"]) target.addEventListener(type, start, { once: true });
+  if (globalThis.NewsWidgetHydrate === "manual") return manual.push(start);
+  if ("requestIdleCallback" in globalThis) requestIdleCallback(start, { timeout: 3000 });
+  else setTimeout(start, 1500);
+}
+
+// Tests (and pages that want to choose the moment) set `NewsWidgetHydrate = "manual"` before
+// this script and call `NewsWidgetLoader.hydrateAll()`.
+const manual = [];
+globalThis.NewsWidgetLoader = { hydrateAll: () => Promise.all(manual.splice(0).map((start) => start())) };
+
 const near = new IntersectionObserver(
   (entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
-      near.unobserve(entry.target);
-      load().then(
-        (widget) => {
-          if (!entry.target.hasAttribute("data-news-widget-mounted")) widget.mount(entry.target, {});
-        },
-        (error) => console.error("news-widget: the widget could not be loaded from " + base.href, error),
-      );
+      const element = entry.target;
+      near.unobserve(element);
+      const ready = rendered(element) ? Promise.resolve(true) : fetchRendered(element);
+      ready.then((shown) => {
+        if (shown) return hydrateSoon(element);
+        if (!canRunWasm) return;
+        mount(element).catch((error) =>
+          console.error("news-widget: the widget could not be loaded from " + base.href, error),
+        );
+      });
     }
   },
   { rootMargin: "300px 0px" },

@@ -7,7 +7,41 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use fantoccini::{Client, ClientBuilder};
-use serde_json::json;
+use serde_json::{json, Value};
+
+/// The Chromium preference that turns JavaScript off, as a reader can in the site settings.
+pub fn no_javascript() -> Value {
+    json!({ "profile.managed_default_content_settings.javascript": 2 })
+}
+
+/// Runs `source` in every page of this session before any of the page's own scripts (CDP's
+/// `Page.addScriptToEvaluateOnNewDocument`, through ChromeDriver): `delete window.WebAssembly`
+/// makes a browser without WebAssembly.
+pub async fn before_every_page(client: &Client, source: &str) -> Result<()> {
+    let params = json!({ "source": source });
+    client
+        .issue_cmd(Cdp { cmd: "Page.addScriptToEvaluateOnNewDocument", params })
+        .await
+        .context("ChromeDriver's CDP endpoint refused the init script")?;
+    Ok(())
+}
+
+/// A Chrome DevTools Protocol command sent through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
+    }
+}
 
 /// The flags that work on a machine with no network but loopback (no background requests).
 pub const CHROMIUM_FLAGS: [&str; 10] = [
@@ -43,11 +77,16 @@ impl Driver {
 
     /// A new headless Chromium whose profile lives in `profile`, with `extra` flags.
     pub async fn session(&self, profile: &Path, extra: &[&str]) -> Result<Client> {
+        self.session_with(profile, extra, json!({})).await
+    }
+
+    /// [`Driver::session`] with Chromium preferences, such as [`no_javascript`].
+    pub async fn session_with(&self, profile: &Path, extra: &[&str], prefs: Value) -> Result<Client> {
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().chain(extra).map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         let caps = json!({
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args, "prefs": prefs }
         });
         let caps: fantoccini::wd::Capabilities = caps.as_object().cloned().unwrap_or_default();
         let mut last_error = None;
