@@ -857,3 +857,277 @@ async fn the_snippet_works_on_another_origin_under_a_strict_csp_and_loads_lazily
     assert_eq!(problems, json!([]), "no CSP violation and no console error");
     b.client.close().await.unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Visible before the wasm (issue 12): the server's HTML, the plain form, hydration.
+
+/// A comment posted through the JSON API by another reader; answers its id.
+async fn post_comment(site: &Site, body: &str) -> i64 {
+    let http = reqwest::Client::new();
+    let api = format!("{}/api/v1/articles/cooperation-chine-kazakhstan", site.url);
+    let token: serde_json::Value = http.get(format!("{api}/form-token")).send().await.unwrap().json().await.unwrap();
+    let posted: serde_json::Value = http
+        .post(format!("{api}/comments"))
+        .json(&json!({"author_name": "Odile", "author_email": "odile@example.org", "body": body,
+                      "form_token": token["token"]}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    posted["comment"]["id"].as_i64().or_else(|| posted["id"].as_i64()).unwrap_or_else(|| panic!("{posted}"))
+}
+
+/// A headless Chromium whose reader turned JavaScript off in the site settings.
+async fn browser_without_javascript(site: &Site, profile: &str) -> Browser {
+    let driver = Driver::start().expect("chromedriver starts");
+    let client = driver
+        .session_with(&site.dir.path().join(profile), &["--lang=fr-FR"], xtask::browser::no_javascript())
+        .await
+        .expect("a WebDriver session");
+    Browser { client, _driver: driver }
+}
+
+/// The text of every comment in the demo widget, read with element commands only.
+async fn comment_texts(client: &Client) -> Vec<String> {
+    let host = client.find(Locator::Css(WIDGET)).await.unwrap();
+    let mut texts = Vec::new();
+    for el in host.shadow_root().await.unwrap().find_all(Locator::Css(".nw-comment .nw-comment-body")).await.unwrap() {
+        texts.push(plain(&el.text().await.unwrap()));
+    }
+    texts
+}
+
+/// Posts the top-level plain form with the keyboard and the mouse, as a reader without scripts.
+async fn post_plain_form(client: &Client, body: &str, name: &str, email: &str) {
+    let form = ".nw-comments > .nw-comment-form";
+    for (field, value) in [("body", body), ("name", name), ("email", email)] {
+        if !value.is_empty() {
+            find(client, &format!("{form} [name={field}]")).await.send_keys(value).await.unwrap();
+        }
+    }
+    submit(client).await;
+}
+
+#[tokio::test]
+async fn with_javascript_off_the_included_page_shows_everything_and_the_plain_form_posts() {
+    let site = site();
+    let earlier = post_comment(&site, "Un commentaire déjà là, lu sans JavaScript.").await;
+    let b = browser_without_javascript(&site, "no-js").await;
+    b.client.goto(&format!("{}/", site.url)).await.unwrap();
+    // Declarative Shadow DOM: the page's HTML holds the widget's shadow root, scripts or not.
+    assert_eq!(plain(&text(&b.client, "h1.nw-title").await), TITLE);
+    assert!(text(&b.client, ".nw-body").await.contains("Zhanatas"), "the article body is in the page");
+    assert_eq!(comment_texts(&b.client).await, ["Un commentaire déjà là, lu sans JavaScript."]);
+    find(&b.client, &format!("#nw-c-{earlier}")).await;
+    assert!(text(&b.client, ".nw-user-rating").await.contains('%'), "the rating figures show");
+
+    // Refused: the body is missing. The answer is a page with what was typed and the error.
+    post_plain_form(&b.client, "", "Sans Script", "sans-script@example.org").await;
+    let name = find(&b.client, ".nw-comments > .nw-comment-form [name=name]").await;
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some("Sans Script"));
+    let error = text(&b.client, ".nw-comments > .nw-comment-form .nw-field-error").await;
+    assert!(!error.trim().is_empty(), "an error under the field");
+    let body = find(&b.client, ".nw-comments > .nw-comment-form [name=body]").await;
+    assert_eq!(body.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    save_element_screenshot(&b.client, ".nw-comments > .nw-comment-form", "no-js-refused.png").await;
+
+    // Sent: the 303 brings the reader back to the article, where the comment is.
+    find(&b.client, ".nw-comments > .nw-comment-form [name=body]")
+        .await
+        .send_keys("Posté par le formulaire, sans JavaScript.")
+        .await
+        .unwrap();
+    submit(&b.client).await;
+    let mut texts = Vec::new();
+    for _ in 0..50 {
+        texts = comment_texts(&b.client).await;
+        if texts.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(texts.contains(&"Posté par le formulaire, sans JavaScript.".to_owned()), "{texts:?}");
+    let url = b.client.current_url().await.unwrap();
+    assert_eq!(url.path(), "/");
+    assert!(url.fragment().is_some_and(|f| f.starts_with("nw-c-")), "at the new comment's anchor: {url}");
+    let shot = b.client.screenshot().await.unwrap();
+    std::fs::write(screenshots().join("no-js.png"), shot).unwrap();
+    b.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn without_webassembly_the_loader_shows_the_widget_and_the_plain_form_posts() {
+    let host = host_site();
+    let widget = site_with(&["--allowed-origin", &host.url]);
+    let w = &widget.url;
+    post_comment(&widget, "Lu dans un navigateur sans WebAssembly.").await;
+    std::fs::write(
+        host.dir.path().join("pages/article.html"),
+        format!(
+            r#"<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}; form-action {w}">
+<title>Sans WebAssembly</title>
+<script type="module" src="{w}/news-widget-loader.js"></script>
+</head><body>
+<div data-news-widget data-api="{w}/api/v1" data-article="cooperation-chine-kazakhstan"></div>
+</body></html>"#,
+            csp = strict_csp(w)
+        ),
+    )
+    .unwrap();
+    let b = browser(&widget, "no-wasm").await;
+    xtask::browser::before_every_page(&b.client, "delete window.WebAssembly;").await.unwrap();
+    let page = format!("{}/article.html", host.url);
+    b.client.goto(&page).await.unwrap();
+    assert_eq!(plain(&text(&b.client, "h1.nw-title").await), TITLE);
+    assert_eq!(comment_texts(&b.client).await, ["Lu dans un navigateur sans WebAssembly."]);
+    let wasm = b
+        .client
+        .execute("return performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm'));", vec![])
+        .await
+        .unwrap();
+    assert_eq!(wasm, json!(false), "no wasm fetched where none can run");
+
+    post_plain_form(&b.client, "Sans WebAssembly, par le formulaire.", "", "x@example.org").await;
+    let error = text(&b.client, ".nw-comments > .nw-comment-form .nw-field-error").await;
+    assert!(!error.trim().is_empty(), "the missing name is said under its field");
+    find(&b.client, ".nw-comments > .nw-comment-form [name=name]").await.send_keys("Sans Wasm").await.unwrap();
+    submit(&b.client).await;
+    let mut url = b.client.current_url().await.unwrap();
+    for _ in 0..50 {
+        if url.as_str().starts_with(&page) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        url = b.client.current_url().await.unwrap();
+    }
+    assert!(url.as_str().starts_with(&page), "back on the host's page: {url}");
+    let mut texts = Vec::new();
+    for _ in 0..50 {
+        texts = comment_texts(&b.client).await;
+        if texts.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(texts.contains(&"Sans WebAssembly, par le formulaire.".to_owned()), "{texts:?}");
+    b.client.close().await.unwrap();
+}
+
+/// Before hydrating: tags every element of the widget's root, keeps its HTML without Yew's
+/// markers, and sums layout shifts from now on.
+const BEFORE_HYDRATION: &str = r#"
+const root = document.querySelector(arguments[0]).shadowRoot;
+const strip = (html) => html.replace(/<!--[^>]*-->/g, "");
+let i = 0;
+for (const el of root.querySelectorAll("*")) el.__nw = ++i;
+window.__nwBefore = { html: strip(root.innerHTML), count: i };
+window.__nwShift = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__nwShift += e.value;
+}).observe({ type: "layout-shift", buffered: false });
+return i;
+"#;
+
+/// After hydrating: what changed.
+const AFTER_HYDRATION: &str = r#"
+const done = arguments[arguments.length - 1];
+const host = document.querySelector(arguments[0]);
+const wait = () => host.hasAttribute("data-news-widget-mounted")
+  ? requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(report, 200)))
+  : setTimeout(wait, 20);
+function report() {
+  const root = host.shadowRoot;
+  const strip = (html) => html.replace(/<!--[^>]*-->/g, "");
+  const lost = [...root.querySelectorAll("*")].filter((el) => el.__nw === undefined).map((el) => el.outerHTML.slice(0, 120));
+  const html = strip(root.innerHTML);
+  let at = 0;
+  while (at < html.length && html[at] === window.__nwBefore.html[at]) at++;
+  done({
+    same: html === window.__nwBefore.html,
+    differs: html === window.__nwBefore.html ? "" : window.__nwBefore.html.slice(at - 80, at + 120) + "\n  ≠\n" + html.slice(at - 80, at + 120),
+    replaced: lost,
+    shift: window.__nwShift,
+    problems: window.problems,
+  });
+}
+wait();
+"#;
+
+/// Records console errors and uncaught errors (a hydration panic shows there) before any script.
+const RECORD_PROBLEMS: &str = "window.NewsWidgetHydrate = 'manual'; window.problems = [];
+addEventListener('error', (e) => problems.push('error ' + e.message));
+const original = console.error;
+console.error = (...args) => { problems.push(args.map(String).join(' ')); original(...args); };";
+
+#[tokio::test]
+async fn hydration_keeps_every_node_moves_nothing_and_keeps_what_was_typed_in_12_languages() {
+    let host = host_site();
+    let widget = site_with(&["--allowed-origin", &host.url]);
+    let w = &widget.url;
+    post_comment(&widget, "Un premier avis, pour que le fil ne soit pas vide.").await;
+    let b = browser(&widget, "hydration").await;
+    xtask::browser::before_every_page(&b.client, RECORD_PROBLEMS).await.unwrap();
+    for lang in ["fr", "en", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja"] {
+        std::fs::write(
+            host.dir.path().join(format!("pages/{lang}.html")),
+            format!(
+                r#"<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{lang}</title>
+<script type="module" src="{w}/news-widget-loader.js"></script></head><body>
+<div id="w" data-news-widget data-api="{w}/api/v1" data-article="cooperation-chine-kazakhstan"></div>
+</body></html>"#
+            ),
+        )
+        .unwrap();
+        b.client.goto(&format!("{}/{lang}.html", host.url)).await.unwrap();
+        find_in(&b.client, "#w", ".nw-comments > .nw-comment-form [name=body]").await;
+        // Typed before the wasm: it must survive hydration.
+        let typed = format!("Tapé avant l’hydratation ({lang})");
+        find_in(&b.client, "#w", ".nw-comments > .nw-comment-form [name=body]").await.send_keys(&typed).await.unwrap();
+        let tagged = b.client.execute(BEFORE_HYDRATION, vec![json!("#w")]).await.unwrap();
+        assert!(tagged.as_u64().unwrap_or(0) > 50, "{lang}: the server's HTML is there ({tagged})");
+        b.client.execute("NewsWidgetLoader.hydrateAll();", vec![]).await.unwrap();
+        let after = b.client.execute_async(AFTER_HYDRATION, vec![json!("#w")]).await.unwrap();
+        assert_eq!(after["problems"], json!([]), "{lang}: no console error, no panic");
+        assert_eq!(after["replaced"], json!([]), "{lang}: no node replaced");
+        assert!(
+            after["same"] == json!(true),
+            "{lang}: the first client render equals the server's HTML:\n{}",
+            after["differs"]
+        );
+        assert_eq!(after["shift"], json!(0), "{lang}: no layout shift");
+        let body = find_in(&b.client, "#w", ".nw-comments > .nw-comment-form [name=body]").await;
+        assert_eq!(
+            body.prop("value").await.unwrap().as_deref(),
+            Some(typed.as_str()),
+            "{lang}: the text typed survives"
+        );
+        // And the field still takes keys after hydration.
+        body.send_keys(" !").await.unwrap();
+        assert_eq!(body.prop("value").await.unwrap(), Some(format!("{typed} !")));
+    }
+    b.client.close().await.unwrap();
+}
+
+/// `css` inside the shadow root of the host page's element `host`, waiting for it.
+async fn find_in(client: &Client, host: &str, css: &str) -> Element {
+    let mut last = None;
+    for _ in 0..200 {
+        match client.find(Locator::Css(host)).await {
+            Ok(h) => match h.shadow_root().await {
+                Ok(root) => match root.find(Locator::Css(css)).await {
+                    Ok(el) => return el,
+                    Err(e) => last = Some(e),
+                },
+                Err(e) => last = Some(e),
+            },
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{host} {css}: {last:?}")
+}
