@@ -86,9 +86,24 @@ async fn run(args: &Args) -> Result<()> {
     let first = |selector| Probe { selector, want: 1 };
     let all = |selector| Probe { selector, want: args.big };
     let per_page = format!(r#" data-comments-per-page="{}""#, args.big);
+    // What a host's server includes: the widget route's HTML for the element's attributes.
+    let fragment = |slug: &str, per_page: Option<usize>| {
+        let mut url = format!("{}/api/v1/articles/{slug}/widget?lang=fr", ours.server.url);
+        if let Some(n) = per_page {
+            url.push_str(&format!("&comments-per-page={n}"));
+        }
+        let http = http.clone();
+        async move { anyhow::Ok(http.get(&url).send().await?.error_for_status()?.text().await?) }
+    };
+    let (small_fragment, big_fragment) =
+        (fragment(&small_slug, None).await?, fragment(&big_slug, Some(args.big)).await?);
     let pages = [
         ("ours-small.html", pages::ours(&demo, &small_slug, "", &first(".nw-comment"))?),
         ("ours-big.html", pages::ours(&demo, &big_slug, &per_page, &all(".nw-comment"))?),
+        ("loader-small.html", pages::ours_loader(&small_slug, "", &first(".nw-comment"))),
+        ("loader-big.html", pages::ours_loader(&big_slug, &per_page, &all(".nw-comment"))),
+        ("included-small.html", pages::ours_included(&small_slug, "", &small_fragment, &first(".nw-comment"))),
+        ("included-big.html", pages::ours_included(&big_slug, &per_page, &big_fragment, &all(".nw-comment"))),
         (
             "isso-small.html",
             pages::isso(&article, &isso.url, &format!("/{small_slug}"), "", &first("#isso-root .isso-comment"))?,
@@ -131,7 +146,9 @@ async fn run(args: &Args) -> Result<()> {
     let mut samples: std::collections::HashMap<String, Vec<timing::Sample>> = Default::default();
     let mut profile = 0;
     for run in 0..args.runs {
-        let order: [&str; 2] = if run % 2 == 0 { ["ours", "isso"] } else { ["isso", "ours"] };
+        // Each system first in turn: none always gets the warm disk cache.
+        let mut order = ["ours", "loader", "included", "isso"];
+        order.rotate_left(run % 4);
         for size in ["small", "big"] {
             for system in order {
                 profile += 1;
@@ -212,8 +229,22 @@ async fn run(args: &Args) -> Result<()> {
             0,
         ),
         Row::new(
-            format!("{n} comments: thread visible (ms)"),
+            format!("{n} comments: thread visible, wasm renders (ms)"),
             stat("ours-small", |s| s.visible),
+            stat("isso-small", |s| s.visible),
+            Better::Lower,
+            0,
+        ),
+        Row::new(
+            format!("{n} comments: thread visible, through the loader (ms)"),
+            stat("loader-small", |s| s.visible),
+            stat("isso-small", |s| s.visible),
+            Better::Lower,
+            0,
+        ),
+        Row::new(
+            format!("{n} comments: thread visible, included by the host (ms)"),
+            stat("included-small", |s| s.visible),
             stat("isso-small", |s| s.visible),
             Better::Lower,
             0,
@@ -226,8 +257,22 @@ async fn run(args: &Args) -> Result<()> {
             0,
         ),
         Row::new(
-            format!("{m} comments: all rendered (ms)"),
+            format!("{m} comments: all rendered, wasm renders (ms)"),
             stat("ours-big", |s| s.visible),
+            stat("isso-big", |s| s.visible),
+            Better::Lower,
+            0,
+        ),
+        Row::new(
+            format!("{m} comments: all visible, through the loader (ms)"),
+            stat("loader-big", |s| s.visible),
+            stat("isso-big", |s| s.visible),
+            Better::Lower,
+            0,
+        ),
+        Row::new(
+            format!("{m} comments: all visible, included by the host (ms)"),
+            stat("included-big", |s| s.visible),
             stat("isso-big", |s| s.visible),
             Better::Lower,
             0,

@@ -65,21 +65,18 @@ pub fn ours(demo: &str, slug: &str, extra: &str, probe: &Probe) -> Result<String
     Ok(page)
 }
 
-/// The same page with the article as static HTML and Isso's widget under it, as Isso's docs embed
-/// it: a (blocking) script tag whose `data-isso-*` attributes configure it, and a `#isso-thread`.
-pub fn isso(article: &Value, isso_url: &str, uri: &str, extra: &str, probe: &Probe) -> Result<String> {
-    let field = |key: &str| article[key].as_str().with_context(|| format!("the article has no {key}"));
-    let image = &article["image"];
-    let text = |v: &Value| v.as_str().unwrap_or_default().replace('&', "&amp;").replace('"', "&quot;");
-    Ok(format!(
+/// The site frame every page but the demo shares: `main` between the header and the footer.
+fn frame(probe: &Probe, title: &str, head: &str, main: &str) -> String {
+    format!(
         r#"<!doctype html>
 <html lang="fr">
 <head>
 {probe}
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{title} (Isso)</title>
+  <title>{title}</title>
   <link rel="stylesheet" href="/page.css">
+{head}
 </head>
 <body>
   <header class="site-header">
@@ -87,21 +84,58 @@ pub fn isso(article: &Value, isso_url: &str, uri: &str, extra: &str, probe: &Pro
     <p class="site-tagline">L’actualité, en toute intégrité</p>
   </header>
   <main class="site-main">
-    <article>
-      <h1>{title}</h1>
-      <p>{summary}</p>
-      <figure><img src="{src}" alt="{alt}" width="{width}" height="{height}"><figcaption>{caption}</figcaption></figure>
-      {body}
-    </article>
-    <script data-isso="{isso_url}" data-isso-lang="fr"{extra} src="{isso_url}/js/embed.min.js"></script>
-    <section id="isso-thread" data-isso-id="{uri}" data-title="{title}"></section>
+{main}
   </main>
   <footer class="site-footer">Démo de news-widget · données de démonstration</footer>
 </body>
 </html>
 "#,
         probe = probe_script(probe),
-        title = text(&article["title"]),
+    )
+}
+
+/// A host page that embeds the snippet: the loader, and the element. The loader fetches the
+/// server's HTML for the element as it nears the viewport, then hydrates it.
+pub fn ours_loader(slug: &str, extra: &str, probe: &Probe) -> String {
+    frame(
+        probe,
+        "news-widget (loader)",
+        r#"  <script type="module" src="/news-widget-loader.js"></script>"#,
+        &format!(
+            r#"    <div data-news-widget data-article="{slug}" data-isolation="none" data-backend="rest"{extra}></div>"#
+        ),
+    )
+}
+
+/// The same host page whose own server already printed the widget's HTML (`fragment`, from the
+/// widget route) inside the element: the thread is in the page's HTML.
+pub fn ours_included(slug: &str, extra: &str, fragment: &str, probe: &Probe) -> String {
+    frame(
+        probe,
+        "news-widget (included by the host)",
+        r#"  <script type="module" src="/news-widget-loader.js"></script>"#,
+        &format!(
+            r#"    <div data-news-widget data-article="{slug}" data-isolation="none" data-backend="rest"{extra}>{fragment}</div>"#
+        ),
+    )
+}
+
+/// The same page with the article as static HTML and Isso's widget under it, as Isso's docs embed
+/// it: a (blocking) script tag whose `data-isso-*` attributes configure it, and a `#isso-thread`.
+pub fn isso(article: &Value, isso_url: &str, uri: &str, extra: &str, probe: &Probe) -> Result<String> {
+    let field = |key: &str| article[key].as_str().with_context(|| format!("the article has no {key}"));
+    let image = &article["image"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().replace('&', "&amp;").replace('"', "&quot;");
+    let title = text(&article["title"]);
+    let main = format!(
+        r#"    <article>
+      <h1>{title}</h1>
+      <p>{summary}</p>
+      <figure><img src="{src}" alt="{alt}" width="{width}" height="{height}"><figcaption>{caption}</figcaption></figure>
+      {body}
+    </article>
+    <script data-isso="{isso_url}" data-isso-lang="fr"{extra} src="{isso_url}/js/embed.min.js"></script>
+    <section id="isso-thread" data-isso-id="{uri}" data-title="{title}"></section>"#,
         summary = text(&article["summary"]),
         src = text(&image["src"]),
         alt = text(&image["alt"]),
@@ -110,5 +144,6 @@ pub fn isso(article: &Value, isso_url: &str, uri: &str, extra: &str, probe: &Pro
         caption = text(&image["caption"]),
         // Our own fixture's body, already the sanitized HTML the article API serves.
         body = field("body_html")?,
-    ))
+    );
+    Ok(frame(probe, &format!("{title} (Isso)"), "", &main))
 }
