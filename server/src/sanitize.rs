@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 
 use news_widget_api::{body_attribute_ok, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL};
 
-/// The allowlist, shared by [`article_body`] and [`rendered_body`].
-fn allowlist() -> ammonia::Builder<'static> {
+/// The allowlist, shared by [`article_body`] and [`rendered_body`] (which also lets through the
+/// `loading`/`decoding` it sets on images).
+fn allowlist(rendered: bool) -> ammonia::Builder<'static> {
     {
         let mut b = ammonia::Builder::empty();
         b.tags(BODY_ELEMENTS.iter().map(|(tag, _)| *tag).collect())
@@ -17,9 +18,12 @@ fn allowlist() -> ammonia::Builder<'static> {
             .url_relative(ammonia::UrlRelative::PassThrough)
             .link_rel(Some(BODY_LINK_REL))
             .strip_comments(true)
-            .attribute_filter(|element, attribute, value| {
+            .attribute_filter(move |element, attribute, value| {
                 // The filter also sees the `rel` that `link_rel` adds; keep exactly that one.
-                let ours = element == "a" && attribute == "rel" && value == BODY_LINK_REL;
+                let ours = element == "a" && attribute == "rel" && value == BODY_LINK_REL
+                    || rendered
+                        && element == "img"
+                        && matches!((attribute, value), ("loading", "lazy") | ("decoding", "async"));
                 (ours || body_attribute_ok(element, attribute, value)).then(|| value.into())
             });
         b
@@ -28,7 +32,7 @@ fn allowlist() -> ammonia::Builder<'static> {
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    CLEANER.get_or_init(allowlist)
+    CLEANER.get_or_init(|| allowlist(false))
 }
 
 /// A stored (already clean) body as the server renders it into the widget: the same allowlist,
@@ -37,7 +41,7 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
 /// and images that load lazily. The widget's SSR writes this as raw HTML; the lead passes it
 /// to `news_widget::ssr::render`.
 pub fn rendered_body(html: &str, base: &url::Url) -> String {
-    let mut b = allowlist();
+    let mut b = allowlist(true);
     b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
         .set_tag_attribute_value("img", "loading", "lazy")
         .set_tag_attribute_value("img", "decoding", "async");
