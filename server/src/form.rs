@@ -58,10 +58,9 @@ impl FormPost {
             }
         });
         let nonce = self.idempotency_key.as_str();
-        if !nonce.is_empty()
-            && !((8..=128).contains(&nonce.len())
-                && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        {
+        let nonce_ok = (8..=128).contains(&nonce.len())
+            && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !nonce.is_empty() && !nonce_ok {
             errors.push(FieldError::new("idempotency_key", "must be 8 to 128 letters, digits, - or _"));
         }
         let input = CommentInput {
