@@ -341,9 +341,8 @@ fn stub_form(ctx: &Markup<'_>, data: &WidgetData) -> String {
         let id = format!("{p}-f-top-{name}");
         let error = error_of(name);
         let mut attrs = format!("id=\"{id}\" name=\"{name}\"");
-        if let Some(message) = error {
+        if error.is_some() {
             attrs.push_str(&format!(" aria-invalid=\"true\" aria-describedby=\"{id}-error\""));
-            let _ = message;
         }
         if first_invalid.as_deref() == Some(name) {
             attrs.push_str(" autofocus");

@@ -126,6 +126,14 @@ async fn the_fragment_renders_in_every_language_with_its_headers_and_its_cache()
     assert_eq!(answer.status(), 200, "a vote changes the fragment");
     assert!(answer.text().await.unwrap().contains("<span class=\"nw-average\">4.0</span>"));
 
+    // Both routes are documented.
+    let doc: Value = server.get("/api/v1/openapi.json").await.json().await.unwrap();
+    for path in ["/api/v1/articles/{slug}/widget", "/api/v1/articles/{slug}/comments/form"] {
+        assert!(doc["paths"][path].is_object(), "{path} is not in the OpenAPI document");
+    }
+    let params = doc["paths"]["/api/v1/articles/{slug}/widget"]["get"]["parameters"].to_string();
+    assert!(params.contains("\"share-networks\"") && params.contains("\"return\""), "{params}");
+
     // Declarative shadow DOM, with the stylesheet inside.
     let html = server.get(&widget(STORY, "?embed=dsd")).await.text().await.unwrap();
     assert!(html.starts_with("<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"http://"), "{html}");
