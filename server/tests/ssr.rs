@@ -296,3 +296,26 @@ async fn pending_and_rate_limited_forms_answer_pages() {
     let html = answer.text().await.unwrap();
     assert!(html.contains("Trop vite") && html.contains("role=\"alert\""), "{html}");
 }
+
+#[tokio::test]
+async fn html_error_pages_go_through_the_problem_layer_and_nothing_else_does() {
+    use axum::http::{header, StatusCode};
+    use axum::routing::get;
+    let app = axum::Router::new()
+        .route(
+            "/page",
+            get(|| async {
+                (StatusCode::UNPROCESSABLE_ENTITY, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], "<p>form</p>")
+            }),
+        )
+        .route("/plain", get(|| async { (StatusCode::UNPROCESSABLE_ENTITY, "plain words") }));
+    let app = news_widget_server::with_layers(app, 8, std::time::Duration::from_secs(5));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(news_widget_server::serve(listener, app));
+    let page = reqwest::get(format!("{base}/page")).await.unwrap();
+    assert_eq!(page.status(), 422);
+    assert_eq!(page.text().await.unwrap(), "<p>form</p>");
+    let plain = problem(reqwest::get(format!("{base}/plain")).await.unwrap(), 422).await;
+    assert_eq!(plain["detail"], "plain words");
+}
