@@ -402,6 +402,13 @@ mod tests {
         assert_eq!(f.integer(1_234_567, "fr"), "1\u{202f}234\u{202f}567");
         assert_eq!(f.long_date("2024-07-05T23:30:00-02:00", "fr").as_deref(), Some("5 juillet 2024"));
         assert_eq!(f.long_date("nope", "fr"), None);
+        // As Chromium 156 writes them.
+        let now = parse_iso("2024-07-05T09:30:00Z").unwrap().epoch_ms();
+        assert_eq!(f.relative("2024-07-05T09:30:00Z", now, "en").as_deref(), Some("now"));
+        assert_eq!(f.relative("2024-07-05T09:30:00.2Z", now, "fr").as_deref(), Some("maintenant"));
+        assert_eq!(f.relative("2024-07-05T09:29:30Z", now, "fr").as_deref(), Some("il y a 30 secondes"));
+        assert_eq!(f.relative("0790-07-05T09:30:00Z", now, "en").as_deref(), Some("1,235 years ago"));
+        assert_eq!(f.decimal(3.45, 1, "en"), "3.5");
         // An unknown tag falls back, as the browser's does.
         assert_eq!(f.integer(1000, "qq-bogus-tag-that-is-long"), "1,000");
     }
