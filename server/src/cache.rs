@@ -11,6 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{ApiError, ApiResult};
 
 pub const TTL: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 4096;
@@ -121,6 +125,33 @@ impl PageCache {
             a.pages.clear();
         });
     }
+}
+
+/// What a cached page is sent with: browsers revalidate every time (a cheap 304) and never show
+/// a stale page, not even while revalidating (no stale-while-revalidate); a CDN may keep it 10 s.
+pub const CACHE_CONTROL: &str = "public, max-age=0, must-revalidate, s-maxage=10";
+
+/// The ETag of a page's bytes.
+pub fn etag(body: &[u8]) -> String {
+    format!("\"{}\"", &crate::secrets::token_hash(&String::from_utf8_lossy(body))[..32])
+}
+
+/// The answer for a page built (or cached) as `etag` and `body`: `304 Not Modified` when the
+/// request's `If-None-Match` holds that tag, else the page as `content_type`; both with
+/// [`CACHE_CONTROL`] and the ETag. Used by every cached route (comment pages, widget fragments).
+pub fn answer(etag: &str, body: Bytes, content_type: &'static str, request: &HeaderMap) -> ApiResult<Response> {
+    let cache = [
+        (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL)),
+        (header::ETAG, HeaderValue::from_str(etag).map_err(ApiError::internal)?),
+    ];
+    let matches = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((cache, [(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use news_widget_api::{
@@ -152,24 +152,10 @@ pub async fn list(
             db::require_article(&mut conn, &slug).await?;
             let page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
             let body = Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
-            let etag = format!("\"{}\"", &token_hash(&String::from_utf8_lossy(&body))[..32]);
-            Ok::<_, ApiError>((etag, body))
+            Ok::<_, ApiError>((crate::cache::etag(&body), body))
         })
         .await?;
-    let cache = [
-        // Browsers revalidate every time (a cheap 304) and never show a stale list, not even
-        // while revalidating (no stale-while-revalidate); a CDN may serve a page for 10 s.
-        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate, s-maxage=10")),
-        (header::ETAG, HeaderValue::from_str(&etag).map_err(ApiError::internal)?),
-    ];
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
-    if matches {
-        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
-    }
-    Ok((cache, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+    crate::cache::answer(&etag, body, "application/json", &headers)
 }
 
 fn parse_cursor(raw: &str) -> ApiResult<(String, i64)> {
@@ -179,7 +165,7 @@ fn parse_cursor(raw: &str) -> ApiResult<(String, i64)> {
     Ok((at.to_owned(), id.parse().map_err(|_| bad())?))
 }
 
-async fn page(
+pub(crate) async fn page(
     conn: &mut SqliteConnection,
     slug: &Slug,
     sort: Sort,
@@ -288,20 +274,35 @@ pub async fn post(
 ) -> ApiResult<Response> {
     let slug = routes::slug(&raw)?;
     let key = idempotency_key(&headers)?;
-    if let Some(key) = &key {
-        if let Some(answer) = replay(&state, &mut *state.db.acquire().await?, key, &slug).await? {
-            return created(&answer);
+    let ip = client::client_ip(&state.proxies, peer, &headers);
+    created(&store(&state, &slug, &input, key.as_deref(), ip).await?)
+}
+
+/// Stores a comment: the one path of every way to post (the JSON route and the no-JavaScript
+/// form), so their rules cannot drift apart. With a `key`, a repeat answers the first result
+/// (replay) before anything else; then the rate limit, the fields' rules, the parent check, the
+/// honeypot and the time trap, the insert with its idempotency row, and the cache forgotten.
+pub(crate) async fn store(
+    state: &AppState,
+    slug: &Slug,
+    input: &CommentInput,
+    key: Option<&str>,
+    ip: std::net::IpAddr,
+) -> ApiResult<PostedComment> {
+    if let Some(key) = key {
+        if let Some(answer) = replay(state, &mut *state.db.acquire().await?, key, slug).await? {
+            return Ok(answer);
         }
     }
-    state.comment_limiter.check(client::rate_key(client::client_ip(&state.proxies, peer, &headers)))?;
+    state.comment_limiter.check(client::rate_key(ip))?;
     let new = input.parse().map_err(ApiError::invalid)?;
 
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    db::require_article(&mut tx, &slug).await?;
-    if let Some(key) = &key {
+    db::require_article(&mut tx, slug).await?;
+    if let Some(key) = key {
         // A concurrent twin may have stored its answer while this one waited for the lock.
-        if let Some(answer) = replay(&state, &mut tx, key, &slug).await? {
-            return created(&answer);
+        if let Some(answer) = replay(state, &mut tx, key, slug).await? {
+            return Ok(answer);
         }
     }
     if let Some(parent) = new.parent_id {
@@ -321,7 +322,7 @@ pub async fn post(
         tracing::info!(article = %slug, "comment trapped by the honeypot");
         (CommentStatus::Rejected, Some("honeypot"))
     } else {
-        match trap::verify(&state.secrets, &slug, &input.form_token, state.form_min_age) {
+        match trap::verify(&state.secrets, slug, &input.form_token, state.form_min_age) {
             Verdict::Hold(reason) => {
                 tracing::info!(article = %slug, reason, "comment held for review by the time trap");
                 (CommentStatus::Pending, Some(reason))
@@ -330,7 +331,7 @@ pub async fn post(
             Verdict::Person => (CommentStatus::Approved, None),
         }
     };
-    let edit_token = match &key {
+    let edit_token = match key {
         Some(key) => derived_edit_token(&state.secrets, key),
         None => Secrets::new_token().map_err(ApiError::internal)?.0,
     };
@@ -358,7 +359,7 @@ pub async fn post(
     if row.parent_id.is_none() {
         sqlx::query("UPDATE comments SET root_id = id WHERE id = ?").bind(id).execute(&mut *tx).await?;
     }
-    if let Some(key) = &key {
+    if let Some(key) = key {
         sqlx::query("INSERT INTO idempotency_keys (key_hash, article_slug, comment_id) VALUES (?, ?, ?)")
             .bind(token_hash(key))
             .bind(slug.as_str())
@@ -370,7 +371,7 @@ pub async fn post(
     if status == CommentStatus::Approved {
         state.pages.forget(slug.as_str());
     }
-    created(&answer(row, edit_token))
+    Ok(answer(row, edit_token))
 }
 
 /// The edit token of the comment an Idempotency-Key made: derived from the key with a server

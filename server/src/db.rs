@@ -45,7 +45,7 @@ pub fn prepare(slug: Slug, input: ArticleInput) -> Result<Article, Vec<news_widg
     Ok(article)
 }
 
-pub async fn article(db: &Db, slug: &Slug) -> sqlx::Result<Option<Article>> {
+pub async fn article<'e>(db: impl sqlx::SqliteExecutor<'e>, slug: &Slug) -> sqlx::Result<Option<Article>> {
     let row: Option<(String,)> =
         sqlx::query_as("SELECT data FROM articles WHERE slug = ?").bind(slug.as_str()).fetch_optional(db).await?;
     row.map(|(data,)| serde_json::from_str(&data).map_err(|e| sqlx::Error::Decode(Box::new(e)))).transpose()

@@ -55,14 +55,18 @@ fn title(status: StatusCode) -> String {
 
 /// Turns any error answer that is not a problem document yet (axum's own rejections, 404s of
 /// static files, 413 from the body limit, …) into one, keeping its status and headers.
+///
+/// One exception: an error answer that is `text/html` goes through as it is. Only pages this
+/// server writes on purpose are (the no-JavaScript form's 404, 422 and 429 pages, which show
+/// the reader's text and the errors to a browser that cannot read a problem); nothing else in
+/// the stack answers HTML errors.
 pub async fn problems_everywhere(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    let content_type = response.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes()).unwrap_or_default();
+    let is_problem = content_type.starts_with(PROBLEM_CONTENT_TYPE.as_bytes());
+    let is_page = content_type.starts_with(b"text/html");
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_page {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -1,7 +1,9 @@
 //! The reference backend of news-widget: one module per concern — `routes`, `comments` and
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
 //! (the admin token), `client` (addresses and rate keys), `limit`, `cache`, `privacy`,
-//! `maintenance` (upkeep in the background) and `http` (the layers around every route).
+//! `maintenance` (upkeep in the background) and `http` (the layers around every route); for
+//! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
+//! `redirect` (its return addresses), `page` (whole HTML pages), `texts` and `intl` (ICU4X).
 
 #![forbid(unsafe_code)]
 
@@ -12,17 +14,23 @@ pub mod comments;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod form;
 pub mod http;
+pub mod intl;
 pub mod json;
 pub mod limit;
 pub mod maintenance;
 pub mod openapi;
+pub mod page;
 pub mod privacy;
 pub mod ratings;
+pub mod redirect;
 pub mod routes;
 pub mod sanitize;
 pub mod secrets;
+pub mod texts;
 pub mod trap;
+pub mod widget;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -51,8 +59,12 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Admin routes are refused while this is unset.
     pub admin_token: Option<AdminToken>,
-    /// Origins allowed by CORS; `*` allows any.
+    /// Origins allowed by CORS; `*` allows any. Listed ones (not `*`) may also host the
+    /// no-JavaScript form and be sent back to after it.
     pub allowed_origins: Vec<String>,
+    /// The address readers reach this server at (`--public-url`): the base of image addresses
+    /// and of the form's `action` in rendered widgets. Unset: `http://{Host}` of each request.
+    pub public_url: Option<url::Url>,
     /// Load the demo article into an empty database.
     pub seed: bool,
     /// New voters an article accepts per day from one IP address.
@@ -82,6 +94,7 @@ impl Config {
             static_dir: None,
             admin_token: None,
             allowed_origins: Vec::new(),
+            public_url: None,
             seed: true,
             max_new_voters_per_ip: 3,
             proxies: Proxies::None,
@@ -111,8 +124,59 @@ pub struct Inner {
     pub form_min_age: Duration,
     pub comment_limiter: limit::Limiter,
     pub report_limiter: limit::Limiter,
-    /// Comment pages as sent, for a second.
+    /// Comment pages and widget fragments as sent, for a second.
     pub pages: cache::PageCache,
+    pub allowed_origins: Vec<String>,
+    pub public_url: Option<url::Url>,
+    /// Dates and numbers for server renders, formatters built once per locale.
+    pub intl: Arc<intl::IcuFormats>,
+}
+
+impl Inner {
+    /// The base of this server's public addresses for a request with these headers: the
+    /// `--public-url`, else `http://{Host}` (else `http://localhost`).
+    pub fn public_base(&self, headers: &axum::http::HeaderMap) -> url::Url {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| url::Url::parse(&format!("http://{h}/")).ok())
+            .filter(|u| u.path() == "/" && u.username().is_empty() && u.query().is_none())
+            .unwrap_or_else(|| url::Url::parse("http://localhost/").expect("a valid URL"))
+    }
+
+    /// This server's own origins, as a form page's `Origin` may be: the public URL's, else the
+    /// `Host` over http and https (a TLS proxy in front changes the scheme, not the host).
+    pub fn own_origins(&self, headers: &axum::http::HeaderMap) -> Vec<url::Url> {
+        let base = self.public_base(headers);
+        if self.public_url.is_some() {
+            return vec![base];
+        }
+        let mut https = base.clone();
+        let port = https.port();
+        let _ = https.set_scheme("https");
+        let _ = https.set_port(port);
+        vec![base, https]
+    }
+}
+
+/// `--public-url`: an absolute http(s) address without user info, query or fragment; a path is
+/// kept (a server under `/comments/` behind a proxy), with one trailing slash.
+pub fn parse_public_url(raw: &str) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(raw.trim()).map_err(|e| format!("{raw:?} is not an absolute address: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!("{raw:?} must be an http or https address"));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("{raw:?} may not hold a user name, a password, a query or a fragment"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
 }
 
 impl std::ops::Deref for AppState {
@@ -157,6 +221,9 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
             "You have sent many reports; the moderators have them. Try again later.",
         ),
         pages: cache::PageCache::default(),
+        allowed_origins: config.allowed_origins.clone(),
+        public_url: config.public_url.clone(),
+        intl: Arc::new(intl::IcuFormats::new()),
     })))
 }
 
@@ -174,6 +241,8 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         )
         .route("/articles/{slug}/rating", get(ratings::get_rating).put(ratings::put_rating).layer(small))
         .route("/articles/{slug}/comments", get(comments::list).post(comments::post))
+        .route("/articles/{slug}/comments/form", post(form::post_form))
+        .route("/articles/{slug}/widget", get(widget::fragment))
         .route("/articles/{slug}/form-token", get(comments::form_token))
         .route("/comments/{id}", axum::routing::patch(comments::edit).delete(comments::delete))
         .route("/comments/{id}/status", get(comments::state))

@@ -35,6 +35,11 @@ struct Cli {
     /// An origin allowed to call the API from a browser (repeatable; `*` for any).
     #[arg(long = "allowed-origin", env = "NEWS_WIDGET_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
+    /// The address readers reach this server at (`https://widget.example/`): the base of image
+    /// addresses and of the comment form's action in server-rendered widgets. Unset, each
+    /// request's `http://{Host}` is used.
+    #[arg(long, env = "NEWS_WIDGET_PUBLIC_URL", value_parser = news_widget_server::parse_public_url)]
+    public_url: Option<url::Url>,
     /// Do not load the demo article into an empty database.
     #[arg(long)]
     no_demo: bool,
@@ -183,6 +188,7 @@ async fn main() -> anyhow::Result<()> {
         static_dir: cli.static_dir,
         admin_token,
         allowed_origins: cli.allowed_origins,
+        public_url: cli.public_url,
         seed: !cli.no_demo,
         max_new_voters_per_ip: cli.max_new_voters_per_ip,
         proxies: cli.trust_proxy.unwrap_or_default(),

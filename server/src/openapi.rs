@@ -4,14 +4,14 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{comments, privacy, ratings, routes};
+use crate::{comments, form, privacy, ratings, routes, widget};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "news-widget API", description = "Articles, ratings and comments for the news-widget."),
     paths(
         routes::health, routes::get_article, routes::put_article, ratings::get_rating, ratings::put_rating,
-        comments::list, comments::post, comments::form_token, comments::edit, comments::delete, comments::state,
+        comments::list, comments::post, form::post_form, widget::fragment, comments::form_token, comments::edit, comments::delete, comments::state,
         comments::report, comments::counts, comments::admin_list, comments::admin_action, comments::admin_delete,
         privacy::export, privacy::erase,
     ),

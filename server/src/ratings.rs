@@ -19,7 +19,11 @@ fn reader_token(headers: &HeaderMap) -> Option<ReaderToken> {
     headers.get(READER_TOKEN_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| ReaderToken::parse(v).ok())
 }
 
-async fn summary(conn: &mut SqliteConnection, slug: &Slug, reader: Option<&str>) -> sqlx::Result<RatingSummary> {
+pub(crate) async fn summary(
+    conn: &mut SqliteConnection,
+    slug: &Slug,
+    reader: Option<&str>,
+) -> sqlx::Result<RatingSummary> {
     let rows: Vec<(i64, i64)> =
         sqlx::query_as("SELECT stars, COUNT(*) FROM ratings WHERE article_slug = ? GROUP BY stars")
             .bind(slug.as_str())
@@ -150,5 +154,7 @@ pub async fn put_rating(
     }
     let summary = summary(&mut tx, &slug, Some(&reader)).await?;
     tx.commit().await?;
+    // The widget fragment shows the rating (the comment pages do not).
+    state.pages.forget(slug.as_str());
     Ok(private(summary))
 }

@@ -1,13 +1,15 @@
-//! The article body allowlist, applied on every write.
+//! The article body allowlist, applied on every write; and the same allowlist once more when
+//! the server renders a body, with its relative addresses made absolute.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use news_widget_api::{body_attribute_ok, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL};
 
-fn cleaner() -> &'static ammonia::Builder<'static> {
-    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    CLEANER.get_or_init(|| {
+/// The allowlist, shared by [`article_body`] and [`rendered_body`] (which also lets through the
+/// `loading`/`decoding` it sets on images).
+fn allowlist(rendered: bool) -> ammonia::Builder<'static> {
+    {
         let mut b = ammonia::Builder::empty();
         b.tags(BODY_ELEMENTS.iter().map(|(tag, _)| *tag).collect())
             .tag_attributes(BODY_ELEMENTS.iter().map(|(tag, attrs)| (*tag, attrs.iter().copied().collect())).collect())
@@ -16,13 +18,34 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
             .url_relative(ammonia::UrlRelative::PassThrough)
             .link_rel(Some(BODY_LINK_REL))
             .strip_comments(true)
-            .attribute_filter(|element, attribute, value| {
+            .attribute_filter(move |element, attribute, value| {
                 // The filter also sees the `rel` that `link_rel` adds; keep exactly that one.
-                let ours = element == "a" && attribute == "rel" && value == BODY_LINK_REL;
+                let ours = element == "a" && attribute == "rel" && value == BODY_LINK_REL
+                    || rendered
+                        && element == "img"
+                        && matches!((attribute, value), ("loading", "lazy") | ("decoding", "async"));
                 (ours || body_attribute_ok(element, attribute, value)).then(|| value.into())
             });
         b
-    })
+    }
+}
+
+fn cleaner() -> &'static ammonia::Builder<'static> {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER.get_or_init(|| allowlist(false))
+}
+
+/// A stored (already clean) body as the server renders it into the widget: the same allowlist,
+/// relative `href`/`src` resolved against `base` (the server's public URL, so a host page on
+/// another origin loads `/media/…` from this server, as the widget's client-side resolve does),
+/// and images that load lazily. The widget's SSR writes this as raw HTML; the lead passes it
+/// to `news_widget::ssr::render`.
+pub fn rendered_body(html: &str, base: &url::Url) -> String {
+    let mut b = allowlist(true);
+    b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
+        .set_tag_attribute_value("img", "loading", "lazy")
+        .set_tag_attribute_value("img", "decoding", "async");
+    b.clean(html).to_string()
 }
 
 /// Cleans an article body down to the allowlist.
@@ -32,7 +55,20 @@ pub fn article_body(html: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::article_body;
+    use super::{article_body, rendered_body};
+
+    #[test]
+    fn a_rendered_body_has_absolute_addresses_and_lazy_images() {
+        let base = url::Url::parse("https://widget.example/").unwrap();
+        let html = rendered_body(
+            r#"<p><a href="/a">a</a> <img src="/media/x.svg" alt="x"> <a href="https://o.example/">o</a></p>"#,
+            &base,
+        );
+        assert!(html.contains(r#"<a href="https://widget.example/a" rel="noopener noreferrer">a</a>"#), "{html}");
+        assert!(html.contains(r#"src="https://widget.example/media/x.svg""#), "{html}");
+        assert!(html.contains(r#"loading="lazy""#) && html.contains(r#"decoding="async""#), "{html}");
+        assert!(html.contains(r#"href="https://o.example/""#), "{html}");
+    }
 
     #[test]
     fn keeps_news_markup_and_drops_the_rest() {
