@@ -12,6 +12,7 @@ pub mod cache;
 pub mod client;
 pub mod comments;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod form;
@@ -256,10 +257,13 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .route("/openapi.json", get(openapi::document))
         .fallback(routes::api_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
-    let mut app = Router::new()
-        .nest(news_widget_api::API_PREFIX, api)
-        .route("/media/{file}", get(routes::media))
-        .with_state(state);
+    let mut app = Router::new().nest(news_widget_api::API_PREFIX, api).route("/media/{file}", get(routes::media));
+    if let Some(dir) = config.static_dir.as_deref().and_then(demo::index) {
+        // The demo page with the widget's HTML included, as a host's server would serve it.
+        let page = move |state, headers| demo::page(state, dir.clone(), headers);
+        app = app.route("/", get(page.clone())).route("/index.html", get(page));
+    }
+    let mut app = app.with_state(state);
     if let Some(dir) = &config.static_dir {
         app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
     }

@@ -383,6 +383,22 @@ fn stub_form(ctx: &Markup<'_>, data: &WidgetData) -> String {
     form
 }
 
+/// [`render`] through the page cache: one render per article, query and public base until a
+/// write to the article forgets it (every write that forgets its comment pages). Answers the
+/// ETag and the HTML.
+pub async fn cached(state: &AppState, slug: &Slug, query: &WidgetQuery, public: &Url) -> ApiResult<(String, Bytes)> {
+    let checked = query.check()?;
+    let key = format!("widget {public} {}", checked.key);
+    state
+        .pages
+        .get_or_build(slug.as_str(), key, || async {
+            let html = render(state, slug, query, None, public).await?;
+            let body = Bytes::from(html);
+            Ok::<_, ApiError>((cache::etag(&body), body))
+        })
+        .await
+}
+
 /// Reads back the `lang` that [`wrap`] writes first on the root.
 fn rendered_lang(html: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(&html[..html.len().min(512)]).ok()?;
@@ -407,17 +423,8 @@ pub async fn fragment(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let slug = routes::slug(&raw)?;
-    let checked = query.check()?;
     let public = state.public_base(&headers);
-    let key = format!("widget {public} {}", checked.key);
-    let (etag, body) = state
-        .pages
-        .get_or_build(slug.as_str(), key, || async {
-            let html = render(&state, &slug, &query, None, &public).await?;
-            let body = Bytes::from(html);
-            Ok::<_, ApiError>((cache::etag(&body), body))
-        })
-        .await?;
+    let (etag, body) = cached(&state, &slug, &query, &public).await?;
     let lang = rendered_lang(&body);
     let mut response = cache::answer(&etag, body, "text/html; charset=utf-8", &headers)?;
     let out = response.headers_mut();

@@ -319,3 +319,33 @@ async fn html_error_pages_go_through_the_problem_layer_and_nothing_else_does() {
     let plain = problem(reqwest::get(format!("{base}/plain")).await.unwrap(), 422).await;
     assert_eq!(plain["detail"], "plain words");
 }
+
+/// The demo page as `curl` fetches it: the host recipe done by our own server. The page's HTML
+/// holds the article body and the comments, in a declarative shadow root.
+#[tokio::test]
+async fn the_included_page_as_curl_fetches_it_holds_the_article_and_the_comments() {
+    let pages = tempfile::tempdir().unwrap();
+    // The real demo page's element and <html lang>, from the repository's index.html.
+    let index = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../index.html")).unwrap();
+    std::fs::write(pages.path().join("index.html"), &index).unwrap();
+    let dir = pages.path().to_path_buf();
+    let server = server_with(move |c| c.static_dir = Some(dir)).await;
+    let form =
+        fields(&server, DEMO, &[("body", "Lu par un robot qui ne lance aucun script."), ("return_to", "/")]).await;
+    let sent = send(&server, DEMO, &form).await;
+    assert_eq!(sent.status(), 303, "{}", sent.text().await.unwrap());
+
+    let answer = reqwest::get(server.url("/")).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "text/html; charset=utf-8");
+    let html = answer.text().await.unwrap();
+    let widget = html.find("<div data-news-widget").expect("the widget's element");
+    let shadow = html[widget..].find("<template shadowrootmode=\"open\">").expect("a declarative shadow root") + widget;
+    assert!(html[shadow..].contains("Zhanatas"), "the article body is in the page");
+    assert!(html[shadow..].contains("Lu par un robot qui ne lance aucun script."), "the comment is in the page");
+    assert!(html[shadow..].contains("method=\"post\""), "the plain form is in the page");
+    assert!(!html.contains(EMAIL), "no email in the page");
+    // /index.html is the same page.
+    let same = reqwest::get(server.url("/index.html")).await.unwrap().text().await.unwrap();
+    assert!(same.contains("Lu par un robot qui ne lance aucun script."));
+}
