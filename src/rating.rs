@@ -81,12 +81,18 @@ pub fn rating_view(props: &RatingProps) -> Html {
     {
         let (summary, load_error, selected) = (summary.clone(), load_error.clone(), selected.clone());
         let backend = props.backend.clone();
+        // Seeded, the first fetch only brings the reader's own vote: none without a reader token.
+        let skip_first = use_mut_ref(|| summary.is_some());
         use_effect_with((props.slug.clone(), *attempt), move |(slug, _)| {
             let cancelled = Rc::new(Cell::new(false));
             let done = cancelled.clone();
             let slug = slug.clone();
+            let skip = std::mem::replace(&mut *skip_first.borrow_mut(), false) && !crate::reader::known();
             load_error.set(None);
             spawn_local(async move {
+                if skip {
+                    return;
+                }
                 let result = backend.rating(&slug).await;
                 if done.get() {
                     return;
