@@ -12,20 +12,61 @@ use crate::backend::Backend;
 use crate::comments::CommentsView;
 use crate::config::{BackendKind, Config, ConfigError};
 use crate::i18n::Lang;
+use crate::intl::Intl;
 use crate::rating::RatingView;
+use crate::seed::{Seed, Typed};
 use crate::share::links::Shared;
 use crate::share::ShareBar;
 
+/// A widget's props. A render reads only these and its state: no clock, storage or DOM.
 #[derive(Properties, PartialEq)]
 pub struct WidgetProps {
     pub config: Config,
+    /// The start of every element id of this widget (`{p}-rating`, `{p}-f-top-body`…): the
+    /// server's choice when it rendered, else a number no other widget of the page has.
+    pub id_prefix: AttrValue,
+    /// What the server loaded: the first render shows it at once, with no first fetch.
+    #[prop_or_default]
+    pub seed: Option<Rc<Seed>>,
+    /// What the host page says it is about (its canonical link, Open Graph, title), read at
+    /// mount: shared when the article gives no canonical URL, or the article part is off.
+    #[prop_or_default]
+    pub page: Option<Shared>,
+    /// What the reader typed into the server's form before hydration.
+    #[prop_or_default]
+    pub typed: Option<Rc<Typed>>,
+    /// Server only: the article body's HTML, already sanitized by the server. The client passes
+    /// `None`, and the server's nodes stay as they are.
+    #[prop_or_default]
+    pub body_html: Option<AttrValue>,
+    /// Who formats dates and numbers; by default the seed's recorded strings, else the browser.
+    #[prop_or_default]
+    pub intl: Option<Intl>,
+}
+
+impl WidgetProps {
+    /// Props for a browser render of `config` (no seed), with a fresh id prefix.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            id_prefix: format!("nw{}", crate::next_id()).into(),
+            seed: None,
+            page: Some(page_info()),
+            typed: None,
+            body_html: None,
+            intl: None,
+        }
+    }
 }
 
 #[function_component(Widget)]
 pub fn widget(props: &WidgetProps) -> Html {
+    let seed = props.seed.clone();
     let backend = {
-        let (api, kind) = (props.config.api.clone(), props.config.backend);
+        let (api, kind, seeded) = (props.config.api.clone(), props.config.backend, seed.is_some());
         use_state(move || match kind {
+            // The server rendered it: the server is there.
+            _ if seeded => Some(Backend::rest(api)),
             BackendKind::Rest => Some(Backend::rest(api)),
             BackendKind::Local => Some(Backend::local()),
             BackendKind::Auto => None,
@@ -39,8 +80,18 @@ pub fn widget(props: &WidgetProps) -> Html {
             }
         });
     }
-    let lang = Lang::new(props.config.lang.clone());
-    let article = use_state(|| None::<Rc<Article>>);
+    let lang = {
+        let seed = seed.clone();
+        use_memo((props.config.lang.clone(), props.intl.clone()), move |(tag, intl)| {
+            let intl = intl.clone().or_else(|| seed.map(|s| Intl::recorded(s.intl.clone())));
+            Lang::with(tag.clone(), intl.unwrap_or_else(Intl::browser))
+        })
+    };
+    let lang = (*lang).clone();
+    let article = {
+        let seeded = seed.as_ref().filter(|_| props.config.parts.article).and_then(|s| s.article.clone());
+        use_state(move || seeded.map(Rc::new))
+    };
     let article_loads = use_state(|| 0u32);
     let on_loaded = {
         let (article, article_loads) = (article.clone(), article_loads.clone());
@@ -59,17 +110,23 @@ pub fn widget(props: &WidgetProps) -> Html {
     // Without the article part the page itself says what is shared.
     let shared = if parts.article {
         article.as_ref().map(|a| Shared {
-            url: share_url(a.canonical_url.as_ref().map(|u| u.as_str())),
+            url: a
+                .canonical_url
+                .as_ref()
+                .map(|u| u.as_str().to_owned())
+                .or_else(|| props.page.as_ref().map(|p| p.url.clone()))
+                .unwrap_or_default(),
             title: a.title.clone(),
             image: a.image.as_ref().map(|i| backend.resolve(i.src.as_str())),
         })
     } else {
-        Some(page_shared())
+        Some(props.page.clone().unwrap_or(Shared { url: String::new(), title: String::new(), image: None }))
     };
+    let ids = props.id_prefix.clone();
     let share = shared.filter(|_| parts.share).map(|shared| {
         let config = &props.config.share;
         html! {
-            <ShareBar {shared} lang={lang.clone()} networks={config.networks.clone()} unknown={config.unknown.clone()}
+            <ShareBar {shared} ids={ids.clone()} lang={lang.clone()} networks={config.networks.clone()} unknown={config.unknown.clone()}
                 tag={config.tag.clone()} style={config.style} />
         }
     });
@@ -77,26 +134,35 @@ pub fn widget(props: &WidgetProps) -> Html {
     html! {
         <div class="nw-widget" lang={lang.tag.to_string()} dir={lang.dir()} data-theme={props.config.theme.as_str()}>
             if parts.article {
-                <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded} />
+                <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded}
+                    seed={seed.clone()} body_html={props.body_html.clone()} />
             }
             { for share }
             if parts.rating {
-                <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {editor_score} article_loads={*article_loads} />
+                <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {editor_score} article_loads={*article_loads}
+                    ids={ids.clone()} seed={seed.clone()} typed={props.typed.clone()} />
             }
             if parts.comments {
                 <CommentsView {backend} {slug} lang={lang.clone()} per_page={props.config.comments_per_page}
-                    article_loads={*article_loads} />
+                    article_loads={*article_loads} ids={ids.clone()} seed={seed.clone()} typed={props.typed.clone()}
+                    action={form_action(&props.config, seed.as_deref())} />
             }
         </div>
     }
 }
 
-/// The address to share: the article's canonical URL, else the page's `<link rel=canonical>`,
-/// else this page's address without its fragment.
-fn share_url(canonical: Option<&str>) -> String {
-    if let Some(url) = canonical {
-        return url.to_owned();
+/// Where the comment form posts without wasm: the seed's `action`, else the API's form route.
+pub fn form_action(config: &Config, seed: Option<&Seed>) -> AttrValue {
+    match seed.and_then(|s| s.action.clone()) {
+        Some(action) => action.into(),
+        None => format!("{}/articles/{}/comments/form", config.api, config.article).into(),
     }
+}
+
+/// What the host page says it is about, read once at mount (never in a render): the page's
+/// `<link rel=canonical>` (else its address without the fragment), and the Open Graph title and
+/// image, else the document's title.
+pub fn page_info() -> Shared {
     let document = web_sys::window().and_then(|w| w.document());
     let link = document
         .as_ref()
@@ -104,16 +170,10 @@ fn share_url(canonical: Option<&str>) -> String {
         .and_then(|l| l.dyn_into::<web_sys::HtmlLinkElement>().ok())
         .map(|l| l.href())
         .filter(|h| h.starts_with("http"));
-    link.unwrap_or_else(|| {
+    let url = link.unwrap_or_else(|| {
         let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
         href.split('#').next().unwrap_or_default().to_owned()
-    })
-}
-
-/// What the host page says it is about, for pages that print the article themselves: the
-/// Open Graph title and image, else the document's title.
-fn page_shared() -> Shared {
-    let document = web_sys::window().and_then(|w| w.document());
+    });
     let meta = |property: &str| {
         document
             .as_ref()
@@ -122,7 +182,7 @@ fn page_shared() -> Shared {
             .filter(|c| !c.trim().is_empty())
     };
     let title = meta("og:title").or_else(|| document.as_ref().map(|d| d.title())).unwrap_or_default();
-    Shared { url: share_url(None), title, image: meta("og:image") }
+    Shared { url, title, image: meta("og:image") }
 }
 
 #[derive(Properties, PartialEq)]

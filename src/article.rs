@@ -12,7 +12,8 @@ use yew::prelude::*;
 
 use crate::backend::{Backend, FetchError};
 use crate::i18n::{around, fill, Lang};
-use crate::{intl, sanitize};
+use crate::sanitize;
+use crate::seed::Seed;
 
 #[derive(Properties, PartialEq)]
 pub struct ArticleProps {
@@ -22,13 +23,27 @@ pub struct ArticleProps {
     /// Told the article once it has loaded (the rating shows its editor score).
     #[prop_or_default]
     pub on_loaded: Callback<Article>,
+    /// The server's article: shown at once, not fetched.
+    #[prop_or_default]
+    pub seed: Option<Rc<Seed>>,
+    /// Server only: the body's HTML, already sanitized by the server.
+    #[prop_or_default]
+    pub body_html: Option<AttrValue>,
 }
 
-/// A loaded article with its body already sanitized into DOM nodes.
+/// A loaded article with its body.
 pub struct Ready {
     pub article: Article,
-    body: Node,
+    body: Body,
     words: usize,
+}
+
+/// The article's body: sanitized here into DOM nodes, or rendered by the server.
+enum Body {
+    Dom(Node),
+    /// The server's clean HTML (on the server), or a fixed placeholder on the client, whose
+    /// hydration keeps the server's nodes as they are and never reads the string.
+    Server(AttrValue),
 }
 
 impl PartialEq for Ready {
@@ -59,7 +74,7 @@ impl Ready {
         let clean = sanitize::sanitize_resolved(&document, &article.body_html, &resolve).map_err(failed)?;
         body.append_child(&clean).map_err(failed)?;
         let words = body.text_content().unwrap_or_default().split_whitespace().count();
-        Ok(Self { article, body: body.into(), words })
+        Ok(Self { article, body: Body::Dom(body.into()), words })
     }
 }
 
@@ -70,33 +85,48 @@ pub fn reading_minutes(words: usize) -> u64 {
 
 #[function_component(ArticleView)]
 pub fn article_view(props: &ArticleProps) -> Html {
-    let load = use_state(|| Load::Loading);
+    let load = {
+        let seeded = props.seed.as_ref().and_then(|s| Some((s.article.clone()?, s.words)));
+        let html = props.body_html.clone().unwrap_or_default();
+        use_state(move || match seeded {
+            Some((article, words)) => Load::Ready(Rc::new(Ready { article, body: Body::Server(html), words })),
+            None => Load::Loading,
+        })
+    };
     let attempt = use_state(|| 0u32);
+    // A seeded article is not fetched again at first (a retry still fetches).
+    let skip_first = use_mut_ref(|| matches!(*load, Load::Ready(_)));
     {
         let load = load.clone();
         let backend = props.backend.clone();
         let on_loaded = props.on_loaded.clone();
+        let skip_first = skip_first.clone();
         use_effect_with((props.slug.clone(), *attempt), move |(slug, _)| {
             let cancelled = Rc::new(Cell::new(false));
-            load.set(Load::Loading);
+            let skip = std::mem::replace(&mut *skip_first.borrow_mut(), false);
+            if !skip {
+                load.set(Load::Loading);
+            }
             let slug = slug.clone();
             let done = cancelled.clone();
-            spawn_local(async move {
-                let result = backend.article(&slug).await.and_then(|a| Ready::new(a, &backend));
-                if done.get() {
-                    return;
-                }
-                if let Err(e) = &result {
-                    web_sys::console::error_1(&format!("news-widget: article {slug}: {}", e.detail()).into());
-                }
-                load.set(match result {
-                    Ok(ready) => {
-                        on_loaded.emit(ready.article.clone());
-                        Load::Ready(Rc::new(ready))
+            if !skip {
+                spawn_local(async move {
+                    let result = backend.article(&slug).await.and_then(|a| Ready::new(a, &backend));
+                    if done.get() {
+                        return;
                     }
-                    Err(e) => Load::Failed(e),
+                    if let Err(e) = &result {
+                        web_sys::console::error_1(&format!("news-widget: article {slug}: {}", e.detail()).into());
+                    }
+                    load.set(match result {
+                        Ok(ready) => {
+                            on_loaded.emit(ready.article.clone());
+                            Load::Ready(Rc::new(ready))
+                        }
+                        Err(e) => Load::Failed(e),
+                    });
                 });
-            });
+            }
             move || cancelled.set(true)
         });
     }
@@ -138,14 +168,10 @@ fn skeleton(label: &'static str) -> Html {
 fn render(ready: &Ready, backend: &Backend, lang: &Lang) -> Html {
     let article = &ready.article;
     let text = lang.text;
-    let locale = lang.tag.as_str();
-    let published = intl::long_date(article.published_at.as_str(), locale);
-    let updated = article
-        .updated_at
-        .as_ref()
-        .and_then(|u| intl::long_date(u.as_str(), locale))
-        .filter(|u| Some(u) != published.as_ref());
-    let minutes = intl::integer(reading_minutes(ready.words), locale);
+    let published = lang.long_date(article.published_at.as_str());
+    let updated =
+        article.updated_at.as_ref().and_then(|u| lang.long_date(u.as_str())).filter(|u| Some(u) != published.as_ref());
+    let minutes = lang.integer(reading_minutes(ready.words));
     let image_src = article.image.as_ref().map(|i| backend.resolve(i.src.as_str()));
     html! {
         <article class="nw-article" lang={article.lang.to_string()}>
@@ -182,7 +208,11 @@ fn render(ready: &Ready, backend: &Backend, lang: &Lang) -> Html {
                     }
                 </figure>
             }
-            { Html::VRef(ready.body.clone()) }
+            { match &ready.body {
+                Body::Dom(node) => Html::VRef(node.clone()),
+                // Only ever the server's sanitized HTML, or the client's empty placeholder.
+                Body::Server(html) => Html::from_html_unchecked(html.clone()),
+            } }
             <script type="application/ld+json">{ json_ld(article, image_src.as_deref()) }</script>
         </article>
     }
@@ -218,7 +248,8 @@ pub fn json_ld(article: &Article, image: Option<&str>) -> String {
         ld["mainEntityOfPage"] = json!(url.as_str());
     }
     // `<` never appears raw, so the text cannot close its <script> when serialized.
-    ld.to_string().replace('<', "\\u003c")
+    // `&` and `>` neither, so that the server's escaped text is the same as the browser's.
+    ld.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 #[cfg(test)]

@@ -164,18 +164,18 @@ impl Default for ShareConfig {
 }
 
 impl ShareConfig {
-    fn from_element(element: &Element) -> Result<Self, ConfigError> {
+    fn from_attrs(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut share = Self::default();
-        if let Some(raw) = element.get_attribute("data-share-networks") {
+        if let Some(raw) = get("share-networks") {
             (share.networks, share.unknown) = parse_list(&raw);
         }
-        if let Some(raw) = element.get_attribute("data-share-tag") {
+        if let Some(raw) = get("share-tag") {
             share.tag = Some(
                 news_widget_api::line_text(&raw, 1, 100)
                     .map_err(|e| ConfigError { attribute: "data-share-tag", message: format!("\"{raw}\" {e}") })?,
             );
         }
-        share.style = match element.get_attribute("data-share-style").as_deref().map(str::trim) {
+        share.style = match get("share-style").as_deref().map(str::trim) {
             None | Some("labels") => ShareStyle::Labels,
             Some("icons") => ShareStyle::Icons,
             Some(other) => {
@@ -210,7 +210,19 @@ impl Config {
     pub fn from_element(element: &Element) -> Result<Self, ConfigError> {
         let base = element.base_uri().ok().flatten().unwrap_or_default();
         let api = resolve_api(element.get_attribute("data-api").as_deref(), &base)?;
-        let article = match element.get_attribute("data-article") {
+        Self::from_attrs(|name| element.get_attribute(&format!("data-{name}")), api, || inherited_lang(element))
+    }
+
+    /// The configuration from attribute values by name without `data-` (`article`, `lang`,
+    /// `parts`, `theme`, `backend`, `isolation`, `comments-per-page`, `share-networks`,
+    /// `share-tag`, `share-style`; `api` only says whether one was given). Pure: the server
+    /// parses its fragment query with it, so both sides read the attributes alike.
+    pub fn from_attrs(
+        get: impl Fn(&str) -> Option<String>,
+        api: String,
+        inherited_lang: impl FnOnce() -> LangTag,
+    ) -> Result<Self, ConfigError> {
+        let article = match get("article") {
             None => {
                 return Err(ConfigError {
                     attribute: "data-article",
@@ -222,29 +234,53 @@ impl Config {
                 message: format!("\"{raw}\" is not an article slug: a slug {e}"),
             })?,
         };
-        let lang = match element.get_attribute("data-lang") {
+        let lang = match get("lang") {
             Some(raw) => LangTag::parse(raw.trim())
                 .map_err(|e| ConfigError { attribute: "data-lang", message: format!("\"{raw}\" {e}") })?,
-            None => inherited_lang(element),
+            None => inherited_lang(),
         };
-        let parts = element.get_attribute("data-parts").map(|p| Parts::parse(&p)).transpose()?.unwrap_or_default();
-        let theme = element.get_attribute("data-theme").map(|t| Theme::parse(&t)).transpose()?.unwrap_or_default();
-        let mut backend =
-            element.get_attribute("data-backend").map(|b| BackendKind::parse(&b)).transpose()?.unwrap_or_default();
+        let parts = get("parts").map(|p| Parts::parse(&p)).transpose()?.unwrap_or_default();
+        let theme = get("theme").map(|t| Theme::parse(&t)).transpose()?.unwrap_or_default();
+        let mut backend = get("backend").map(|b| BackendKind::parse(&b)).transpose()?.unwrap_or_default();
         // `auto` may fall back to this browser only when no server was named: a page that gives
         // `data-api` has a server, and a comment must never look published while it stays here.
-        if backend == BackendKind::Auto && element.has_attribute("data-api") {
+        if backend == BackendKind::Auto && get("api").is_some() {
             backend = BackendKind::Rest;
         }
-        let isolation =
-            element.get_attribute("data-isolation").map(|i| Isolation::parse(&i)).transpose()?.unwrap_or_default();
-        let comments_per_page = match element.get_attribute("data-comments-per-page") {
+        let isolation = get("isolation").map(|i| Isolation::parse(&i)).transpose()?.unwrap_or_default();
+        let comments_per_page = match get("comments-per-page") {
             None => PageSize::default(),
             Some(raw) => PageSize::parse(&raw)
                 .map_err(|e| ConfigError { attribute: "data-comments-per-page", message: format!("\"{raw}\" {e}") })?,
         };
-        let share = ShareConfig::from_element(element)?;
+        let share = ShareConfig::from_attrs(&get)?;
         Ok(Self { api, article, lang, share, parts, theme, backend, isolation, comments_per_page })
+    }
+
+    /// Every setting that changes the markup, in one string: the server writes it as
+    /// `data-nw-key` and the client hydrates only a root whose key equals its own.
+    pub fn canonical_key(&self) -> String {
+        let p = self.parts;
+        let parts: String = [(p.article, 'a'), (p.share, 's'), (p.rating, 'r'), (p.comments, 'c')]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, c)| *c)
+            .collect();
+        let networks: Vec<&str> = self.share.networks.iter().map(|n| n.key()).collect();
+        let style = match self.share.style {
+            ShareStyle::Icons => "icons",
+            ShareStyle::Labels => "labels",
+        };
+        format!(
+            "v1;{};{};{parts};{};{};{};{};{style};{}",
+            self.article,
+            self.lang,
+            self.theme.as_str(),
+            networks.join(","),
+            self.share.unknown.join(","),
+            self.share.tag.as_deref().unwrap_or_default(),
+            self.comments_per_page.get(),
+        )
     }
 }
 

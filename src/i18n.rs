@@ -5,17 +5,27 @@
 
 use news_widget_api::LangTag;
 
+use crate::intl::{Formats as _, Intl};
+
 /// A UI language: the catalogue, and the tag Intl formats numbers and dates for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lang {
     /// The language tag as the page gave it (`fr-CA`): Intl formats for it.
     pub tag: LangTag,
     pub text: &'static Catalogue,
+    /// Who formats dates and numbers: the browser, the server's recorded strings, or (on the
+    /// server) ICU4X. Built once per widget, never per render.
+    pub intl: Intl,
 }
 
 impl Lang {
-    /// The catalogue for the tag's primary language, English where there is none yet.
+    /// The catalogue for the tag's primary language, formatted by the browser's Intl.
     pub fn new(tag: LangTag) -> Self {
+        Self::with(tag, Intl::browser())
+    }
+
+    /// The catalogue for the tag's primary language, English where there is none yet.
+    pub fn with(tag: LangTag, intl: Intl) -> Self {
         let text = match tag.primary().as_str() {
             "fr" => &FR,
             "de" => &DE,
@@ -30,7 +40,7 @@ impl Lang {
             "ja" => &JA,
             _ => &EN,
         };
-        Self { tag, text }
+        Self { tag, text, intl }
     }
 }
 
@@ -92,8 +102,32 @@ impl Plural {
 impl Lang {
     /// `forms` for `n`, its holes `{n}` filled with `n` formatted for the language.
     pub fn count(&self, n: u64, forms: &Plural) -> String {
-        let form = forms.form(&crate::intl::plural(n as f64, self.tag.as_str()));
-        fill(form, &[("n", &crate::intl::integer(n, self.tag.as_str()))])
+        let form = forms.form(&self.intl.0.plural(n as f64, self.tag.as_str()));
+        fill(form, &[("n", &self.integer(n))])
+    }
+
+    pub fn integer(&self, n: u64) -> String {
+        self.intl.0.integer(n, self.tag.as_str())
+    }
+
+    pub fn decimal(&self, n: f64, digits: u8) -> String {
+        self.intl.0.decimal(n, digits, self.tag.as_str())
+    }
+
+    pub fn percent(&self, p: f64, digits: u8) -> String {
+        self.intl.0.percent(p, digits, self.tag.as_str())
+    }
+
+    pub fn long_date(&self, iso: &str) -> Option<String> {
+        self.intl.0.long_date(iso, self.tag.as_str())
+    }
+
+    pub fn date_time(&self, iso: &str) -> Option<String> {
+        self.intl.0.date_time(iso, self.tag.as_str())
+    }
+
+    pub fn relative(&self, iso: &str, now_ms: f64) -> Option<String> {
+        self.intl.0.relative(iso, now_ms, self.tag.as_str())
     }
 
     /// The writing direction of the language: `rtl` for Arabic, Hebrew, Persian and Urdu.

@@ -13,7 +13,9 @@ pub mod intl;
 pub mod rating;
 pub mod reader;
 pub mod sanitize;
+pub mod seed;
 pub mod share;
+pub mod ssr;
 #[cfg(test)]
 mod theme_tests;
 
@@ -26,6 +28,11 @@ use yew::AppHandle;
 use crate::app::{ConfigErrorProps, ConfigErrorView, Widget, WidgetProps};
 use crate::config::{Config, ConfigError, Isolation};
 use crate::i18n::Lang;
+use crate::intl::Intl;
+
+/// This build's id: the crate's version and a hash of its sources (`build.rs`). A server and a
+/// wasm built from the same sources have the same one; the wasm hydrates only such markup.
+pub const BUILD: &str = env!("NEWS_WIDGET_BUILD");
 
 thread_local! {
     static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
@@ -156,13 +163,133 @@ fn render_root(element: &Element, isolation: Isolation) -> Element {
     element.clone()
 }
 
-/// Mounts one widget on `element`, answering the handle that unmounts it.
+/// The server's markup for `element`: its `[data-nw-root]` and the `[data-nw-seed]` next to it,
+/// in the shadow root (declarative or the loader's) or, with `isolation=none`, among its children.
+fn server_markup(element: &Element, isolation: Isolation) -> Option<(Element, Option<Element>)> {
+    let find = |selector: &str| -> Option<Element> {
+        match (element.shadow_root(), isolation) {
+            (Some(shadow), _) => shadow.query_selector(selector).ok().flatten(),
+            (None, Isolation::None) => element.query_selector(&format!(":scope > {selector}")).ok().flatten(),
+            (None, Isolation::Shadow) => None,
+        }
+    };
+    let root = find("[data-nw-root]")?;
+    Some((root, find("script[data-nw-seed]")))
+}
+
+/// What the reader typed into the server's form before the wasm came, read in the same task
+/// as the hydration, so the first render carries it and nothing typed is lost.
+fn typed_in(root: &Element) -> seed::Typed {
+    let value = |name: &str| -> String {
+        let Ok(Some(el)) = root.query_selector(&format!(".nw-comments > form.nw-comment-form [name={name}]")) else {
+            return String::new();
+        };
+        if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+            return area.value();
+        }
+        el.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
+    };
+    let stars = root
+        .query_selector(".nw-rate input:checked")
+        .ok()
+        .flatten()
+        .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.value().parse().ok());
+    seed::Typed { body: value("body"), name: value("name"), email: value("email"), website: value("website"), stars }
+}
+
+/// Hydrates the server's markup of `element` if it is there and was rendered for this build and
+/// this configuration; otherwise says why (unless there is none) and answers `None`.
+fn hydrate(element: &Element, config: &Config) -> Option<AppHandle<Widget>> {
+    let (root, script) = server_markup(element, config.isolation)?;
+    let why = match (&script, root.get_attribute("data-nw-build"), root.get_attribute("data-nw-key")) {
+        (None, ..) => Some("no [data-nw-seed] next to it".to_owned()),
+        (_, build, _) if build.as_deref() != Some(BUILD) => {
+            Some(format!("it was rendered by build {} and this is {BUILD}", build.unwrap_or_default()))
+        }
+        (_, _, key) if key.as_deref() != Some(config.canonical_key().as_str()) => Some(format!(
+            "it was rendered for {} and this element asks for {}",
+            key.unwrap_or_default(),
+            config.canonical_key()
+        )),
+        _ => None,
+    };
+    let seed = match why {
+        Some(why) => Err(why),
+        None => seed::read(&script.as_ref().and_then(|s| s.text_content()).unwrap_or_default())
+            .map_err(|e| format!("its seed does not parse: {e}")),
+    };
+    let seed = match seed {
+        Ok(seed) => seed,
+        Err(why) => {
+            web_sys::console::warn_1(
+                &format!("news-widget: the server's markup is not hydrated ({why}); rendering anew").into(),
+            );
+            root.remove();
+            if let Some(script) = script {
+                script.remove();
+            }
+            return None;
+        }
+    };
+    let styled = element.has_attribute("data-nw-css")
+        || element.shadow_root().is_some_and(|s| s.query_selector("link[rel=stylesheet]").ok().flatten().is_some());
+    if !styled {
+        match element.shadow_root() {
+            Some(shadow) => adopt_css(&shadow),
+            None => {
+                if let Some(document) = element.owner_document() {
+                    adopt_css(&document);
+                }
+            }
+        }
+    }
+    let typed = typed_in(&root);
+    let intl = Intl::recorded(seed.intl.clone());
+    let props = WidgetProps {
+        config: config.clone(),
+        id_prefix: root.get_attribute("data-nw-id").unwrap_or_else(|| "nw".into()).into(),
+        seed: Some(std::rc::Rc::new(seed)),
+        page: Some(app::page_info()),
+        typed: Some(std::rc::Rc::new(typed)),
+        body_html: None,
+        intl: Some(intl),
+    };
+    let app = yew::Renderer::<Widget>::with_root_and_props(root.clone(), props).hydrate();
+    focus_hash(root);
+    Some(app)
+}
+
+/// After hydration: a `#nw-c-{id}` in the address (the no-wasm form's answer) focuses that
+/// comment, which a URL fragment cannot reach inside a shadow root.
+fn focus_hash(root: Element) {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let Some(id) = hash.strip_prefix("#nw-c-").filter(|id| id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty())
+    else {
+        return;
+    };
+    let selector = format!("#nw-c-{id}");
+    wasm_bindgen_futures::spawn_local(async move {
+        next_task().await;
+        if let Some(el) =
+            root.query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// Mounts one widget on `element`, answering the handle that unmounts it: it hydrates the
+/// server's markup when that was rendered for this build and configuration, else renders anew.
 pub fn mount_handle(element: Element) -> Mounted {
     let _ = element.set_attribute(MOUNTED, "");
     match Config::from_element(&element) {
         Ok(config) => {
+            if let Some(app) = hydrate(&element, &config) {
+                return Mounted::Widget(app);
+            }
             let root = render_root(&element, config.isolation);
-            Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(root, WidgetProps { config }).render())
+            Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(root, WidgetProps::new(config)).render())
         }
         Err(error) => {
             web_sys::console::error_1(&format!("news-widget: {error}").into());

@@ -7,7 +7,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use news_widget_api::{RatingSummary, Slug, Stars};
+use news_widget_api::{Slug, Stars};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::backend::{Backend, FetchError};
 use crate::i18n::{fill, Lang};
-use crate::intl;
+use crate::seed::{Seed, Typed};
 
 #[derive(Properties, PartialEq)]
 pub struct RatingProps {
@@ -28,6 +28,15 @@ pub struct RatingProps {
     /// Bumped each time the article loads: a rating that failed to load tries again then.
     #[prop_or_default]
     pub article_loads: u32,
+    /// The start of this widget's element ids.
+    #[prop_or(AttrValue::Static("nw"))]
+    pub ids: AttrValue,
+    /// The server's figures (without the reader's own vote, which the first fetch brings).
+    #[prop_or_default]
+    pub seed: Option<Rc<Seed>>,
+    /// The star checked before hydration.
+    #[prop_or_default]
+    pub typed: Option<Rc<Typed>>,
 }
 
 /// One star's outline, in a 24×24 box.
@@ -43,11 +52,22 @@ struct VoteError {
 
 #[function_component(RatingView)]
 pub fn rating_view(props: &RatingProps) -> Html {
-    let uid = use_state(crate::next_id);
-    let summary = use_state(|| None::<RatingSummary>);
+    let ids = props.ids.clone();
+    let summary = {
+        let seeded = props.seed.as_ref().and_then(|s| s.rating.clone());
+        use_state(move || {
+            seeded.map(|mut s| {
+                s.your_stars = None;
+                s
+            })
+        })
+    };
     let load_error = use_state(|| None::<FetchError>);
     let attempt = use_state(|| 0u32);
-    let selected = use_state(|| None::<Stars>);
+    let selected = {
+        let typed = props.typed.as_ref().and_then(|t| t.stars).and_then(|n| Stars::new(n).ok());
+        use_state(move || typed)
+    };
     let preview = use_state(|| None::<Stars>);
     let busy = use_state(|| false);
     // Read and written in the same tick as a click, so a double click sends one vote.
@@ -61,19 +81,28 @@ pub fn rating_view(props: &RatingProps) -> Html {
     {
         let (summary, load_error, selected) = (summary.clone(), load_error.clone(), selected.clone());
         let backend = props.backend.clone();
+        // Seeded, the first fetch only brings the reader's own vote: none without a reader token.
+        let skip_first = use_mut_ref(|| summary.is_some());
         use_effect_with((props.slug.clone(), *attempt), move |(slug, _)| {
             let cancelled = Rc::new(Cell::new(false));
             let done = cancelled.clone();
             let slug = slug.clone();
+            let skip = std::mem::replace(&mut *skip_first.borrow_mut(), false) && !crate::reader::known();
             load_error.set(None);
             spawn_local(async move {
+                if skip {
+                    return;
+                }
                 let result = backend.rating(&slug).await;
                 if done.get() {
                     return;
                 }
                 match result {
                     Ok(s) => {
-                        selected.set(s.your_stars);
+                        // A star the reader picked before the wasm came stays picked.
+                        if s.your_stars.is_some() || selected.is_none() {
+                            selected.set(s.your_stars);
+                        }
                         summary.set(Some(s));
                     }
                     Err(e) => {
@@ -191,10 +220,9 @@ pub fn rating_view(props: &RatingProps) -> Html {
         })
     };
 
-    let locale = lang.tag.as_str();
-    let heading_id = format!("nw-rating-{}", *uid);
+    let heading_id = format!("{ids}-rating");
     let editor = props.editor_score.map(|score| {
-        let percent = intl::percent(f64::from(score), 0, locale);
+        let percent = lang.percent(f64::from(score), 0);
         html! { <p class="nw-editor-score">{ fill(text.editor_score, &[("percent", &percent)]) }</p> }
     });
 
@@ -219,12 +247,12 @@ pub fn rating_view(props: &RatingProps) -> Html {
             </div>
         },
         (Some(s), None) => {
-            let average = intl::decimal(s.average, 1, locale);
-            let percent = intl::percent(s.percent, 2, locale);
+            let average = lang.decimal(s.average, 1);
+            let percent = lang.percent(s.percent, 2);
             let votes = lang.count(s.count, &text.votes);
             html! {
                 <div class="nw-rating-summary">
-                    { stars_meter(&format!("nw-fill-{}", *uid), s.average, &fill(text.average_label, &[("average", &average)])) }
+                    { stars_meter(&format!("{ids}-fill"), s.average, &fill(text.average_label, &[("average", &average)])) }
                     <span class="nw-average" aria-hidden="true">{ fill(text.average, &[("average", &average)]) }</span>
                     <p class="nw-user-rating">{ fill(text.user_rating, &[("percent", &percent), ("votes", &votes)]) }</p>
                 </div>
@@ -245,7 +273,7 @@ pub fn rating_view(props: &RatingProps) -> Html {
         };
         html! {
             <label class={classes!("nw-star", (s.get() <= shown).then_some("nw-star-on"))} {onmouseenter}>
-                <input type="radio" class="nw-star-input" name={format!("nw-stars-{}", *uid)} value={s.get().to_string()}
+                <input type="radio" class="nw-star-input" name={format!("{ids}-stars")} value={s.get().to_string()}
                     checked={*selected == Some(s)} {onchange} />
                 <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false"><path d={STAR} /></svg>
                 <span class="nw-visually-hidden">{ stars_name(s) }</span>
@@ -263,12 +291,13 @@ pub fn rating_view(props: &RatingProps) -> Html {
             { for editor }
             { figures }
             if summary.is_some() {
-                <form class="nw-rate" {onsubmit} aria-busy={busy.then_some("true")}>
+                // `dialog`: without the wasm, a submit or an Enter sends nothing (no GET).
+                <form class="nw-rate" method="dialog" {onsubmit} aria-busy={busy.then_some("true")}>
                     <fieldset class="nw-rate-group">
                         <legend>{ text.rate_legend }</legend>
                         <div class="nw-stars-input" ref={group} {onkeydown} {onmouseleave}>{ for radios }</div>
                     </fieldset>
-                    <button type="submit" class="nw-button nw-rate-button" aria-disabled={busy.then_some("true")}>
+                    <button type="submit" class="nw-button nw-rate-button nw-needs-wasm" aria-disabled={busy.then_some("true")}>
                         { if your_stars.is_some() { text.change_rating } else { text.rate } }
                     </button>
                 </form>

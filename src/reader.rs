@@ -34,3 +34,9 @@ pub fn token() -> String {
     }
     FALLBACK.with(|cell| cell.borrow_mut().get_or_insert_with(new_token).clone())
 }
+
+/// Whether this device has a reader token already: without one, the reader never voted here,
+/// so the server's figures (which hold no vote) are all there is to know.
+pub fn known() -> bool {
+    storage().and_then(|s| s.get_item(KEY).ok().flatten()).is_some() || FALLBACK.with(|c| c.borrow().is_some())
+}

@@ -28,7 +28,7 @@ fn render(root: &web_sys::Element, slug: &str, lang: &str) {
         isolation: Default::default(),
         comments_per_page: Default::default(),
     };
-    yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
+    yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps::new(config)).render();
 }
 
 #[wasm_bindgen_test]
@@ -122,7 +122,7 @@ async fn an_unreachable_server_is_a_network_error_with_retry() {
         isolation: Default::default(),
         comments_per_page: Default::default(),
     };
-    yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps { config }).render();
+    yew::Renderer::<Widget>::with_root_and_props(root.clone(), WidgetProps::new(config)).render();
     let alert = wait_for(&root, ".nw-article-error[role=alert]").await;
     assert!(alert.text_content().unwrap().contains("The server could not be reached"));
     assert_eq!(text(&root, ".nw-article-error button"), "Try again");

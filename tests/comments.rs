@@ -38,6 +38,11 @@ fn form(api: &str, slug: &str, tag: &str) -> (Element, yew::AppHandle<CommentFor
         parent: None,
         on_posted: Callback::from(move |p| sink.borrow_mut().push(p)),
         on_cancel: None,
+        ids: format!("nw{}-f-top", news_widget::next_id()).into(),
+        seed: None,
+        typed: None,
+        action: Default::default(),
+        return_to: None,
     };
     let app = yew::Renderer::<CommentForm>::with_root_and_props(root.clone(), props).render();
     (root, app, posted)
@@ -122,6 +127,11 @@ async fn the_server_422_is_shown_the_same_way() {
         parent: Some((999_999, "Nobody".into())),
         on_posted: Callback::noop(),
         on_cancel: None,
+        ids: format!("nw{}-f-top", news_widget::next_id()).into(),
+        seed: None,
+        typed: None,
+        action: Default::default(),
+        return_to: None,
     };
     let draft = store::load_draft(&Slug::parse(&slug).unwrap(), None).unwrap();
     store::save_draft(&Slug::parse(&slug).unwrap(), Some(999_999), &draft);
@@ -220,6 +230,10 @@ async fn plural_forms_of_the_comment_count() {
         lang: fr.clone(),
         per_page: Default::default(),
         article_loads: 0,
+        ids: format!("nw{}", news_widget::next_id()).into(),
+        seed: None,
+        typed: None,
+        action: Default::default(),
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, ".nw-empty").await;
@@ -240,6 +254,10 @@ async fn a_page_holds_per_page_threads_and_load_more_brings_the_next() {
         lang: lang("en"),
         per_page: PageSize::new(1).unwrap(),
         article_loads: 0,
+        ids: format!("nw{}", news_widget::next_id()).into(),
+        seed: None,
+        typed: None,
+        action: Default::default(),
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, &format!("#nw-c-{reply}")).await;
@@ -266,6 +284,10 @@ async fn a_long_page_renders_in_steps_to_the_last_thread_in_order() {
         lang: lang("en"),
         per_page: PageSize::new(100).unwrap(),
         article_loads: 0,
+        ids: format!("nw{}", news_widget::next_id()).into(),
+        seed: None,
+        typed: None,
+        action: Default::default(),
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, &format!("#nw-c-{reply}")).await;
@@ -292,6 +314,10 @@ async fn the_thread_shows_replies_to_three_levels_and_bodies_as_text() {
         lang: lang("fr"),
         per_page: Default::default(),
         article_loads: 0,
+        ids: format!("nw{}", news_widget::next_id()).into(),
+        seed: None,
+        typed: None,
+        action: Default::default(),
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, &format!("#nw-c-{four}")).await;
@@ -360,6 +386,10 @@ async fn a_rejected_pending_comment_is_dropped_and_the_author_told_once() {
             lang: lang("en"),
             per_page: PageSize::default(),
             article_loads: 0,
+            ids: format!("nw{}", news_widget::next_id()).into(),
+            seed: None,
+            typed: None,
+            action: Default::default(),
         };
         yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
         root

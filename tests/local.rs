@@ -174,6 +174,10 @@ async fn the_authors_rejected_pending_comment_is_dropped_and_they_are_told_once(
             lang: Lang::new(LangTag::parse("fr").unwrap()),
             per_page: Default::default(),
             article_loads: 0,
+            ids: format!("nw{}", news_widget::next_id()).into(),
+            seed: None,
+            typed: None,
+            action: Default::default(),
         };
         yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
         root

@@ -23,6 +23,9 @@ fn render(slug: &str, lang: &str, editor_score: Option<u8>) -> Element {
         lang: Lang::new(LangTag::parse(lang).unwrap()),
         editor_score,
         article_loads: 0,
+        ids: format!("nw{}", news_widget::next_id()).into(),
+        seed: None,
+        typed: None,
     };
     yew::Renderer::<RatingView>::with_root_and_props(root.clone(), props).render();
     root

@@ -13,6 +13,7 @@ mod comment;
 mod parse;
 mod problem;
 mod rating;
+pub mod url;
 
 pub use article::{parse_srcset, Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
 pub use body::{body_attribute_ok, body_attributes, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL, BODY_UNWRAPPED};
@@ -21,7 +22,9 @@ pub use comment::{
     CommentState, CommentStatus, CountsRequest, FormToken, NewComment, PageSize, PostedComment, Report, Sort, BODY_MAX,
     EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, MIN_FILL_MS,
 };
-pub use parse::{is_host_name, line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy, MAX_SAFE_INTEGER};
+pub use parse::{
+    epoch_ms, is_host_name, line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy, MAX_SAFE_INTEGER,
+};
 pub use problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
 pub use rating::{RatingInput, RatingSummary, ReaderToken, Stars, READER_TOKEN_HEADER};
 

@@ -115,6 +115,12 @@ pub struct Timestamp(String);
 string_newtype!(Timestamp);
 
 impl Timestamp {
+    /// Milliseconds since 1970-01-01T00:00:00Z, computed without a clock or a browser, so that
+    /// the server and the wasm agree (edit windows, relative times).
+    pub fn epoch_ms(&self) -> f64 {
+        epoch_ms(&self.0).unwrap_or(f64::NAN)
+    }
+
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         const BAD: ParseError = ParseError::msg("is not an RFC 3339 date and time such as 2024-07-05T09:00:00+02:00");
         let b = raw.as_bytes();
@@ -385,5 +391,61 @@ mod tests {
         ] {
             assert!(SafeUrl::parse(url, policy).is_err(), "{url:?} parsed under {policy:?}");
         }
+    }
+}
+
+/// Milliseconds since the epoch of an RFC 3339 date and time (`None` if it is not one).
+pub fn epoch_ms(raw: &str) -> Option<f64> {
+    let b = raw.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let digits = b.get(from..from + len)?;
+        digits.iter().try_fold(0i64, |acc, d| d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0')))
+    };
+    let (y, m, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hh, mm, ss) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let mut at = 19;
+    let mut millis = 0.0;
+    if b.get(at) == Some(&b'.') {
+        at += 1;
+        let mut scale = 100.0;
+        while let Some(c) = b.get(at).filter(|c| c.is_ascii_digit()) {
+            millis += f64::from(c - b'0') * scale;
+            scale /= 10.0;
+            at += 1;
+        }
+        millis = millis.floor();
+    }
+    let offset = match b.get(at)? {
+        b'Z' | b'z' => 0,
+        sign @ (b'+' | b'-') => {
+            let minutes = num(at + 1, 2)? * 60 + num(at + 4, 2)?;
+            if *sign == b'+' {
+                minutes
+            } else {
+                -minutes
+            }
+        }
+        _ => return None,
+    };
+    let seconds = days * 86_400 + hh * 3600 + mm * 60 + ss - offset * 60;
+    Some(seconds as f64 * 1000.0 + millis)
+}
+
+#[cfg(test)]
+mod epoch_tests {
+    #[test]
+    fn epoch_ms_matches_known_instants() {
+        assert_eq!(super::epoch_ms("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(super::epoch_ms("2024-07-05T09:00:00+02:00"), Some(1_720_162_800_000.0));
+        assert_eq!(super::epoch_ms("2024-07-05T07:00:00.5Z"), Some(1_720_162_800_500.0));
+        assert_eq!(super::epoch_ms("2000-02-29T12:00:00-01:30"), Some(951_831_000_000.0));
     }
 }

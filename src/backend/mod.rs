@@ -184,12 +184,16 @@ impl Backend {
     }
 
     /// Resolves a URL the backend sent (an image's `src`) against where the backend lives, so
-    /// that `/media/a.svg` means the server's file even when the page is elsewhere.
+    /// that `/media/a.svg` means the server's file even when the page is elsewhere. Pure for a
+    /// REST backend ([`news_widget_api::url::join`]), so the server resolves it to the same
+    /// string; the local backend (never server-rendered) resolves against the page's address.
     pub fn resolve(&self, url: &str) -> String {
-        let base = match &*self.0 {
-            Kind::Rest(r) => r.base.clone(),
-            Kind::Local(_) => web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
-        };
-        web_sys::Url::new_with_base(url, &base).map(|u| u.href()).unwrap_or_else(|_| url.to_owned())
+        match &*self.0 {
+            Kind::Rest(r) => news_widget_api::url::join(&r.base, url),
+            Kind::Local(_) => {
+                let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+                news_widget_api::url::join(&base, url)
+            }
+        }
     }
 }

@@ -15,6 +15,8 @@ use super::send::{self, Outcome, RetryPolicy};
 use super::store::{self, Draft, Identity};
 use crate::backend::{Backend, FetchError};
 use crate::i18n::{fill, Catalogue, Lang};
+use crate::seed::{Seed, Typed};
+use std::rc::Rc;
 
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
@@ -28,6 +30,50 @@ pub struct FormProps {
     /// Shown as a Cancel button (reply forms).
     #[prop_or_default]
     pub on_cancel: Option<Callback<()>>,
+    /// The start of this form's element ids (`nw1-f-top`, `nw1-f-42`).
+    #[prop_or(AttrValue::Static("nw-f"))]
+    pub ids: AttrValue,
+    /// The server's data (top-level form only): its form token and nonce, a refused form.
+    #[prop_or_default]
+    pub seed: Option<Rc<Seed>>,
+    /// What the reader typed into the server's form before hydration (top-level form only).
+    #[prop_or_default]
+    pub typed: Option<Rc<Typed>>,
+    /// Where the form posts without wasm (`method="post"`); the wasm sends JSON instead.
+    #[prop_or_default]
+    pub action: AttrValue,
+    /// The hidden `return_to` of the no-wasm post (else the seed's).
+    #[prop_or_default]
+    pub return_to: Option<AttrValue>,
+}
+
+/// The draft of the first render, from props only: what was typed, else the refused form's
+/// values, else empty; with the seed's form token and nonce. What this device stored (a draft,
+/// the identity) comes after, in an effect.
+fn initial_draft(props: &FormProps) -> Draft {
+    let seed = props.seed.as_deref();
+    let mut draft = Draft {
+        key: seed.map(|s| s.nonce.clone()).unwrap_or_default(),
+        form_token: seed.map(|s| s.form_token.clone()).unwrap_or_default(),
+        ..Draft::default()
+    };
+    if let Some(refused) = seed.and_then(|s| s.refused.as_ref()) {
+        let input = &refused.input;
+        draft.body = input.body.clone();
+        draft.name = input.author_name.clone();
+        draft.email = input.author_email.clone();
+        draft.website = input.author_url.clone().unwrap_or_default();
+        if !input.form_token.is_empty() {
+            draft.form_token = input.form_token.clone();
+        }
+    }
+    if let Some(typed) = props.typed.as_deref().filter(|t| !t.is_empty()) {
+        draft.body = typed.body.clone();
+        draft.name = typed.name.clone();
+        draft.email = typed.email.clone();
+        draft.website = typed.website.clone();
+    }
+    draft
 }
 
 /// The fields in the order they are shown, with the API's name of each.
@@ -74,31 +120,92 @@ fn localize(text: &Catalogue, label: &str, field: &str, message: &str) -> String
     }
 }
 
+/// The errors of a refused comment in the reader's language, and the alert above them. Pure,
+/// so the server shows the same words in the no-wasm answer.
+pub fn localize_all(text: &Catalogue, found: &[FieldError]) -> (Vec<FieldError>, String) {
+    let labels = [text.field_body, text.field_name, text.field_email, text.field_website];
+    let localized: Vec<FieldError> = found
+        .iter()
+        .map(|e| {
+            let label =
+                FIELDS.iter().position(|(_, api)| *api == e.field).map(|i| labels[i]).unwrap_or(e.field.as_str());
+            FieldError::new(e.field.clone(), localize(text, label, &e.field, &e.message))
+        })
+        .collect();
+    let unknown: Vec<&FieldError> = found.iter().filter(|e| FIELDS.iter().all(|(_, api)| *api != e.field)).collect();
+    let message = match unknown.as_slice() {
+        [] => text.fix_errors.to_owned(),
+        rest => rest.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" "),
+    };
+    (localized, message)
+}
+
 #[function_component(CommentForm)]
 pub fn comment_form(props: &FormProps) -> Html {
-    let uid = use_state(crate::next_id);
+    let ids = props.ids.clone();
     let parent_id = props.parent.as_ref().map(|(id, _)| *id);
     let restored = use_state(|| false);
+    let refused = props.seed.as_ref().and_then(|s| s.refused.clone()).filter(|_| parent_id.is_none());
     let draft = {
-        let (slug, restored) = (props.slug.clone(), restored.clone());
-        use_state(move || match store::load_draft(&slug, parent_id) {
-            Some(d) if !d.is_blank() => {
-                restored.set(true);
-                d
-            }
-            _ => fresh_draft(),
-        })
+        let initial = initial_draft(props);
+        use_state(move || initial)
     };
-    let errors = use_state(Vec::<FieldError>::new);
+    let (first_errors, first_notice) = match &refused {
+        Some(r) => {
+            let (errors, message) = localize_all(props.lang.text, &r.errors);
+            (errors, Some(Notice::Error(message)))
+        }
+        None => (Vec::new(), None),
+    };
+    let errors = use_state(move || first_errors);
     let busy = use_state(|| false);
     let in_flight = use_mut_ref(|| false);
-    let notice = use_state(|| None::<Notice>);
+    let notice = use_state(move || first_notice);
+    {
+        // After the first render: what this device keeps (a draft, the identity), and a key of
+        // this reader's own; what was typed before hydration is saved as a draft.
+        let (draft, restored, slug) = (draft.clone(), restored.clone(), props.slug.clone());
+        let typed = props.typed.as_deref().is_some_and(|t| !t.is_empty()) || refused.is_some();
+        let nonce = props.seed.as_ref().map(|s| s.nonce.clone()).unwrap_or_default();
+        use_effect_with((), move |()| {
+            let mut next = (*draft).clone();
+            if !typed {
+                match store::load_draft(&slug, parent_id) {
+                    Some(d) if !d.is_blank() => {
+                        let token = std::mem::take(&mut next.form_token);
+                        next = d;
+                        if next.form_token.is_empty() {
+                            next.form_token = token;
+                        }
+                        restored.set(true);
+                    }
+                    _ => {
+                        if let Some(me) = store::identity() {
+                            next.name = me.name;
+                            next.email = me.email;
+                            next.website = me.website;
+                            next.remember = true;
+                        }
+                    }
+                }
+            }
+            // The seed's nonce is shared by every reader of a cached fragment: never a key.
+            if next.key.is_empty() || next.key == nonce {
+                next.key = store::new_key();
+                next.started_at = now();
+            }
+            if typed && !next.is_blank() {
+                store::save_draft(&slug, parent_id, &next);
+            }
+            draft.set(next);
+        });
+    }
     let failures = use_state(|| 0usize);
     let retry_tick = use_state(|| 0u32);
     let honeypot = use_node_ref();
     let form = use_node_ref();
     let text = props.lang.text;
-    let id = |field: &str| format!("nw-f{}-{field}", *uid);
+    let id = |field: &str| format!("{ids}-{field}");
 
     let update = |apply: fn(&mut Draft, String)| {
         let (draft, slug) = (draft.clone(), props.slug.clone());
@@ -144,7 +251,7 @@ pub fn comment_form(props: &FormProps) -> Html {
         );
         let form = form.clone();
         let (backend, slug, lang, on_posted, uid) =
-            (props.backend.clone(), props.slug.clone(), props.lang.clone(), props.on_posted.clone(), *uid);
+            (props.backend.clone(), props.slug.clone(), props.lang.clone(), props.on_posted.clone(), ids.clone());
         Callback::from(move |()| {
             if *in_flight.borrow() {
                 return; // already sending: this click sends nothing
@@ -161,7 +268,7 @@ pub fn comment_form(props: &FormProps) -> Html {
                 form_token: d.form_token.clone(),
             };
             if let Err(found) = input.parse() {
-                show_errors(&errors, &notice, text, (&form, uid), found);
+                show_errors(&errors, &notice, text, (&form, &uid), found);
                 return;
             }
             errors.set(Vec::new());
@@ -187,7 +294,7 @@ pub fn comment_form(props: &FormProps) -> Html {
                 failures.clone(),
                 retry_tick.clone(),
             );
-            let form = form.clone();
+            let (form, uid) = (form.clone(), uid.clone());
             let (backend, slug, lang, on_posted) = (backend.clone(), slug.clone(), lang.clone(), on_posted.clone());
             spawn_local(async move {
                 let text = lang.text;
@@ -215,7 +322,7 @@ pub fn comment_form(props: &FormProps) -> Html {
                     Outcome::Stop(FetchError::Status { status: 422, problem: Some(problem), .. })
                         if !problem.errors.is_empty() =>
                     {
-                        show_errors(&errors, &notice, text, (&form, uid), problem.errors);
+                        show_errors(&errors, &notice, text, (&form, &uid), problem.errors);
                         return;
                     }
                     Outcome::Stop(e) => (e, None),
@@ -244,7 +351,8 @@ pub fn comment_form(props: &FormProps) -> Html {
         let (draft, backend, slug) = (draft.clone(), props.backend.clone(), props.slug.clone());
         use_effect_with(draft.key.clone(), move |key| {
             let key = key.clone();
-            if draft.form_token.is_empty() {
+            // No key before the first effect: the token waits for the draft this device keeps.
+            if draft.form_token.is_empty() && !key.is_empty() {
                 spawn_local(async move {
                     match backend.form_token(&slug).await {
                         Ok(token) => {
@@ -294,6 +402,10 @@ pub fn comment_form(props: &FormProps) -> Html {
     };
 
     let error_of = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.message.clone());
+    // A refused form from the server focuses its first invalid field when the page loads.
+    let autofocus_field =
+        refused.as_ref().and_then(|r| FIELDS.iter().find(|(_, api)| r.errors.iter().any(|e| e.field == *api)));
+    let autofocus_name = autofocus_field.map(|(name, _)| *name);
     let labels = [text.field_body, text.field_name, text.field_email, text.field_website];
     let field = |index: usize,
                  kind: &str,
@@ -313,13 +425,14 @@ pub fn comment_form(props: &FormProps) -> Html {
         }
         let describedby = (!described.is_empty()).then(|| described.join(" "));
         let invalid = error.is_some().then_some("true");
+        let autofocus = autofocus_name == Some(name);
         let control = if kind == "textarea" {
             html! { <textarea id={id(name)} name={name.to_owned()} rows="6" required={required} aria-invalid={invalid}
-            aria-describedby={describedby} value={value.to_owned()} {oninput} /> }
+            aria-describedby={describedby} value={value.to_owned()} {oninput} {autofocus} /> }
         } else {
             html! { <input id={id(name)} name={name.to_owned()} type={kind.to_owned()} autocomplete={autocomplete.to_owned()}
             required={required} aria-invalid={invalid} aria-describedby={describedby} value={value.to_owned()} {oninput}
-            spellcheck={(kind != "text").then_some("false")} /> }
+            spellcheck={(kind != "text").then_some("false")} {autofocus} /> }
         };
         html! {
             <div class={classes!("nw-field", error.is_some().then_some("nw-field-invalid"))}>
@@ -339,9 +452,24 @@ pub fn comment_form(props: &FormProps) -> Html {
         None => text.leave_comment.to_owned(),
     };
     let title_id = id("title");
+    let return_to = props
+        .return_to
+        .clone()
+        .or_else(|| props.seed.as_ref().and_then(|s| s.return_to.clone()).map(AttrValue::from))
+        .unwrap_or_default();
     html! {
-        <form class="nw-comment-form" ref={form} novalidate=true {onsubmit} aria-labelledby={title_id.clone()}>
+        // A real form: without the wasm it posts to the server's form route; the wasm's
+        // `onsubmit` prevents that and sends JSON.
+        <form class="nw-comment-form" ref={form} method="post" action={props.action.clone()} novalidate=true {onsubmit}
+            aria-labelledby={title_id.clone()}>
             <h3 class="nw-form-title" id={title_id}>{ title }</h3>
+            <input type="hidden" name="form_token" value={draft.form_token.clone()} />
+            <input type="hidden" name="idempotency_key" value={draft.key.clone()} />
+            <input type="hidden" name="return_to" value={return_to} />
+            if let Some(parent) = parent_id {
+                <input type="hidden" name="parent_id" value={parent.to_string()} />
+            }
+            <input type="hidden" name="lang" value={props.lang.tag.to_string()} />
             <p class="nw-form-note"><span id={id("email-note")}>{ text.email_note }</span>{ " " }{ text.required_note }</p>
             if *restored && !draft.is_blank() {
                 <p class="nw-draft-note">{ text.draft_restored }</p>
@@ -390,31 +518,18 @@ fn show_errors(
     errors: &UseStateHandle<Vec<FieldError>>,
     notice: &UseStateHandle<Option<Notice>>,
     text: &'static Catalogue,
-    (form, uid): (&NodeRef, u32),
+    (form, ids): (&NodeRef, &str),
     found: Vec<FieldError>,
 ) {
-    let labels = [text.field_body, text.field_name, text.field_email, text.field_website];
-    let localized: Vec<FieldError> = found
-        .iter()
-        .map(|e| {
-            let label =
-                FIELDS.iter().position(|(_, api)| *api == e.field).map(|i| labels[i]).unwrap_or(e.field.as_str());
-            FieldError::new(e.field.clone(), localize(text, label, &e.field, &e.message))
-        })
-        .collect();
+    let (localized, message) = localize_all(text, &found);
     let first = FIELDS.iter().find(|(_, api)| found.iter().any(|e| e.field == *api));
-    let unknown: Vec<&FieldError> = found.iter().filter(|e| FIELDS.iter().all(|(_, api)| *api != e.field)).collect();
-    let message = match unknown.as_slice() {
-        [] => text.fix_errors.to_owned(),
-        rest => rest.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" "),
-    };
     errors.set(localized);
     notice.set(Some(Notice::Error(message)));
     if let Some((name, _)) = first {
         // Inside the form, not through `document`: the widget may live in a shadow root.
         if let Some(el) = form
             .cast::<web_sys::Element>()
-            .and_then(|f| f.query_selector(&format!("#nw-f{uid}-{name}")).ok().flatten())
+            .and_then(|f| f.query_selector(&format!("#{ids}-{name}")).ok().flatten())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();

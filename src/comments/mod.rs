@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::backend::{Backend, FetchError};
 use crate::i18n::{fill, Lang};
-use crate::intl;
+use crate::seed::{Seed, Typed};
 use form::CommentForm;
 use text::Piece;
 
@@ -33,6 +33,18 @@ pub struct CommentsProps {
     /// Bumped each time the article loads: comments that failed to load try again then.
     #[prop_or_default]
     pub article_loads: u32,
+    /// The start of this widget's element ids.
+    #[prop_or(AttrValue::Static("nw"))]
+    pub ids: AttrValue,
+    /// The server's first page: shown at once, not fetched again.
+    #[prop_or_default]
+    pub seed: Option<Rc<Seed>>,
+    /// What the reader typed into the server's form before hydration.
+    #[prop_or_default]
+    pub typed: Option<Rc<Typed>>,
+    /// Where the form posts without wasm.
+    #[prop_or_default]
+    pub action: AttrValue,
 }
 
 /// The deepest visual level; deeper replies stand at this level and name whom they answer.
@@ -52,6 +64,9 @@ struct Thread {
     total: u64,
     /// How many comments the backend sent that were left out as malformed.
     refused: usize,
+    /// When the thread was loaded (ms since the epoch): relative times and edit windows are
+    /// computed against it, never against a clock read in a render.
+    as_of_ms: f64,
 }
 
 impl Thread {
@@ -84,37 +99,61 @@ enum Action {
 
 #[function_component(CommentsView)]
 pub fn comments_view(props: &CommentsProps) -> Html {
-    let uid = use_state(crate::next_id);
-    let sort = use_state(store::sort);
-    let thread = use_state(Thread::default);
-    let load = use_state(|| Load::Loading);
+    let seeded = props.seed.as_ref().and_then(|s| Some((s.comments.clone()?, s.sort, s.now_ms)));
+    let seed_sort = seeded.as_ref().map(|(_, sort, _)| *sort);
+    let sort = use_state(move || seed_sort.unwrap_or_default());
+    let thread = {
+        let seeded = seeded.clone();
+        use_state(move || {
+            let mut thread = Thread::default();
+            if let Some((page, _, now_ms)) = seeded {
+                thread.append(page);
+                thread.as_of_ms = now_ms;
+            }
+            thread
+        })
+    };
+    let load = use_state(|| if seed_sort.is_some() { Load::Ready } else { Load::Loading });
+    // The first fetch is skipped when the server's page is there (until the sort changes).
+    let first = use_mut_ref(|| true);
     let attempt = use_state(|| 0u32);
     let more = use_state(|| None::<Result<(), FetchError>>);
-    let mine = {
-        let slug = props.slug.clone();
-        use_state(move || store::mine(&slug))
-    };
+    // The reader's own comments and chosen sort live on this device: loaded after the first
+    // render (an effect), which must be the same as the server's.
+    let mine = use_state(Vec::<PostedComment>::new);
     let replying = use_state(|| None::<i64>);
     let editing = use_state(|| None::<i64>);
     let confirming = use_state(|| None::<i64>);
     let status = use_state(String::new);
     let section = use_node_ref();
-    let rendered = use_state(|| 1usize);
+    // Seeded, every chunk renders at once (the server's markup has them all).
+    let rendered = use_state(move || if seed_sort.is_some() { usize::MAX } else { 1 });
     let lang = &props.lang;
     let text = lang.text;
 
     {
         let (thread, load, rendered) = (thread.clone(), load.clone(), rendered.clone());
         let (backend, slug, per_page) = (props.backend.clone(), props.slug.clone(), props.per_page);
+        let (first, sort_state) = (first.clone(), sort.clone());
         use_effect_with((props.slug.clone(), *sort, *attempt), move |(_, sort, _)| {
             let sort = *sort;
+            if std::mem::replace(&mut *first.borrow_mut(), false) {
+                let stored = store::sort();
+                if stored != sort {
+                    sort_state.set(stored); // this effect runs again, with the reader's sort
+                    return;
+                }
+                if seed_sort == Some(sort) {
+                    return;
+                }
+            }
             load.set(Load::Loading);
             spawn_local(async move {
                 match backend.comments(&slug, sort, per_page, None).await {
                     Ok(page) => {
                         // Parsing a long page and rendering it are two tasks, not one long one.
                         crate::next_task().await;
-                        let mut fresh = Thread::default();
+                        let mut fresh = Thread { as_of_ms: js_sys::Date::now(), ..Thread::default() };
                         fresh.append(page);
                         thread.set(fresh);
                         rendered.set(1);
@@ -144,6 +183,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         let (mine, status, backend, lang) = (mine.clone(), status.clone(), props.backend.clone(), lang.clone());
         use_effect_with(props.slug.clone(), move |slug| {
             let slug = slug.clone();
+            mine.set(store::mine(&slug));
             spawn_local(async move {
                 let mut dropped = false;
                 let pending = store::mine(&slug).into_iter().filter(|p| p.status == CommentStatus::Pending);
@@ -205,6 +245,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         // Every answer alike: a post the server holds back gets a real-looking pending comment.
         Callback::from(move |posted: PostedComment| {
             let mut next = (*thread).clone();
+            next.as_of_ms = js_sys::Date::now();
             if posted.status == CommentStatus::Approved {
                 next.total += 1;
             }
@@ -317,7 +358,8 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     let mut unseen_approved = 0;
     for own in mine.iter() {
         let missing = own.comment.id != 0 && !shown.iter().any(|c| c.id == own.comment.id);
-        let fresh = own.status == CommentStatus::Approved && edit_open(own) && thread.next_cursor.is_none();
+        let fresh =
+            own.status == CommentStatus::Approved && edit_open(own, thread.as_of_ms) && thread.next_cursor.is_none();
         if missing && (own.status == CommentStatus::Pending || fresh) {
             unseen_approved += u64::from(own.status == CommentStatus::Approved);
             shown.push(own.comment.clone());
@@ -330,7 +372,11 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         replying: *replying,
         editing: *editing,
         confirming: *confirming,
-        own: mine.iter().filter(|p| edit_open(p)).map(|p| p.comment.id).collect(),
+        own: mine.iter().filter(|p| edit_open(p, thread.as_of_ms)).map(|p| p.comment.id).collect(),
+        as_of_ms: thread.as_of_ms,
+        ids: props.ids.clone(),
+        action: props.action.clone(),
+        return_to: props.seed.as_ref().and_then(|s| s.return_to.clone()).map(AttrValue::from),
         names: shown.iter().map(|c| (c.id, c.author_name.clone())).collect(),
         act: act.clone(),
         on_posted: on_posted.clone(),
@@ -349,7 +395,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         });
     }
 
-    let heading_id = format!("nw-comments-{}", *uid);
+    let heading_id = format!("{}-comments", props.ids);
     let count = lang.count(thread.total + unseen_approved, &text.comments);
     let on_sort = {
         let sort = sort.clone();
@@ -396,7 +442,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         <section class="nw-comments" ref={section} aria-labelledby={heading_id.clone()}>
             <div class="nw-comments-head">
                 <h2 class="nw-section-title" id={heading_id}>{ count }</h2>
-                <label class="nw-sort">{ text.sort_label }{ " " }
+                <label class="nw-sort nw-needs-wasm">{ text.sort_label }{ " " }
                     <select onchange={on_sort}>
                         <option value="oldest" selected={*sort == Sort::Oldest}>{ text.sort_oldest }</option>
                         <option value="newest" selected={*sort == Sort::Newest}>{ text.sort_newest }</option>
@@ -409,7 +455,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
             { body }
             if thread.next_cursor.is_some() && *load == Load::Ready {
                 <div class="nw-more">
-                    <button type="button" class="nw-button" onclick={load_more}
+                    <button type="button" class="nw-button nw-needs-wasm" onclick={load_more}
                         aria-busy={matches!(*more, Some(Ok(()))).then_some("true")}>{ text.load_more }</button>
                     if let Some(Err(e)) = &*more { <p class="nw-error" role="alert">{ e.describe(text) }</p> }
                 </div>
@@ -418,15 +464,16 @@ pub fn comments_view(props: &CommentsProps) -> Html {
             if props.backend.is_local() {
                 <p class="nw-local-note">{ text.local_only }</p>
             }
-            <CommentForm backend={props.backend.clone()} slug={props.slug.clone()} lang={lang.clone()} {on_posted} />
+            <CommentForm backend={props.backend.clone()} slug={props.slug.clone()} lang={lang.clone()} {on_posted}
+                ids={format!("{}-f-top", props.ids)} seed={props.seed.clone()} typed={props.typed.clone()}
+                action={props.action.clone()} />
         </section>
     }
 }
 
-/// Whether the reader may still edit their comment.
-fn edit_open(p: &PostedComment) -> bool {
-    let until = js_sys::Date::new(&p.edit_until.as_str().into()).get_time();
-    until > js_sys::Date::now()
+/// Whether the reader may still edit their comment, at `now_ms`.
+fn edit_open(p: &PostedComment, now_ms: f64) -> bool {
+    p.edit_until.epoch_ms() > now_ms
 }
 
 /// Moves the focus to element `#id` inside `within` once it is rendered (a long thread renders
@@ -457,6 +504,11 @@ struct Ctx {
     confirming: Option<i64>,
     /// The reader's own comments still in their edit window.
     own: Vec<i64>,
+    /// The thread's clock (see [`Thread::as_of_ms`]).
+    as_of_ms: f64,
+    ids: AttrValue,
+    action: AttrValue,
+    return_to: Option<AttrValue>,
     names: HashMap<i64, String>,
     act: Callback<Action>,
     on_posted: Callback<PostedComment>,
@@ -536,7 +588,7 @@ impl PartialEq for ChunkProps {
         let (a, b) = (&self.ctx, &other.ctx);
         Rc::ptr_eq(&self.data, &other.data)
             && (a.lang == b.lang && a.replying == b.replying && a.editing == b.editing)
-            && (a.confirming == b.confirming && a.own == b.own)
+            && (a.confirming == b.confirming && a.own == b.own && a.as_of_ms == b.as_of_ms)
     }
 }
 
@@ -556,6 +608,7 @@ fn item(c: &Comment, depth: usize, children: &HashMap<i64, Vec<Comment>>, ctx: &
             if ctx.replying == Some(c.id) {
                 <div class="nw-reply-form">
                     <CommentForm backend={ctx.backend.clone()} slug={ctx.slug.clone()} lang={ctx.lang.clone()}
+                        ids={format!("{}-f-{}", ctx.ids, c.id)} action={ctx.action.clone()} return_to={ctx.return_to.clone()}
                         parent={Some((c.id, c.author_name.clone()))} on_posted={ctx.on_posted.clone()}
                         on_cancel={Some(ctx.act.reform(|()| Action::CancelReply))} />
                 </div>
@@ -569,7 +622,6 @@ fn item(c: &Comment, depth: usize, children: &HashMap<i64, Vec<Comment>>, ctx: &
 
 fn comment(c: &Comment, depth: usize, ctx: &Rc<Ctx>) -> Html {
     let text = ctx.lang.text;
-    let locale = ctx.lang.tag.as_str();
     let name_id = format!("nw-c-{}-name", c.id);
     if c.status == CommentStatus::Deleted {
         return html! { <article class="nw-comment nw-comment-deleted" id={format!("nw-c-{}", c.id)}><p>{ text.deleted_comment }</p></article> };
@@ -594,8 +646,8 @@ fn comment(c: &Comment, depth: usize, ctx: &Rc<Ctx>) -> Html {
                         <span class="nw-in-reply">{ fill(text.in_reply_to, &[("name", parent)]) }</span>
                     }
                     <span class="nw-comment-time">
-                        <time datetime={c.created_at.to_string()} title={intl::date_time(c.created_at.as_str(), locale)}>
-                            { intl::relative(c.created_at.as_str(), locale).unwrap_or_default() }
+                        <time datetime={c.created_at.to_string()} title={ctx.lang.date_time(c.created_at.as_str())}>
+                            { ctx.lang.relative(c.created_at.as_str(), ctx.as_of_ms).unwrap_or_default() }
                         </time>
                         if c.edited_at.is_some() { { " · " }{ text.edited } }
                     </span>
@@ -611,17 +663,17 @@ fn comment(c: &Comment, depth: usize, ctx: &Rc<Ctx>) -> Html {
             }
             <div class="nw-comment-actions">
                 if c.status == CommentStatus::Approved {
-                    <button type="button" class="nw-link-button" id={format!("nw-reply-{}", c.id)}
+                    <button type="button" class="nw-link-button nw-needs-wasm" id={format!("nw-reply-{}", c.id)}
                         aria-expanded={(ctx.replying == Some(c.id)).to_string()} onclick={act(Action::Reply(c.id))}>{ text.reply }</button>
                 }
                 if mine && ctx.editing != Some(c.id) {
-                    <button type="button" class="nw-link-button" onclick={act(Action::Edit(c.id))}>{ text.edit }</button>
-                    <button type="button" class="nw-link-button" onclick={act(Action::Delete(c.id))}>
+                    <button type="button" class="nw-link-button nw-needs-wasm" onclick={act(Action::Edit(c.id))}>{ text.edit }</button>
+                    <button type="button" class="nw-link-button nw-needs-wasm" onclick={act(Action::Delete(c.id))}>
                         { if ctx.confirming == Some(c.id) { text.confirm_delete } else { text.delete } }
                     </button>
                 }
                 if !mine && c.status == CommentStatus::Approved {
-                    <button type="button" class="nw-link-button nw-quiet" onclick={act(Action::Report(c.id))}>{ text.report }</button>
+                    <button type="button" class="nw-link-button nw-quiet nw-needs-wasm" onclick={act(Action::Report(c.id))}>{ text.report }</button>
                 }
             </div>
         </article>

@@ -33,6 +33,9 @@ pub struct ShareProps {
     pub tag: Option<String>,
     #[prop_or_default]
     pub style: ShareStyle,
+    /// The start of this widget's element ids.
+    #[prop_or(AttrValue::Static("nw"))]
+    pub ids: AttrValue,
 }
 
 const INSTANCE_KEY: &str = "news-widget:mastodon-instance";
@@ -97,8 +100,14 @@ pub fn copy_fallback(window: &web_sys::Window, text: &str) -> bool {
 
 #[function_component(ShareBar)]
 pub fn share_bar(props: &ShareProps) -> Html {
-    let uid = use_state(crate::next_id);
     let root = use_node_ref();
+    // Whether the browser's share sheet takes this page: asked after the first render, which
+    // must be the same on the server (the button's place is kept, hidden, meanwhile).
+    let native_data = use_state(|| None::<JsValue>);
+    {
+        let native_data = native_data.clone();
+        use_effect_with(props.shared.clone(), move |shared| native_data.set(native_share_data(shared)));
+    }
     let dialog = use_node_ref();
     let instance_input = use_node_ref();
     let status = use_state(String::new);
@@ -109,9 +118,19 @@ pub fn share_bar(props: &ShareProps) -> Html {
     let unknown = (!props.unknown.is_empty()).then(|| {
         let names = props.unknown.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
         let message = fill(text.share_unknown, &[("names", &names)]);
-        web_sys::console::error_1(&format!("news-widget: data-share-networks: {message}").into());
         html! { <p class="nw-config-error" role="alert"><code>{ "data-share-networks" }</code>{ " " }{ message }</p> }
     });
+
+    {
+        let (unknown, lang) = (props.unknown.clone(), props.lang.clone());
+        use_effect_with(unknown, move |unknown| {
+            if !unknown.is_empty() {
+                let names = unknown.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+                let message = fill(lang.text.share_unknown, &[("names", &names)]);
+                web_sys::console::error_1(&format!("news-widget: data-share-networks: {message}").into());
+            }
+        });
+    }
 
     let button = |network: Network| -> Html {
         let url = tagged(&props.shared.url, tag, network);
@@ -130,7 +149,11 @@ pub fn share_bar(props: &ShareProps) -> Html {
                 <span class="nw-visually-hidden">{ before }</span>{ brand }<span class="nw-visually-hidden">{ after }</span>
             </span>
         };
-        let class = classes!("nw-share-button", format!("nw-share-{}", network.key()));
+        let class = classes!(
+            "nw-share-button",
+            format!("nw-share-{}", network.key()),
+            matches!(network, Network::Copy | Network::Mastodon).then_some("nw-needs-wasm")
+        );
         match network {
             Network::Copy => {
                 let (status, root) = (status.clone(), root.clone());
@@ -176,16 +199,23 @@ pub fn share_bar(props: &ShareProps) -> Html {
         }
     };
 
-    let native = native_share_data(&props.shared).map(|data| {
+    let native = {
+        let data = (*native_data).clone();
+        let available = data.is_some();
         let (status, root, url) = (status.clone(), root.clone(), props.shared.url.clone());
         let onclick = Callback::from(move |_: MouseEvent| {
+            let Some(data) = data.clone() else { return };
             let Some(window) = web_sys::window() else { return };
             let navigator = window.navigator();
             if let Some(el) = root.cast::<web_sys::Element>() {
                 announce(&el, "native", &url);
             }
-            let share = js_sys::Reflect::get(&navigator, &"share".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-            if let Some(promise) = share.and_then(|f| f.call1(&navigator, &data).ok()).and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
+            let share = js_sys::Reflect::get(&navigator, &"share".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            if let Some(promise) =
+                share.and_then(|f| f.call1(&navigator, &data).ok()).and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+            {
                 let status = status.clone();
                 spawn_local(async move {
                     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
@@ -193,8 +223,15 @@ pub fn share_bar(props: &ShareProps) -> Html {
                 });
             }
         });
-        html! { <li><button type="button" class="nw-share-button nw-share-native" {onclick}>{ icons::share() }<span class="nw-share-label">{ text.share_native }</span></button></li> }
-    });
+        // Always there, so the server's list and the client's have the same nodes; hidden (its
+        // place kept) where the browser cannot share.
+        html! {
+            <li class={classes!("nw-share-native-item", (!available).then_some("nw-unavailable"))}>
+                <button type="button" class="nw-share-button nw-share-native nw-needs-wasm" {onclick}
+                    disabled={!available}>{ icons::share() }<span class="nw-share-label">{ text.share_native }</span></button>
+            </li>
+        }
+    };
 
     let on_instance = {
         let (dialog, input, instance_error) = (dialog.clone(), instance_input.clone(), instance_error.clone());
@@ -236,8 +273,8 @@ pub fn share_bar(props: &ShareProps) -> Html {
         })
     };
 
-    let heading = format!("nw-share-{}", *uid);
-    let field = format!("nw-share-{}-instance", *uid);
+    let heading = format!("{}-share", props.ids);
+    let field = format!("{}-share-instance", props.ids);
     let error_id = format!("{field}-error");
     let style = match props.style {
         ShareStyle::Icons => "nw-share-icons",
@@ -249,7 +286,7 @@ pub fn share_bar(props: &ShareProps) -> Html {
             { for unknown }
             <ul class="nw-share-list" role="list">
                 { for props.networks.iter().map(|n| button(*n)) }
-                { for native }
+                { native }
             </ul>
             <p class="nw-status" role="status" aria-live="polite">{ (*status).clone() }</p>
             <dialog class="nw-dialog" ref={dialog} aria-labelledby={format!("{field}-title")}>
