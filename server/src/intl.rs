@@ -81,17 +81,12 @@ impl std::fmt::Debug for IcuFormats {
     }
 }
 
-/// The seconds per unit of [`relative_unit`]'s choices, and the bound below which each applies.
-const UNITS: [(f64, f64); 5] =
-    [(1.0, 60.0), (60.0, 3600.0), (3600.0, 86_400.0), (86_400.0, 2_592_000.0), (2_592_000.0, 31_536_000.0)];
-
-/// The unit (0 second … 5 year) and the rounded value for `seconds`, as the widget chooses them.
+/// The unit (0 second … 5 year) and the rounded value for `seconds`: the widget's own choice
+/// ([`news_widget::intl::relative_unit`]), so both sides pick the same unit.
 pub fn relative_unit(seconds: f64) -> (usize, f64) {
-    UNITS
-        .iter()
-        .position(|(_, limit)| seconds.abs() < *limit)
-        .map(|i| (i, (seconds / UNITS[i].0).round()))
-        .unwrap_or((5, (seconds / 31_536_000.0).round()))
+    let (value, unit) = news_widget::intl::relative_unit(seconds);
+    let index = ["second", "minute", "hour", "day", "month", "year"].iter().position(|u| *u == unit).unwrap_or(5);
+    (index, value)
 }
 
 /// An RFC 3339 timestamp split into its own calendar date and time, and its offset in seconds.
@@ -319,6 +314,31 @@ impl IcuFormats {
             PluralCategory::Other => "other",
         }
         .to_owned()
+    }
+}
+
+/// The widget renders on the server through this: every string comes from ICU4X.
+impl news_widget::intl::Formats for IcuFormats {
+    fn long_date(&self, iso: &str, locale: &str) -> Option<String> {
+        IcuFormats::long_date(self, iso, locale)
+    }
+    fn date_time(&self, iso: &str, locale: &str) -> Option<String> {
+        IcuFormats::date_time(self, iso, locale)
+    }
+    fn relative(&self, iso: &str, now_ms: f64, locale: &str) -> Option<String> {
+        IcuFormats::relative(self, iso, now_ms, locale)
+    }
+    fn integer(&self, n: u64, locale: &str) -> String {
+        IcuFormats::integer(self, n, locale)
+    }
+    fn decimal(&self, n: f64, digits: u8, locale: &str) -> String {
+        IcuFormats::decimal(self, n, digits, locale)
+    }
+    fn percent(&self, percent: f64, digits: u8, locale: &str) -> String {
+        IcuFormats::percent(self, percent, digits, locale)
+    }
+    fn plural(&self, n: f64, locale: &str) -> String {
+        IcuFormats::plural(self, n, locale)
     }
 }
 

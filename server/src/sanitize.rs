@@ -48,6 +48,23 @@ pub fn rendered_body(html: &str, base: &url::Url) -> String {
     b.clean(html).to_string()
 }
 
+/// The words of a clean body's text, as the widget counts them in the browser (its text,
+/// split at white space): for the reading time.
+pub fn words(html: &str) -> usize {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            // Tags do not split words (`<em>a</em>b` is one word), as in the DOM's text.
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&nbsp;", " ").split_whitespace().count()
+}
+
 /// Cleans an article body down to the allowlist.
 pub fn article_body(html: &str) -> String {
     cleaner().clean(html).to_string()

@@ -2,12 +2,12 @@
 //! host page (or the loader) puts in place before any wasm has loaded, and the same render
 //! inside the page that answers a refused no-JavaScript form.
 //!
-//! Three parts, so that integration swaps one: [`load`] reads everything a render needs in one
-//! connection ([`WidgetData`]); the markup (for now [`stub_markup`], replaced by
-//! `news_widget::ssr::render` at integration); and [`wrap`], the root element and the
-//! declarative shadow root around it, which stays.
+//! [`load`] reads everything a render needs in one connection ([`WidgetData`]); [`render`] hands
+//! it to the widget's own components (`news_widget::ssr::render`, which writes the root, the
+//! seed the client hydrates from and, on request, the declarative shadow root around them).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -21,8 +21,12 @@ use url::Url;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::page::escape;
-use crate::{cache, comments, db, ratings, routes, sanitize, texts, trap, AppState};
+use news_widget::config::Config;
+use news_widget::intl::Formats;
+use news_widget::seed::{RefusedForm, Seed};
+use news_widget::ssr::SsrInput;
+
+use crate::{cache, comments, db, ratings, routes, sanitize, trap, AppState};
 
 /// The policy of a fragment opened on its own as a page: nothing runs, nothing loads but images
 /// and this server's stylesheet. (The loader's `fetch` ignores it.)
@@ -200,6 +204,8 @@ pub fn form_action(public: &Url, slug: &Slug) -> String {
 
 /// The widget of `slug` as HTML: the fragment route's body, and (with `refused`) the heart of
 /// the page answering a refused form. `public` is [`crate::Inner::public_base`] of the request.
+/// The widget's own components render it (`news_widget::ssr`), from the very data the browser
+/// would fetch, every date and number formatted by ICU4X and recorded into the seed.
 pub async fn render(
     state: &AppState,
     slug: &Slug,
@@ -209,178 +215,72 @@ pub async fn render(
 ) -> ApiResult<String> {
     let checked = query.check()?;
     let data = load(state, slug, checked.per_page, public).await?;
-    let lang = checked.lang.clone().unwrap_or_else(|| data.article.lang.clone());
-    let ctx = Markup { state, slug, query, checked: &checked, lang: lang.as_str(), public, refused };
-    let inner = stub_markup(&ctx, &data);
-    Ok(wrap(&ctx, &inner))
-}
-
-/// What the markup of one render depends on, besides its data.
-pub struct Markup<'a> {
-    pub state: &'a AppState,
-    pub slug: &'a Slug,
-    pub query: &'a WidgetQuery,
-    pub checked: &'a Checked,
-    pub lang: &'a str,
-    pub public: &'a Url,
-    pub refused: Option<&'a Refused>,
-}
-
-/// The root around the widget's markup (this stays at integration; the lead adds
-/// `data-nw-build` and the seed `<script>` here). `lang` comes first: [`fragment`] reads it
-/// back for `Content-Language`.
-pub fn wrap(ctx: &Markup<'_>, inner: &str) -> String {
-    let root = format!(
-        "<div lang=\"{lang}\" dir=\"{dir}\" data-nw-root data-nw-key=\"{key}\" data-nw-id=\"{id}\">{inner}</div>",
-        lang = escape(ctx.lang),
-        dir = texts::dir(ctx.lang),
-        key = escape(&ctx.checked.key),
-        id = escape(&ctx.checked.prefix),
-    );
-    if ctx.checked.dsd {
-        let css = ctx.public.join("widget.css").map(String::from).unwrap_or_else(|_| "/widget.css".into());
-        format!(
-            "<template shadowrootmode=\"open\"><link rel=\"stylesheet\" href=\"{}\">{root}</template>",
-            escape(&css)
-        )
-    } else {
-        root
-    }
-}
-
-/// The form's field names, from [`CommentInput::parse`]'s.
-fn form_field(api_field: &str) -> &str {
-    match api_field {
-        "author_name" => "name",
-        "author_email" => "email",
-        "author_url" => "website",
-        other => other,
-    }
-}
-
-// STUB: replaced by news_widget::ssr::render at integration. Plain escaped HTML from the same
-// data: the title, the body, the rating, the first comments (author and text as text), and the
-// comment form with its hidden fields, the refused values and their errors.
-pub fn stub_markup(ctx: &Markup<'_>, data: &WidgetData) -> String {
-    let intl = &ctx.state.intl;
-    let lang = ctx.lang;
-    let p = escape(&ctx.checked.prefix);
-    let mut html = String::new();
-    html.push_str(&format!(
-        "<article class=\"nw-article\"><h1 class=\"nw-title\">{}</h1>",
-        escape(&data.article.title)
-    ));
-    if let Some(date) = intl.long_date(data.article.published_at.as_str(), lang) {
-        html.push_str(&format!(
-            "<p class=\"nw-meta\"><time datetime=\"{}\">{}</time></p>",
-            escape(data.article.published_at.as_str()),
-            escape(&date)
-        ));
-    }
-    html.push_str(&format!("<div class=\"nw-body\">{}</div></article>", data.body_html));
-    let s = &data.summary;
-    html.push_str(&format!(
-        "<section class=\"nw-rating\" id=\"{p}-rating\"><p><span class=\"nw-average\">{}</span> / 5 · \
-         <span class=\"nw-percent\">{}</span> · <span class=\"nw-count\">{}</span></p></section>",
-        escape(&intl.decimal(s.average, 1, lang)),
-        escape(&intl.percent(s.percent, 0, lang)),
-        escape(&intl.integer(s.count, lang)),
-    ));
-    html.push_str(&format!(
-        "<section class=\"nw-comments\" id=\"{p}-comments\"><h2><span class=\"nw-total\">{}</span></h2><ol>",
-        escape(&intl.integer(data.page.total, lang))
-    ));
-    for c in &data.page.comments {
-        let when = intl.relative(c.created_at.as_str(), data.now_ms, lang).unwrap_or_default();
-        let title = intl.date_time(c.created_at.as_str(), lang).unwrap_or_default();
-        html.push_str(&format!(
-            "<li class=\"nw-comment\" id=\"nw-c-{id}\"><b class=\"nw-author\">{author}</b> \
-             <time datetime=\"{iso}\" title=\"{title}\">{when}</time><p class=\"nw-text\">{body}</p></li>",
-            id = c.id,
-            author = escape(&c.author_name),
-            iso = escape(c.created_at.as_str()),
-            title = escape(&title),
-            when = escape(&when),
-            body = escape(&c.body),
-        ));
-    }
-    html.push_str("</ol>");
-    html.push_str(&stub_form(ctx, data));
-    html.push_str("</section>");
-    html
-}
-
-// STUB (with `stub_markup`): the comment form, as the widget's `CommentForm` will render it.
-fn stub_form(ctx: &Markup<'_>, data: &WidgetData) -> String {
-    let p = escape(&ctx.checked.prefix);
-    let refused = ctx.refused;
-    let input = refused.map(|r| r.input.clone()).unwrap_or_default();
-    let errors: &[FieldError] = refused.map(|r| r.errors.as_slice()).unwrap_or_default();
-    let error_of = |field: &str| errors.iter().find(|e| form_field(&e.field) == field).map(|e| e.message.as_str());
-    let first_invalid = errors.first().map(|e| form_field(&e.field).to_owned());
+    let config = config(query, slug, public, &data.article)?;
+    let words = sanitize::words(&data.body_html);
+    let mut article = data.article;
+    // The body travels as HTML in the markup; the client hydrates it and never reads it again.
+    article.body_html = String::new();
     let nonce = match refused {
         Some(r) => r.nonce.clone(),
         None => crate::secrets::Secrets::new_token().map(|t| t.0[..32].to_owned()).unwrap_or_default(),
     };
-    let return_to = refused.and_then(|r| r.return_to.clone()).or_else(|| ctx.query.return_to.clone());
-    let mut form = format!(
-        "<form class=\"nw-form\" method=\"post\" action=\"{}\" novalidate>",
-        escape(&form_action(ctx.public, ctx.slug))
-    );
-    if let Some(notice) = refused.and_then(|r| r.notice.as_deref()) {
-        form.push_str(&format!("<p class=\"nw-form-error\" role=\"alert\">{}</p>", escape(notice)));
-    }
-    let website = input.author_url.clone().unwrap_or_default();
-    let fields = [
-        ("name", "text", input.author_name.as_str()),
-        ("email", "email", input.author_email.as_str()),
-        ("website", "url", website.as_str()),
-        ("body", "textarea", input.body.as_str()),
-    ];
-    for (name, kind, value) in fields {
-        let id = format!("{p}-f-top-{name}");
-        let error = error_of(name);
-        let mut attrs = format!("id=\"{id}\" name=\"{name}\"");
-        if error.is_some() {
-            attrs.push_str(&format!(" aria-invalid=\"true\" aria-describedby=\"{id}-error\""));
-        }
-        if first_invalid.as_deref() == Some(name) {
-            attrs.push_str(" autofocus");
-        }
-        form.push_str(&format!("<p class=\"nw-field\"><label for=\"{id}\">{name}</label>"));
-        if kind == "textarea" {
-            form.push_str(&format!("<textarea {attrs}>{}</textarea>", escape(value)));
-        } else {
-            form.push_str(&format!("<input type=\"{kind}\" {attrs} value=\"{}\">", escape(value)));
-        }
-        if let Some(message) = error {
-            form.push_str(&format!("<span class=\"nw-field-error\" id=\"{id}-error\">{}</span>", escape(message)));
-        }
-        form.push_str("</p>");
-    }
-    // Errors of fields the form does not show (parent_id) still reach the reader.
-    for e in errors.iter().filter(|e| !["name", "email", "website", "body"].contains(&form_field(&e.field))) {
-        form.push_str(&format!(
-            "<p class=\"nw-field-error\">{}: {}</p>",
-            escape(form_field(&e.field)),
-            escape(&e.message)
-        ));
-    }
-    let hidden = [
-        ("form_token", data.form_token.as_str()),
-        ("idempotency_key", nonce.as_str()),
-        ("return_to", return_to.as_deref().unwrap_or_default()),
-        ("lang", ctx.lang),
-    ];
-    form.push_str(
-        "<p class=\"nw-hp\" aria-hidden=\"true\"><input name=\"website_confirm\" tabindex=\"-1\" autocomplete=\"off\" \
-         value=\"\"></p>",
-    );
-    for (name, value) in hidden {
-        form.push_str(&format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value)));
-    }
-    form.push_str("<p><button type=\"submit\">OK</button></p></form>");
-    form
+    let seed = Seed {
+        article: Some(article),
+        words,
+        rating: Some(data.summary),
+        comments: Some(data.page),
+        sort: Sort::default(),
+        form_token: data.form_token,
+        nonce,
+        now_ms: data.now_ms,
+        intl: Default::default(),
+        refused: refused.map(|r| RefusedForm {
+            input: r.input.clone(),
+            // A refusal of the whole form (the rate limit) has no field: the form says it above.
+            errors: r.errors.iter().cloned().chain(r.notice.iter().map(|n| FieldError::new("", n.clone()))).collect(),
+        }),
+        return_to: refused.and_then(|r| r.return_to.clone()).or_else(|| query.return_to.clone()),
+        action: None,
+    };
+    let dsd_css =
+        checked.dsd.then(|| public.join("widget.css").map(String::from).unwrap_or_else(|_| "/widget.css".into()));
+    let formats: Arc<dyn Formats + Send + Sync> = state.intl.clone();
+    Ok(news_widget::ssr::render(SsrInput {
+        config,
+        seed,
+        body_html: Some(data.body_html),
+        formats,
+        id_prefix: checked.prefix,
+        dsd_css,
+    })
+    .await)
+}
+
+/// The widget's configuration from the query, through the widget's own parser: the markup
+/// depends on nothing else, and its key is what the client compares before it hydrates.
+fn config(query: &WidgetQuery, slug: &Slug, public: &Url, article: &Article) -> ApiResult<Config> {
+    let api = public
+        .join(news_widget_api::API_PREFIX.trim_start_matches('/'))
+        .map(|u| u.as_str().trim_end_matches('/').to_owned())
+        .map_err(|e| ApiError::internal(format!("the public URL {public} has no API path: {e}")))?;
+    let get = |name: &str| {
+        let value = match name {
+            "article" => Some(slug.to_string()),
+            "lang" => query.lang.clone(),
+            "parts" => query.parts.clone(),
+            "theme" => query.theme.clone(),
+            "share-networks" => query.share_networks.clone(),
+            "share-tag" => query.share_tag.clone(),
+            "share-style" => query.share_style.clone(),
+            "comments-per-page" => query.comments_per_page.clone(),
+            _ => None,
+        };
+        value.filter(|v| !v.is_empty())
+    };
+    // Without `lang`, the article's own language (a page with no `lang` anywhere is rare; its
+    // widget then renders anew in English, since the key differs).
+    Config::from_attrs(get, api, || article.lang.clone())
+        .map_err(|e| ApiError::field(e.attribute.trim_start_matches("data-"), e.message))
 }
 
 /// [`render`] through the page cache: one render per article, query and public base until a
@@ -399,9 +299,10 @@ pub async fn cached(state: &AppState, slug: &Slug, query: &WidgetQuery, public: 
         .await
 }
 
-/// Reads back the `lang` that [`wrap`] writes first on the root.
+/// Reads back the widget's `lang` (on its first element, near the start of the fragment).
 fn rendered_lang(html: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(&html[..html.len().min(512)]).ok()?;
+    let end = (0..=html.len().min(2048)).rev().find(|&i| std::str::from_utf8(&html[..i]).is_ok())?;
+    let text = std::str::from_utf8(&html[..end]).ok()?;
     let start = text.find(" lang=\"")? + 7;
     let end = text[start..].find('"')? + start;
     Some(text[start..end].to_owned())

@@ -86,7 +86,9 @@ async fn the_fragment_renders_in_every_language_with_its_headers_and_its_cache()
         assert_eq!(h["content-security-policy"], "sandbox; default-src 'none'; img-src *; style-src 'self'");
         assert!(h.get_all("vary").iter().all(|v| !v.to_str().unwrap().to_ascii_lowercase().contains("reader")));
         let html = answer.text().await.unwrap();
-        assert!(html.starts_with(&format!("<div lang=\"{lang}\"")), "{html}");
+        assert!(html.starts_with("<div data-nw-root data-nw-build="), "{html}");
+        assert!(html.contains(&format!("<div lang=\"{lang}\"")), "{html}");
+        assert!(html.contains("<script type=\"application/json\" data-nw-seed>"), "the seed: {html}");
         assert!(html.contains("data-nw-root") && html.contains("nw-title"), "{html}");
         assert!(html.contains("action=\"http://127.0.0.1:"), "the form posts to this server: {html}");
     }
@@ -124,7 +126,8 @@ async fn the_fragment_renders_in_every_language_with_its_headers_and_its_cache()
     let answer =
         server.client.get(server.url(&widget(STORY, ""))).header("if-none-match", &etag2).send().await.unwrap();
     assert_eq!(answer.status(), 200, "a vote changes the fragment");
-    assert!(answer.text().await.unwrap().contains("<span class=\"nw-average\">4.0</span>"));
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("<span aria-hidden=\"true\" class=\"nw-average\">4.0 / 5</span>"), "{html}");
 
     // Both routes are documented.
     let doc: Value = server.get("/api/v1/openapi.json").await.json().await.unwrap();
@@ -226,8 +229,10 @@ async fn form_rules_are_the_json_routes() {
     assert!(html.contains("<link rel=\"stylesheet\" href=\"/widget.css\">"), "{html}");
     assert!(html.contains("Mon &lt;texte&gt; gardé"), "the typed text: {html}");
     assert!(html.contains("value=\"pas-une-adresse\""), "{html}");
-    assert!(html.contains("class=\"nw-field-error\"") && html.contains("is not an email address"), "{html}");
-    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"nw-f-top-email-error\" autofocus"), "{html}");
+    // The widget's own form, its error in the reader's language under the field.
+    assert!(html.contains("class=\"nw-field-error\">Saisissez une adresse e-mail comme nom@exemple.fr.</p>"), "{html}");
+    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"nw-f-top-email-error"), "{html}");
+    assert!(html.contains("autofocus"), "{html}");
     assert_eq!(comments(&server, STORY).await["total"], 0);
 
     // The same nonce and content twice: one comment, the same answer.

@@ -135,7 +135,11 @@ pub fn localize_all(text: &Catalogue, found: &[FieldError]) -> (Vec<FieldError>,
     let unknown: Vec<&FieldError> = found.iter().filter(|e| FIELDS.iter().all(|(_, api)| *api != e.field)).collect();
     let message = match unknown.as_slice() {
         [] => text.fix_errors.to_owned(),
-        rest => rest.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" "),
+        rest => rest
+            .iter()
+            .map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) })
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     (localized, message)
 }
