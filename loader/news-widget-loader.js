@@ -69,6 +69,12 @@ async function fetchRendered(element) {
     const inherited = element.closest("[lang]")?.getAttribute("lang");
     if (inherited) query.set("lang", inherited);
   }
+  // Where the plain form comes back to (this page), and what the widget shares when the article
+  // has no canonical URL (the page's canonical link, else this page), as the wasm reads them.
+  const here = location.href.split("#")[0];
+  const canonical = document.querySelector("link[rel=canonical]")?.href;
+  query.set("return", here);
+  query.set("page", canonical?.startsWith("http") ? canonical : here);
   const shadow = element.dataset.isolation !== "none";
   try {
     const url = apiBase(element) + "/articles/" + encodeURIComponent(slug) + "/widget?" + query;
@@ -79,8 +85,6 @@ async function fetchRendered(element) {
     const target = shadow ? (element.shadowRoot ?? element.attachShadow({ mode: "open" })) : element;
     if (styles) target.adoptedStyleSheets = [...target.adoptedStyleSheets, styles];
     target.innerHTML = html;
-    // Where the plain form comes back to: this page (the cached HTML is the same for every page).
-    for (const input of target.querySelectorAll("input[name=return_to]")) input.value = location.href.split("#")[0];
     element.setAttribute("data-nw-css", "");
     return true;
   } catch (error) {
@@ -117,14 +121,14 @@ function hydrateSoon(element) {
     },
     { capture: true },
   );
-  for (const type of ["pointerdown", "focusin", "keydown"]) target.addEventListener(type, start, { once: true });
   if (globalThis.NewsWidgetHydrate === "manual") return manual.push(start);
+  for (const type of ["pointerdown", "focusin", "keydown"]) target.addEventListener(type, start, { once: true });
   if ("requestIdleCallback" in globalThis) requestIdleCallback(start, { timeout: 3000 });
   else setTimeout(start, 1500);
 }
 
 // Tests (and pages that want to choose the moment) set `NewsWidgetHydrate = "manual"` before
-// this script and call `NewsWidgetLoader.hydrateAll()`.
+// this script and call `NewsWidgetLoader.hydrateAll()`: neither idleness nor a touch hydrates.
 const manual = [];
 globalThis.NewsWidgetLoader = { hydrateAll: () => Promise.all(manual.splice(0).map((start) => start())) };
 

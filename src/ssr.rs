@@ -34,6 +34,9 @@ pub struct SsrInput {
     pub id_prefix: String,
     /// `Some(css_href)`: wrap the fragment in a declarative shadow root that links this stylesheet.
     pub dsd_css: Option<String>,
+    /// What the host page is about, as the client reads it at mount ([`crate::app::page_info`]):
+    /// its address shares an article that has no canonical URL. The loader sends it (`page=`).
+    pub page: Option<crate::share::links::Shared>,
 }
 
 /// The props of the server's render, and the map its formatter records into. Also used by the
@@ -44,6 +47,7 @@ pub fn server_props(
     body_html: Option<&str>,
     formats: Arc<dyn Formats + Send + Sync>,
     id_prefix: &str,
+    page: Option<crate::share::links::Shared>,
 ) -> (WidgetProps, Arc<std::sync::Mutex<std::collections::BTreeMap<String, String>>>) {
     let recording = Arc::new(Recording::new(formats));
     let map = recording.map.clone();
@@ -51,7 +55,7 @@ pub fn server_props(
         config,
         id_prefix: id_prefix.to_owned().into(),
         seed: Some(seed),
-        page: None,
+        page,
         typed: None,
         body_html: body_html.map(|html| format!("<div class=\"nw-body\">{html}</div>").into()),
         intl: Some(Intl(Rc::new(recording))),
@@ -87,13 +91,13 @@ pub fn fragment(html: &str, key: &str, id_prefix: &str, seed: &Seed, dsd_css: Op
 /// on a render path panics here (on Yew's worker thread), which the server answers as a 500.
 #[cfg(feature = "ssr")]
 pub async fn render(input: SsrInput) -> String {
-    let SsrInput { config, mut seed, body_html, formats, id_prefix, dsd_css } = input;
+    let SsrInput { config, mut seed, body_html, formats, id_prefix, dsd_css, page } = input;
     let key = config.canonical_key();
     let for_render = seed.clone();
     let prefix = id_prefix.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     let html = yew::ServerRenderer::<crate::app::Widget>::with_props(move || {
-        let (props, map) = server_props(config, Rc::new(for_render), body_html.as_deref(), formats, &prefix);
+        let (props, map) = server_props(config, Rc::new(for_render), body_html.as_deref(), formats, &prefix, page);
         let _ = tx.send(map);
         props
     })
@@ -217,6 +221,7 @@ mod tests {
             formats: Arc::new(Marked),
             id_prefix: "nwx".into(),
             dsd_css: dsd.then(|| "https://news.example/widget.css".into()),
+            page: None,
         }
     }
 

@@ -103,6 +103,7 @@ async fn server_fragment(lang: &str, prefix: &str) -> String {
         Some("<p>Hello <em>world</em>.</p>"),
         Arc::new(news_widget::intl::Browser),
         prefix,
+        None,
     );
     let html = yew::LocalServerRenderer::<Widget>::with_props(props).render().await;
     // Yew's local server renderer is not quite done when its future is: a client render started
@@ -172,6 +173,7 @@ async fn hydrates_unchanged(lang: &str, prefix: &str, embed: Embed) {
         Some("<p>Hello <em>world</em>.</p>"),
         Arc::new(news_widget::intl::Browser),
         prefix,
+        None,
     );
     let html = yew::LocalServerRenderer::<Widget>::with_props(props).render().await;
     sleep(100).await; // see server_fragment

@@ -46,8 +46,9 @@ async fn include(state: &AppState, html: &str, element: &Element<'_>, headers: &
         share_tag: attr("share-tag"),
         share_style: attr("share-style"),
         comments_per_page: attr("comments-per-page"),
-        // A plain post comes back to this page.
+        // A plain post comes back to this page; its canonical link is what it shares.
         return_to: Some("/".into()),
+        page: canonical_link(html).map(str::to_owned),
         ..WidgetQuery::default()
     };
     if element.attr("data-isolation").map(str::trim) != Some("none") {
@@ -71,6 +72,21 @@ fn page_lang(html: &str) -> Option<&str> {
     let start = html.find("<html")?;
     let end = start + html[start..].find('>')?;
     attribute(&html[start..end], "lang")
+}
+
+/// The page's `<link rel="canonical" href="…">`, which the widget shares when the article has no
+/// canonical URL of its own.
+fn canonical_link(html: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(at) = html[from..].find("<link").map(|i| i + from) {
+        let end = at + html[at..].find('>')?;
+        let tag = &html[at..end];
+        if attribute(tag, "rel") == Some("canonical") {
+            return attribute(tag, "href").filter(|h| h.starts_with("http"));
+        }
+        from = end;
+    }
+    None
 }
 
 /// The widget element's opening tag in a page, and where its content starts.
@@ -128,5 +144,7 @@ mod tests {
         assert_eq!(element.attr("data-lang"), None);
         assert_eq!(&page[element.inner_start..], "</div></body>");
         assert_eq!(page_lang(page), Some("fr"));
+        let head = r#"<link rel="stylesheet" href="/a.css"><link rel="canonical" href="https://news.example/a">"#;
+        assert_eq!(canonical_link(head), Some("https://news.example/a"));
     }
 }

@@ -169,9 +169,15 @@ pub async fn post_form(
                 nonce: form.idempotency_key.clone(),
                 return_to: present(&form.return_to).map(str::to_owned),
             };
-            let query = WidgetQuery { lang: Some(lang.to_owned()), ..Default::default() };
+            // The widget as it was embedded (its own shadow root, its stylesheet), the form refilled.
+            let query = WidgetQuery { lang: Some(lang.to_owned()), embed: Some("dsd".into()), ..Default::default() };
             let public = state.public_base(&headers);
             let html = widget::render(&state, &slug, &query, Some(&refused), &public).await?;
+            let html = format!(
+                "<main class=\"nw-page\"><div data-news-widget data-article=\"{}\" data-lang=\"{}\">{html}</div></main>",
+                page::escape(slug.as_str()),
+                page::escape(lang)
+            );
             let mut response = page::answer(status, lang, page::document(lang, t.refused_title, &html), &csp);
             if let Some(seconds) = e.retry_after {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));

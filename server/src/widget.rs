@@ -24,6 +24,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use news_widget::config::Config;
 use news_widget::intl::Formats;
 use news_widget::seed::{RefusedForm, Seed};
+use news_widget::share::links::Shared;
 use news_widget::ssr::SsrInput;
 
 use crate::{cache, comments, db, ratings, routes, sanitize, trap, AppState};
@@ -70,6 +71,9 @@ pub struct WidgetQuery {
     pub return_to: Option<String>,
     /// `dsd`: wrap the fragment in a declarative shadow root with the stylesheet.
     pub embed: Option<String>,
+    /// The host page's address as the widget shares it (its `<link rel=canonical>`, else its own
+    /// address): the share links of an article that has no canonical URL. The loader sends it.
+    pub page: Option<String>,
 }
 
 /// A [`WidgetQuery`] whose checked parts parsed.
@@ -110,6 +114,10 @@ impl WidgetQuery {
                 return Err(ApiError::field("id", "must be a letter then up to 31 letters, digits, - or _"));
             }
         };
+        if let Some(page) = self.page.as_deref().filter(|p| !p.is_empty()) {
+            news_widget_api::SafeUrl::parse(page, news_widget_api::UrlPolicy::Web)
+                .map_err(|e| ApiError::field("page", e.to_string()))?;
+        }
         let dsd = match self.embed.as_deref() {
             None | Some("") => false,
             Some("dsd") => true,
@@ -125,6 +133,7 @@ impl WidgetQuery {
             ("embed", &self.embed),
             ("id", &self.id),
             ("lang", &self.lang),
+            ("page", &self.page),
             ("parts", &self.parts),
             ("return", &self.return_to),
             ("share-networks", &self.share_networks),
@@ -252,6 +261,7 @@ pub async fn render(
         formats,
         id_prefix: checked.prefix,
         dsd_css,
+        page: query.page.clone().filter(|p| !p.is_empty()).map(|url| Shared { url, title: String::new(), image: None }),
     })
     .await)
 }

@@ -1022,7 +1022,9 @@ async fn without_webassembly_the_loader_shows_the_widget_and_the_plain_form_post
 /// markers, and sums layout shifts from now on.
 const BEFORE_HYDRATION: &str = r#"
 const root = document.querySelector(arguments[0]).shadowRoot;
-const strip = (html) => html.replace(/<!--[^>]*-->/g, "");
+// Yew's markers go at hydration; the wasm then keys the draft itself (its own idempotency key
+// in place of the server's nonce, a hidden field): neither is something a reader sees.
+const strip = (html) => html.replace(/<!--[\s\S]*?-->/g, "").replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, "$1");
 let i = 0;
 for (const el of root.querySelectorAll("*")) el.__nw = ++i;
 window.__nwBefore = { html: strip(root.innerHTML), count: i };
@@ -1042,7 +1044,7 @@ const wait = () => host.hasAttribute("data-news-widget-mounted")
   : setTimeout(wait, 20);
 function report() {
   const root = host.shadowRoot;
-  const strip = (html) => html.replace(/<!--[^>]*-->/g, "");
+  const strip = (html) => html.replace(/<!--[\s\S]*?-->/g, "").replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, "$1");
   const lost = [...root.querySelectorAll("*")].filter((el) => el.__nw === undefined).map((el) => el.outerHTML.slice(0, 120));
   const html = strip(root.innerHTML);
   let at = 0;
@@ -1084,6 +1086,8 @@ async fn hydration_keeps_every_node_moves_nothing_and_keeps_what_was_typed_in_12
         )
         .unwrap();
         b.client.goto(&format!("{}/{lang}.html", host.url)).await.unwrap();
+        // A reader's first visit in each language: no draft kept from the one before.
+        b.client.execute("localStorage.clear();", vec![]).await.unwrap();
         find_in(&b.client, "#w", ".nw-comments > .nw-comment-form [name=body]").await;
         // Typed before the wasm: it must survive hydration.
         let typed = format!("Tapé avant l’hydratation ({lang})");
