@@ -484,7 +484,8 @@ pub fn comment_form(props: &FormProps) -> Html {
                 { field(2, "email", "email", &draft.email, true, update(|d, v| d.email = v)) }
             </div>
             { field(3, "url", "url", &draft.website, false, update(|d, v| d.website = v)) }
-            <div class="nw-check">
+            // Remembering needs the wasm (localStorage): hidden, its place kept, until it runs.
+            <div class="nw-check nw-needs-wasm">
                 <input type="checkbox" id={id("remember")} checked={draft.remember} onchange={on_remember} />
                 <label for={id("remember")}>{ text.remember_me }</label>
             </div>

@@ -954,8 +954,8 @@ async fn with_javascript_off_the_included_page_shows_everything_and_the_plain_fo
     let url = b.client.current_url().await.unwrap();
     assert_eq!(url.path(), "/");
     assert!(url.fragment().is_some_and(|f| f.starts_with("nw-c-")), "at the new comment's anchor: {url}");
-    let shot = b.client.screenshot().await.unwrap();
-    std::fs::write(screenshots().join("no-js.png"), shot).unwrap();
+    // The README's picture: the thread and the form, as a reader without JavaScript sees them.
+    save_element_screenshot(&b.client, ".nw-comments", "no-js.png").await;
     b.client.close().await.unwrap();
 }
 
