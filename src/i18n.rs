@@ -132,10 +132,7 @@ impl Lang {
 
     /// The writing direction of the language: `rtl` for Arabic, Hebrew, Persian and Urdu.
     pub fn dir(&self) -> &'static str {
-        match self.tag.primary().as_str() {
-            "ar" | "he" | "fa" | "ur" => "rtl",
-            _ => "ltr",
-        }
+        self.tag.dir()
     }
 }
 

@@ -103,6 +103,15 @@ impl LangTag {
     }
 
     /// The primary language subtag, lowercased: `fr` for `fr-CA`.
+    /// The writing direction: `rtl` for Arabic, Hebrew, Persian and Urdu, else `ltr`. The
+    /// widget's `dir` attribute and the server's own pages both read it here.
+    pub fn dir(&self) -> &'static str {
+        match self.primary().as_str() {
+            "ar" | "he" | "fa" | "ur" => "rtl",
+            _ => "ltr",
+        }
+    }
+
     pub fn primary(&self) -> String {
         self.0.split('-').next().unwrap_or_default().to_ascii_lowercase()
     }
