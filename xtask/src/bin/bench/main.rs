@@ -372,7 +372,9 @@ fn method(args: &Args) -> String {
         "How: `cargo xtask bench` (release widget and server, Isso 0.14.0 under gunicorn with (2 × cores) + 1 \
          workers, both on loopback). Both systems get the same seeded threads over their HTTP APIs. Browser \
          figures: each page loaded {runs} times in a fresh headless Chromium (empty profile), alternating which \
-         system goes first; time from navigation start until the first comment ({n}-comment thread, each widget's \
+         system goes first; ours three ways: the demo page (the wasm renders everything), a host page with \
+         only the loader (it fetches the server's HTML for the element, then the wasm hydrates it), and that page \
+         with the HTML included by its server; time from navigation start until the first comment ({n}-comment thread, each widget's \
          default view: ours shows 20 threads a page, Isso every thread) or all {m} comments (ours with \
          `data-comments-per-page`, Isso with `data-isso-max-comments-nested=\"inf\"`) are in the DOM and laid out, \
          seen by a MutationObserver that the page's first script starts and checked in the next animation \
