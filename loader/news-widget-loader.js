@@ -78,12 +78,14 @@ async function fetchRendered(element) {
   const shadow = element.dataset.isolation !== "none";
   try {
     const url = apiBase(element) + "/articles/" + encodeURIComponent(slug) + "/widget?" + query;
-    const [answer, styles] = await Promise.all([fetch(url, { credentials: "omit" }), shadow ? css() : null]);
+    const [answer, styles] = await Promise.all([fetch(url, { credentials: "omit" }), css()]);
     if (!answer.ok) return false;
     const html = await answer.text();
     if (element.hasAttribute(MOUNTED) || rendered(element)) return false;
     const target = shadow ? (element.shadowRoot ?? element.attachShadow({ mode: "open" })) : element;
-    if (styles) target.adoptedStyleSheets = [...target.adoptedStyleSheets, styles];
+    // The shadow root adopts the sheet; without isolation the document does (once).
+    const adopter = shadow ? target : document;
+    if (!adopter.adoptedStyleSheets.includes(styles)) adopter.adoptedStyleSheets = [...adopter.adoptedStyleSheets, styles];
     target.innerHTML = html;
     element.setAttribute("data-nw-css", "");
     return true;

@@ -1135,3 +1135,47 @@ async fn find_in(client: &Client, host: &str, css: &str) -> Element {
     }
     panic!("{host} {css}: {last:?}")
 }
+
+/// Tags the included demo page's widget as soon as the parser is done, before any module script
+/// runs (the wasm hydrates the page by itself, as soon as it starts).
+const TAG_WHEN_PARSED: &str = r#"
+window.problems = [];
+addEventListener('error', (e) => problems.push('error ' + e.message));
+const original = console.error;
+console.error = (...args) => { problems.push(args.map(String).join(' ')); original(...args); };
+const warn = console.warn;
+console.warn = (...args) => { problems.push('warn ' + args.map(String).join(' ')); warn(...args); };
+document.addEventListener('readystatechange', () => {
+  if (document.readyState !== 'interactive') return;
+  const root = document.querySelector('[data-news-widget]').shadowRoot;
+  let i = 0;
+  for (const el of root.querySelectorAll('*')) el.__nw = ++i;
+  window.__nwBefore = { html: root.innerHTML.replace(/<!--[\s\S]*?-->/g, '').replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, '$1'), count: i };
+  window.__nwShift = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__nwShift += e.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+});
+"#;
+
+#[tokio::test]
+async fn the_included_demo_page_hydrates_in_its_declarative_shadow_root() {
+    let site = site();
+    post_comment(&site, "Déjà là quand la page arrive.").await;
+    let b = browser(&site, "dsd-hydration").await;
+    xtask::browser::before_every_page(&b.client, TAG_WHEN_PARSED).await.unwrap();
+    b.client.goto(&format!("{}/", site.url)).await.unwrap();
+    let after = b.client.execute_async(AFTER_HYDRATION, vec![json!(WIDGET)]).await.unwrap();
+    let tagged = b.client.execute("return window.__nwBefore.count;", vec![]).await.unwrap();
+    assert!(tagged.as_u64().unwrap_or(0) > 50, "the page's HTML holds the widget ({tagged})");
+    assert_eq!(after["problems"], json!([]), "no console error or warning (a warning says it rendered anew)");
+    assert_eq!(after["replaced"], json!([]), "no node replaced");
+    assert!(after["same"] == json!(true), "hydration changed the page's HTML:\n{}", after["differs"]);
+    // From the first paint on: the page's own HTML holds the widget, so nothing ever moves.
+    assert_eq!(after["shift"], json!(0), "no layout shift");
+    // Hydrated, it is live: the comment's relative time and the form work as before.
+    fill_form(&b.client, "Après l’hydratation, par le wasm.", "Hydra", "hydra@example.org").await;
+    submit(&b.client).await;
+    wait_text(&b.client, ".nw-comments > .nw-comment-form .nw-form-status p", "Votre commentaire est publié.").await;
+    b.client.close().await.unwrap();
+}

@@ -113,7 +113,8 @@ pub fn ours_included(slug: &str, extra: &str, fragment: &str, probe: &Probe) -> 
     frame(
         probe,
         "news-widget (included by the host)",
-        r#"  <script type="module" src="/news-widget-loader.js"></script>"#,
+        // Without a shadow root the host links the widget's stylesheet itself (the README's recipe).
+        "  <link rel=\"stylesheet\" href=\"/widget.css\">\n  <script type=\"module\" src=\"/news-widget-loader.js\"></script>",
         &format!(
             r#"    <div data-news-widget data-article="{slug}" data-isolation="none" data-backend="rest"{extra}>{fragment}</div>"#
         ),
