@@ -1,5 +1,6 @@
 //! Computes `NEWS_WIDGET_BUILD`: one id for a server and a wasm built from the same sources, so
-//! that the wasm hydrates only markup it would render itself (see `news_widget::BUILD`).
+//! that the wasm hydrates only markup it would render itself (see `news_widget::BUILD`): the
+//! widget's and the wire types' sources, and `Cargo.lock`.
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,9 @@ fn main() {
         println!("cargo:rerun-if-changed={dir}");
         files(&root.join(dir), &mut all);
     }
+    // The locked dependencies too: a Yew or serde upgrade changes the markup or the seed.
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    all.push(root.join("Cargo.lock"));
     // Sorted by path relative to the crate: the same sources hash the same on every machine.
     let mut named: Vec<(String, PathBuf)> = all
         .into_iter()

@@ -21,6 +21,7 @@ const canRunWasm = typeof WebAssembly === "object";
 const QUERY = ["lang", "parts", "theme", "share-networks", "share-tag", "share-style", "comments-per-page"];
 let api = null;
 let sheet = null;
+let unshadowed = 0;
 
 function load() {
   if (!api) {
@@ -76,6 +77,8 @@ async function fetchRendered(element) {
   query.set("return", here);
   query.set("page", canonical?.startsWith("http") ? canonical : here);
   const shadow = element.dataset.isolation !== "none";
+  // Without a shadow root, element ids share the page: each widget gets a prefix of its own.
+  if (!shadow) query.set("id", "nw-l" + ++unshadowed);
   try {
     const url = apiBase(element) + "/articles/" + encodeURIComponent(slug) + "/widget?" + query;
     const [answer, styles] = await Promise.all([fetch(url, { credentials: "omit" }), css()]);
@@ -117,7 +120,12 @@ function hydrateSoon(element) {
       const form = event.target;
       event.preventDefault();
       start().then(
-        () => form.requestSubmit(),
+        () => {
+          // Hydrated: the widget's own handler sends it. If the wasm rendered anew instead (an
+          // older cached fragment), the text is in its fresh form and the reader sends it again.
+          if (form.isConnected) form.requestSubmit();
+          else console.warn("news-widget: the widget was rendered anew; your text is in its form, not sent yet");
+        },
         () => form.submit(),
       );
     },

@@ -200,8 +200,11 @@ fn typed_in(root: &Element) -> seed::Typed {
 
 /// Hydrates the server's markup of `element` if it is there and was rendered for this build and
 /// this configuration; otherwise says why (unless there is none) and answers `None`.
-fn hydrate(element: &Element, config: &Config) -> Option<AppHandle<Widget>> {
-    let (root, script) = server_markup(element, config.isolation)?;
+fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Option<seed::Typed>> {
+    let (root, script) = server_markup(element, config.isolation).ok_or(None)?;
+    // What the reader typed into the server's form, read before anything else: hydrated or not,
+    // the widget's first render carries it.
+    let typed = typed_in(&root);
     let why = match (&script, root.get_attribute("data-nw-build"), root.get_attribute("data-nw-key")) {
         (None, ..) => Some("no [data-nw-seed] next to it".to_owned()),
         (_, build, _) if build.as_deref() != Some(BUILD) => {
@@ -229,7 +232,7 @@ fn hydrate(element: &Element, config: &Config) -> Option<AppHandle<Widget>> {
             if let Some(script) = script {
                 script.remove();
             }
-            return None;
+            return Err(Some(typed));
         }
     };
     let styled = element.has_attribute("data-nw-css")
@@ -244,7 +247,6 @@ fn hydrate(element: &Element, config: &Config) -> Option<AppHandle<Widget>> {
             }
         }
     }
-    let typed = typed_in(&root);
     let intl = Intl::recorded(seed.intl.clone());
     let props = WidgetProps {
         config: config.clone(),
@@ -257,7 +259,7 @@ fn hydrate(element: &Element, config: &Config) -> Option<AppHandle<Widget>> {
     };
     let app = yew::Renderer::<Widget>::with_root_and_props(root.clone(), props).hydrate();
     focus_hash(root);
-    Some(app)
+    Ok(app)
 }
 
 /// After hydration: a `#nw-c-{id}` in the address (the no-wasm form's answer) focuses that
@@ -285,11 +287,13 @@ pub fn mount_handle(element: Element) -> Mounted {
     let _ = element.set_attribute(MOUNTED, "");
     match Config::from_element(&element) {
         Ok(config) => {
-            if let Some(app) = hydrate(&element, &config) {
-                return Mounted::Widget(app);
-            }
+            let typed = match hydrate(&element, &config) {
+                Ok(app) => return Mounted::Widget(app),
+                Err(typed) => typed.filter(|t| !t.is_empty()).map(std::rc::Rc::new),
+            };
             let root = render_root(&element, config.isolation);
-            Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(root, WidgetProps::new(config)).render())
+            let props = WidgetProps { typed, ..WidgetProps::new(config) };
+            Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(root, props).render())
         }
         Err(error) => {
             web_sys::console::error_1(&format!("news-widget: {error}").into());

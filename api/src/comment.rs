@@ -270,6 +270,12 @@ impl Default for PageSize {
     }
 }
 
+/// Whether `raw` is an idempotency key the server accepts (the JSON route's `Idempotency-Key`,
+/// the plain form's hidden nonce): 8 to 128 letters, digits, `-` or `_`, such as a UUID.
+pub fn idempotency_key_ok(raw: &str) -> bool {
+    (8..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// The body of `POST …/comments`, as the form sends it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -18,9 +18,9 @@ pub mod url;
 pub use article::{parse_srcset, Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
 pub use body::{body_attribute_ok, body_attributes, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL, BODY_UNWRAPPED};
 pub use comment::{
-    comment_id_ok, parse_body, parse_email, parse_name, parse_website, Comment, CommentEdit, CommentInput, CommentPage,
-    CommentState, CommentStatus, CountsRequest, FormToken, NewComment, PageSize, PostedComment, Report, Sort, BODY_MAX,
-    EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, MIN_FILL_MS,
+    comment_id_ok, idempotency_key_ok, parse_body, parse_email, parse_name, parse_website, Comment, CommentEdit,
+    CommentInput, CommentPage, CommentState, CommentStatus, CountsRequest, FormToken, NewComment, PageSize,
+    PostedComment, Report, Sort, BODY_MAX, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, MIN_FILL_MS,
 };
 pub use parse::{
     epoch_ms, is_host_name, line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy, MAX_SAFE_INTEGER,

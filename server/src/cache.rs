@@ -18,6 +18,8 @@ use crate::error::{ApiError, ApiResult};
 
 pub const TTL: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 4096;
+/// Pages kept for one article at most; past it a page is built and sent but not kept.
+const MAX_PAGES_PER_ARTICLE: usize = 256;
 
 struct Entry {
     at: Instant,
@@ -112,7 +114,15 @@ impl PageCache {
     pub fn put(&self, article: &str, key: String, generation: u64, etag: String, body: Bytes) {
         self.with(article, |a| {
             if a.generation == generation {
-                a.pages.insert(key, Entry { at: Instant::now(), etag, body });
+                // Pages past their second go as new ones come: an article's entries stay bounded
+                // by what a second of distinct requests builds (each widget fragment's page
+                // address is in its key, so a stream of new addresses must not pile up).
+                if a.pages.len() >= MAX_PAGES_PER_ARTICLE {
+                    a.pages.retain(|_, e| e.at.elapsed() < TTL);
+                }
+                if a.pages.len() < MAX_PAGES_PER_ARTICLE {
+                    a.pages.insert(key, Entry { at: Instant::now(), etag, body });
+                }
             }
         });
     }
@@ -174,6 +184,17 @@ mod tests {
         assert_eq!(cache.get("a", "p"), None);
         cache.put("a", "p".into(), cache.generation("a"), "\"2\"".into(), Bytes::from_static(b"two"));
         assert_eq!(cache.get("a", "p").map(|p| p.0), Some("\"2\"".into()));
+    }
+
+    #[test]
+    fn an_article_keeps_a_bounded_number_of_pages() {
+        let cache = PageCache::default();
+        for i in 0..(3 * MAX_PAGES_PER_ARTICLE) {
+            cache.put("a", format!("widget return={i}"), cache.generation("a"), "\"e\"".into(), Bytes::new());
+        }
+        let kept = cache.with("a", |a| a.pages.len()).unwrap();
+        assert_eq!(kept, MAX_PAGES_PER_ARTICLE, "a stream of new keys does not pile up");
+        assert!(cache.get("a", "widget return=0").is_some(), "the fresh pages kept are served");
     }
 
     #[tokio::test]

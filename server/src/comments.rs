@@ -233,7 +233,7 @@ pub(crate) async fn page(
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY_HEADER) else { return Ok(None) };
     let key = value.to_str().unwrap_or_default();
-    if (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if news_widget_api::idempotency_key_ok(key) {
         Ok(Some(key.to_owned()))
     } else {
         Err(ApiError::field("Idempotency-Key", "must be 8 to 128 letters, digits, - or _ (a UUID)"))

@@ -58,9 +58,7 @@ impl FormPost {
             }
         });
         let nonce = self.idempotency_key.as_str();
-        let nonce_ok = (8..=128).contains(&nonce.len())
-            && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !nonce.is_empty() && !nonce_ok {
+        if !nonce.is_empty() && !news_widget_api::idempotency_key_ok(nonce) {
             errors.push(FieldError::new("idempotency_key", "must be 8 to 128 letters, digits, - or _"));
         }
         let input = CommentInput {
@@ -125,15 +123,19 @@ pub async fn post_form(
     let origin = headers.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("?"));
     redirect::origin_allowed(origin, &origins)
         .map_err(|r| ApiError::from(Problem::new(403, "Forbidden", r.to_string())))?;
-    let back = redirect::return_to(present(&form.return_to), &origins).map_err(|r| {
-        let mut e = ApiError::field("return_to", r.to_string());
-        e.problem.status = 400;
-        e.problem.title = "Bad request".into();
-        e
-    })?;
-
     let (input, mut errors) = form.input();
     let csp = page::csp(&origins);
+    // A return address we would not redirect to: nothing is stored, and the reader gets the form
+    // back with the text (400), never a bare error that loses it.
+    let back = match redirect::return_to(present(&form.return_to), &origins) {
+        Ok(back) => back,
+        Err(r) => {
+            let mut e = ApiError::field("return_to", r.to_string());
+            e.problem.status = 400;
+            e.problem.detail = format!("The address to come back to after sending {r}: the comment was not sent.");
+            return refused_page(&state, &slug, &headers, lang, &form, input, &e, &csp).await;
+        }
+    };
     let stored = if errors.is_empty() {
         let ip = client::client_ip(&state.proxies, peer, &headers);
         comments::store(&state, &slug, &input, form.key(&state.secrets).as_deref(), ip).await
@@ -161,30 +163,49 @@ pub async fn post_form(
         },
         Ok(_) => Ok(page::message(StatusCode::OK, lang, t.pending_title, t.pending, back.as_deref(), &csp)),
         Err(e) if matches!(e.problem.status, 422 | 429) => {
-            let status = StatusCode::from_u16(e.problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            let refused = Refused {
-                input,
-                errors: e.problem.errors.clone(),
-                notice: (e.problem.status == 429).then(|| e.problem.detail.clone()),
-                nonce: form.idempotency_key.clone(),
-                return_to: present(&form.return_to).map(str::to_owned),
-            };
-            // The widget as it was embedded (its own shadow root, its stylesheet), the form refilled.
-            let query = WidgetQuery { lang: Some(lang.to_owned()), embed: Some("dsd".into()), ..Default::default() };
-            let public = state.public_base(&headers);
-            let html = widget::render(&state, &slug, &query, Some(&refused), &public).await?;
-            let html = format!(
-                "<main class=\"nw-page\"><div data-news-widget data-article=\"{}\" data-lang=\"{}\">{html}</div></main>",
-                page::escape(slug.as_str()),
-                page::escape(lang)
-            );
-            let mut response = page::answer(status, lang, page::document(lang, t.refused_title, &html), &csp);
-            if let Some(seconds) = e.retry_after {
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
-            Ok(response)
+            refused_page(&state, &slug, &headers, lang, &form, input, &e, &csp).await
         }
         Err(e) if e.problem.status == 404 => Ok(not_found(lang)),
         Err(e) => Err(e),
     }
+}
+
+/// The answer to a refused form: the widget as it was embedded (its own shadow root, its
+/// stylesheet) with the form refilled, each field's error under it and a refusal of the whole
+/// form (the rate limit, the return address) above it; the status of the refusal.
+#[allow(clippy::too_many_arguments)]
+async fn refused_page(
+    state: &AppState,
+    slug: &Slug,
+    headers: &HeaderMap,
+    lang: &str,
+    form: &FormPost,
+    input: CommentInput,
+    e: &ApiError,
+    csp: &str,
+) -> ApiResult<Response> {
+    let status = StatusCode::from_u16(e.problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    let whole_form = e.problem.errors.is_empty() || e.problem.status != 422;
+    let refused = Refused {
+        input,
+        errors: e.problem.errors.iter().filter(|f| f.field != "return_to").cloned().collect(),
+        notice: whole_form.then(|| e.problem.detail.clone()),
+        nonce: form.idempotency_key.clone(),
+        // A refused return address is not sent again: the server's default (the article) is.
+        return_to: present(&form.return_to).map(str::to_owned).filter(|_| e.problem.status != 400),
+    };
+    let query = WidgetQuery { lang: Some(lang.to_owned()), embed: Some("dsd".into()), ..Default::default() };
+    let public = state.public_base(headers);
+    let html = widget::render(state, slug, &query, Some(&refused), &public).await?;
+    let html = format!(
+        "<main class=\"nw-page\"><div data-news-widget data-article=\"{}\" data-lang=\"{}\">{html}</div></main>",
+        page::escape(slug.as_str()),
+        page::escape(lang)
+    );
+    let title = texts::texts(lang).refused_title;
+    let mut response = page::answer(status, lang, page::document(lang, title, &html), csp);
+    if let Some(seconds) = e.retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    Ok(response)
 }

@@ -140,10 +140,15 @@ impl Inner {
         if let Some(url) = &self.public_url {
             return url.clone();
         }
+        // Behind a trusted TLS proxy the reader's scheme is the proxy's `X-Forwarded-Proto`.
+        let scheme = match headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+            Some("https") if !matches!(self.proxies, Proxies::None) => "https",
+            _ => "http",
+        };
         headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
-            .and_then(|h| url::Url::parse(&format!("http://{h}/")).ok())
+            .and_then(|h| url::Url::parse(&format!("{scheme}://{h}/")).ok())
             .filter(|u| u.path() == "/" && u.username().is_empty() && u.query().is_none())
             .unwrap_or_else(|| url::Url::parse("http://localhost/").expect("a valid URL"))
     }

@@ -27,6 +27,7 @@ use news_widget::seed::{RefusedForm, Seed};
 use news_widget::share::links::Shared;
 use news_widget::ssr::SsrInput;
 
+use crate::redirect::{self, Origins};
 use crate::{cache, comments, db, ratings, routes, sanitize, trap, AppState};
 
 /// The policy of a fragment opened on its own as a page: nothing runs, nothing loads but images
@@ -205,12 +206,6 @@ pub async fn load(state: &AppState, slug: &Slug, per_page: PageSize, public: &Ur
     })
 }
 
-/// The address the no-JavaScript form posts to.
-pub fn form_action(public: &Url, slug: &Slug) -> String {
-    let path = format!("{}/articles/{slug}/comments/form", news_widget_api::API_PREFIX.trim_start_matches('/'));
-    public.join(&path).map(String::from).unwrap_or(path)
-}
-
 /// The widget of `slug` as HTML: the fragment route's body, and (with `refused`) the heart of
 /// the page answering a refused form. `public` is [`crate::Inner::public_base`] of the request.
 /// The widget's own components render it (`news_widget::ssr`), from the very data the browser
@@ -226,6 +221,13 @@ pub async fn render(
     let data = load(state, slug, checked.per_page, public).await?;
     let config = config(query, slug, public, &data.article)?;
     let words = sanitize::words(&data.body_html);
+    // A return address the form route would refuse is not written into the form (a post would
+    // be refused): the form then comes back to the article's canonical URL.
+    let canonical = data.article.canonical_url.as_ref().and_then(|u| Url::parse(u.as_str()).ok());
+    let own = [public.clone()];
+    let origins = Origins { own: &own, canonical: canonical.as_ref(), allowed: &state.allowed_origins };
+    let accepted_return =
+        query.return_to.clone().filter(|r| !r.is_empty() && redirect::return_to(Some(r), &origins).is_ok());
     let mut article = data.article;
     // The body travels as HTML in the markup; the client hydrates it and never reads it again.
     article.body_html = String::new();
@@ -248,7 +250,7 @@ pub async fn render(
             // A refusal of the whole form (the rate limit) has no field: the form says it above.
             errors: r.errors.iter().cloned().chain(r.notice.iter().map(|n| FieldError::new("", n.clone()))).collect(),
         }),
-        return_to: refused.and_then(|r| r.return_to.clone()).or_else(|| query.return_to.clone()),
+        return_to: refused.and_then(|r| r.return_to.clone()).or(accepted_return),
         action: None,
     };
     let dsd_css =

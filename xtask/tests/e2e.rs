@@ -933,6 +933,7 @@ async fn with_javascript_off_the_included_page_shows_everything_and_the_plain_fo
     assert!(!error.trim().is_empty(), "an error under the field");
     let body = find(&b.client, ".nw-comments > .nw-comment-form [name=body]").await;
     assert_eq!(body.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(focused(&b.client).await.attr("name").await.unwrap().as_deref(), Some("body"), "focus on the error");
     save_element_screenshot(&b.client, ".nw-comments > .nw-comment-form", "no-js-refused.png").await;
 
     // Sent: the 303 brings the reader back to the article, where the comment is.
