@@ -58,7 +58,13 @@ async fn include(state: &AppState, html: &str, element: &Element<'_>, headers: &
     match widget::cached(state, &slug, &query, &public).await {
         Ok((_, fragment)) => {
             let fragment = std::str::from_utf8(&fragment).ok()?;
-            Some(format!("{}{fragment}{}", &html[..element.inner_start], &html[element.inner_start..]))
+            let page = format!("{}{fragment}{}", &html[..element.inner_start], &html[element.inner_start..]);
+            // A stylesheet inside a shadow root does not hold the first paint back: the same sheet
+            // in the page's <head> does (and the shadow root's link then finds it loaded), so
+            // the first paint is already styled and nothing moves when the styles come.
+            let css = public.join("widget.css").map(String::from).unwrap_or_else(|_| "/widget.css".into());
+            let link = format!("<link rel=\"stylesheet\" href=\"{}\">\n</head>", crate::page::escape(&css));
+            Some(page.replacen("</head>", &link, 1))
         }
         Err(e) => {
             tracing::warn!(slug = %slug, status = e.problem.status, "demo page: the widget is not included; the wasm renders it");

@@ -1154,7 +1154,10 @@ document.addEventListener('readystatechange', () => {
   window.__nwBefore = { html: root.innerHTML.replace(/<!--[\s\S]*?-->/g, '').replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, '$1'), count: i };
   window.__nwShift = 0;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__nwShift += e.value;
+    for (const e of list.getEntries()) if (!e.hadRecentInput) {
+      window.__nwShift += e.value;
+      window.__nwShifts = (window.__nwShifts || []).concat(e.sources.map((s) => [s.node && (s.node.nodeName + '.' + s.node.className), JSON.stringify(s.previousRect), JSON.stringify(s.currentRect), Math.round(e.startTime)].join(' ')));
+    }
   }).observe({ type: 'layout-shift', buffered: true });
 });
 "#;
@@ -1173,7 +1176,8 @@ async fn the_included_demo_page_hydrates_in_its_declarative_shadow_root() {
     assert_eq!(after["replaced"], json!([]), "no node replaced");
     assert!(after["same"] == json!(true), "hydration changed the page's HTML:\n{}", after["differs"]);
     // From the first paint on: the page's own HTML holds the widget, so nothing ever moves.
-    assert_eq!(after["shift"], json!(0), "no layout shift");
+    let shifts = b.client.execute("return window.__nwShifts || [];", vec![]).await.unwrap();
+    assert_eq!(after["shift"], json!(0), "no layout shift: {shifts}");
     // Hydrated, it is live: the comment's relative time and the form work as before.
     fill_form(&b.client, "Après l’hydratation, par le wasm.", "Hydra", "hydra@example.org").await;
     submit(&b.client).await;
