@@ -166,22 +166,10 @@ enum Embed {
 async fn hydrates_unchanged(lang: &str, prefix: &str, embed: Embed) {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
-    let mut seed = ssr::sample_seed(lang, js_sys::Date::now());
-    let (props, map) = ssr::server_props(
-        config(lang),
-        Rc::new(seed.clone()),
-        Some("<p>Hello <em>world</em>.</p>"),
-        Arc::new(news_widget::intl::Browser),
-        prefix,
-        None,
-    );
-    let html = yew::LocalServerRenderer::<Widget>::with_props(props).render().await;
-    sleep(100).await; // see server_fragment
-    seed.intl = map.lock().unwrap().clone();
     // A declarative shadow root (`dsd_css`) is not tested here: Chrome's `parseHTMLUnsafe` and
     // `setHTMLUnsafe` drop the HTML comments Yew's hydration needs, which the page's own parser
     // keeps. The end-to-end tests cover it.
-    let fragment = ssr::fragment(&html, &config(lang).canonical_key(), prefix, &seed, None);
+    let fragment = server_fragment(lang, prefix).await;
 
     let host = container();
     for (name, value) in

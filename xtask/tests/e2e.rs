@@ -1019,22 +1019,40 @@ async fn without_webassembly_the_loader_shows_the_widget_and_the_plain_form_post
     b.client.close().await.unwrap();
 }
 
-/// Before hydrating: tags every element of the widget's root, keeps its HTML without Yew's
-/// markers, and sums layout shifts from now on.
-const BEFORE_HYDRATION: &str = r#"
-const root = document.querySelector(arguments[0]).shadowRoot;
-// Yew's markers go at hydration; the wasm then keys the draft itself (its own idempotency key
-// in place of the server's nonce, a hidden field): neither is something a reader sees.
-const strip = (html) => html.replace(/<!--[\s\S]*?-->/g, "").replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, "$1");
-let i = 0;
-for (const el of root.querySelectorAll("*")) el.__nw = ++i;
-window.__nwBefore = { html: strip(root.innerHTML), count: i };
-window.__nwShift = 0;
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__nwShift += e.value;
-}).observe({ type: "layout-shift", buffered: false });
-return i;
+/// The hydration probe, run before any script of every page (`before_every_page`): it records
+/// console errors and warnings (a hydration panic, or "rendered anew") and defines
+/// `__nwProbe.tag(root, buffered)`, which tags every element of the widget's root, keeps its HTML
+/// and sums layout shifts from then on (`buffered`: from the first paint), naming what moved.
+const PROBE: &str = r#"
+window.problems = [];
+addEventListener('error', (e) => problems.push('error ' + e.message));
+for (const level of ['error', 'warn']) {
+  const original = console[level];
+  console[level] = (...args) => { problems.push(level + ' ' + args.map(String).join(' ')); original(...args); };
+}
+window.__nwProbe = {
+  // Yew's markers go at hydration; the wasm then keys the draft itself (its own idempotency key
+  // in place of the server's nonce, a hidden field): neither is something a reader sees.
+  strip: (html) => html.replace(/<!--[\s\S]*?-->/g, '').replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, '$1'),
+  tag(root, buffered) {
+    let i = 0;
+    for (const el of root.querySelectorAll('*')) el.__nw = ++i;
+    window.__nwBefore = { html: this.strip(root.innerHTML), count: i };
+    window.__nwShift = 0;
+    window.__nwShifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) {
+        window.__nwShift += e.value;
+        for (const s of e.sources) window.__nwShifts.push([s.node && (s.node.nodeName + '.' + s.node.className), JSON.stringify(s.previousRect), JSON.stringify(s.currentRect)].join(' '));
+      }
+    }).observe({ type: 'layout-shift', buffered });
+    return i;
+  },
+};
 "#;
+
+/// Before hydrating through the loader: tags the root of the element `arguments[0]`.
+const BEFORE_HYDRATION: &str = "return __nwProbe.tag(document.querySelector(arguments[0]).shadowRoot, false);";
 
 /// After hydrating: what changed.
 const AFTER_HYDRATION: &str = r#"
@@ -1045,9 +1063,8 @@ const wait = () => host.hasAttribute("data-news-widget-mounted")
   : setTimeout(wait, 20);
 function report() {
   const root = host.shadowRoot;
-  const strip = (html) => html.replace(/<!--[\s\S]*?-->/g, "").replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, "$1");
   const lost = [...root.querySelectorAll("*")].filter((el) => el.__nw === undefined).map((el) => el.outerHTML.slice(0, 120));
-  const html = strip(root.innerHTML);
+  const html = __nwProbe.strip(root.innerHTML);
   let at = 0;
   while (at < html.length && html[at] === window.__nwBefore.html[at]) at++;
   done({
@@ -1055,17 +1072,12 @@ function report() {
     differs: html === window.__nwBefore.html ? "" : window.__nwBefore.html.slice(at - 80, at + 120) + "\n  ≠\n" + html.slice(at - 80, at + 120),
     replaced: lost,
     shift: window.__nwShift,
+    shifts: window.__nwShifts,
     problems: window.problems,
   });
 }
 wait();
 "#;
-
-/// Records console errors and uncaught errors (a hydration panic shows there) before any script.
-const RECORD_PROBLEMS: &str = "window.NewsWidgetHydrate = 'manual'; window.problems = [];
-addEventListener('error', (e) => problems.push('error ' + e.message));
-const original = console.error;
-console.error = (...args) => { problems.push(args.map(String).join(' ')); original(...args); };";
 
 #[tokio::test]
 async fn hydration_keeps_every_node_moves_nothing_and_keeps_what_was_typed_in_12_languages() {
@@ -1074,7 +1086,9 @@ async fn hydration_keeps_every_node_moves_nothing_and_keeps_what_was_typed_in_12
     let w = &widget.url;
     post_comment(&widget, "Un premier avis, pour que le fil ne soit pas vide.").await;
     let b = browser(&widget, "hydration").await;
-    xtask::browser::before_every_page(&b.client, RECORD_PROBLEMS).await.unwrap();
+    // The loader waits for `NewsWidgetLoader.hydrateAll()`.
+    let manual = format!("window.NewsWidgetHydrate = 'manual';{PROBE}");
+    xtask::browser::before_every_page(&b.client, &manual).await.unwrap();
     for lang in ["fr", "en", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja"] {
         std::fs::write(
             host.dir.path().join(format!("pages/{lang}.html")),
@@ -1104,7 +1118,7 @@ async fn hydration_keeps_every_node_moves_nothing_and_keeps_what_was_typed_in_12
             "{lang}: the first client render equals the server's HTML:\n{}",
             after["differs"]
         );
-        assert_eq!(after["shift"], json!(0), "{lang}: no layout shift");
+        assert_eq!(after["shift"], json!(0), "{lang}: no layout shift: {}", after["shifts"]);
         let body = find_in(&b.client, "#w", ".nw-comments > .nw-comment-form [name=body]").await;
         assert_eq!(
             body.prop("value").await.unwrap().as_deref(),
@@ -1139,35 +1153,16 @@ async fn find_in(client: &Client, host: &str, css: &str) -> Element {
 
 /// Tags the included demo page's widget as soon as the parser is done, before any module script
 /// runs (the wasm hydrates the page by itself, as soon as it starts).
-const TAG_WHEN_PARSED: &str = r#"
-window.problems = [];
-addEventListener('error', (e) => problems.push('error ' + e.message));
-const original = console.error;
-console.error = (...args) => { problems.push(args.map(String).join(' ')); original(...args); };
-const warn = console.warn;
-console.warn = (...args) => { problems.push('warn ' + args.map(String).join(' ')); warn(...args); };
-document.addEventListener('readystatechange', () => {
-  if (document.readyState !== 'interactive') return;
-  const root = document.querySelector('[data-news-widget]').shadowRoot;
-  let i = 0;
-  for (const el of root.querySelectorAll('*')) el.__nw = ++i;
-  window.__nwBefore = { html: root.innerHTML.replace(/<!--[\s\S]*?-->/g, '').replace(/value="[^"]*"( type="hidden" name="idempotency_key")/g, '$1'), count: i };
-  window.__nwShift = 0;
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) {
-      window.__nwShift += e.value;
-      window.__nwShifts = (window.__nwShifts || []).concat(e.sources.map((s) => [s.node && (s.node.nodeName + '.' + s.node.className), JSON.stringify(s.previousRect), JSON.stringify(s.currentRect), Math.round(e.startTime)].join(' ')));
-    }
-  }).observe({ type: 'layout-shift', buffered: true });
-});
-"#;
+const TAG_WHEN_PARSED: &str = "document.addEventListener('readystatechange', () => {
+  if (document.readyState === 'interactive') __nwProbe.tag(document.querySelector('[data-news-widget]').shadowRoot, true);
+});";
 
 #[tokio::test]
 async fn the_included_demo_page_hydrates_in_its_declarative_shadow_root() {
     let site = site();
     post_comment(&site, "Déjà là quand la page arrive.").await;
     let b = browser(&site, "dsd-hydration").await;
-    xtask::browser::before_every_page(&b.client, TAG_WHEN_PARSED).await.unwrap();
+    xtask::browser::before_every_page(&b.client, &format!("{PROBE}{TAG_WHEN_PARSED}")).await.unwrap();
     b.client.goto(&format!("{}/", site.url)).await.unwrap();
     let after = b.client.execute_async(AFTER_HYDRATION, vec![json!(WIDGET)]).await.unwrap();
     let tagged = b.client.execute("return window.__nwBefore.count;", vec![]).await.unwrap();
@@ -1176,8 +1171,7 @@ async fn the_included_demo_page_hydrates_in_its_declarative_shadow_root() {
     assert_eq!(after["replaced"], json!([]), "no node replaced");
     assert!(after["same"] == json!(true), "hydration changed the page's HTML:\n{}", after["differs"]);
     // From the first paint on: the page's own HTML holds the widget, so nothing ever moves.
-    let shifts = b.client.execute("return window.__nwShifts || [];", vec![]).await.unwrap();
-    assert_eq!(after["shift"], json!(0), "no layout shift: {shifts}");
+    assert_eq!(after["shift"], json!(0), "no layout shift: {}", after["shifts"]);
     // Hydrated, it is live: the comment's relative time and the form work as before.
     fill_form(&b.client, "Après l’hydratation, par le wasm.", "Hydra", "hydra@example.org").await;
     submit(&b.client).await;
