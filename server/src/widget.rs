@@ -66,7 +66,8 @@ pub struct WidgetQuery {
     pub comments_per_page: Option<String>,
     /// The prefix of every element id (default `nw`): letters, digits, `-`, `_`, at most 32.
     pub id: Option<String>,
-    /// The host page's address, sent back to after a no-JavaScript post (checked then).
+    /// The host page's address, sent back to after a no-JavaScript post: checked as the form
+    /// route checks it, and left out of the form when the route would refuse it.
     #[serde(rename = "return")]
     #[param(rename = "return")]
     pub return_to: Option<String>,
