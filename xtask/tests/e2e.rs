@@ -901,6 +901,19 @@ async fn comment_texts(client: &Client) -> Vec<String> {
     texts
 }
 
+/// The comments' texts once there are `n` of them (or after 5 s, whatever there is then).
+async fn wait_for_comments(client: &Client, n: usize) -> Vec<String> {
+    let mut texts = Vec::new();
+    for _ in 0..50 {
+        texts = comment_texts(client).await;
+        if texts.len() == n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    texts
+}
+
 /// Posts the top-level plain form with the keyboard and the mouse, as a reader without scripts.
 async fn post_plain_form(client: &Client, body: &str, name: &str, email: &str) {
     let form = ".nw-comments > .nw-comment-form";
@@ -943,14 +956,7 @@ async fn with_javascript_off_the_included_page_shows_everything_and_the_plain_fo
         .await
         .unwrap();
     submit(&b.client).await;
-    let mut texts = Vec::new();
-    for _ in 0..50 {
-        texts = comment_texts(&b.client).await;
-        if texts.len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let texts = wait_for_comments(&b.client, 2).await;
     assert!(texts.contains(&"Posté par le formulaire, sans JavaScript.".to_owned()), "{texts:?}");
     let url = b.client.current_url().await.unwrap();
     assert_eq!(url.path(), "/");
@@ -1007,14 +1013,7 @@ async fn without_webassembly_the_loader_shows_the_widget_and_the_plain_form_post
         url = b.client.current_url().await.unwrap();
     }
     assert!(url.as_str().starts_with(&page), "back on the host's page: {url}");
-    let mut texts = Vec::new();
-    for _ in 0..50 {
-        texts = comment_texts(&b.client).await;
-        if texts.len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let texts = wait_for_comments(&b.client, 2).await;
     assert!(texts.contains(&"Sans WebAssembly, par le formulaire.".to_owned()), "{texts:?}");
     b.client.close().await.unwrap();
 }
