@@ -4,7 +4,6 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use news_widget_api::{Article, Slug};
-use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Node;
@@ -227,29 +226,48 @@ fn dated(template: &str, iso: &str, date: &str) -> Html {
 /// The article's schema.org NewsArticle. No AggregateRating: Google shows no review stars for
 /// news articles, and self-served ratings risk a manual action.
 pub fn json_ld(article: &Article, image: Option<&str>) -> String {
-    let mut ld = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": article.title,
-        "inLanguage": article.lang,
-        "datePublished": article.published_at,
-        "dateModified": article.updated_at.as_ref().unwrap_or(&article.published_at),
-    });
-    if let Some(author) = &article.author {
-        ld["author"] = json!([{ "@type": "Person", "name": author }]);
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct NewsArticle<'a> {
+        #[serde(rename = "@context")]
+        context: &'static str,
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        headline: &'a str,
+        in_language: &'a str,
+        date_published: &'a str,
+        date_modified: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        author: Option<[Person<'a>; 1]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        image: Option<[&'a str; 1]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        description: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        main_entity_of_page: Option<&'a str>,
     }
-    if let Some(image) = image {
-        ld["image"] = json!([image]);
+    #[derive(serde::Serialize)]
+    struct Person<'a> {
+        #[serde(rename = "@type")]
+        kind: &'static str,
+        name: &'a str,
     }
-    if let Some(summary) = &article.summary {
-        ld["description"] = json!(summary);
-    }
-    if let Some(url) = &article.canonical_url {
-        ld["mainEntityOfPage"] = json!(url.as_str());
-    }
+    let ld = NewsArticle {
+        context: "https://schema.org",
+        kind: "NewsArticle",
+        headline: article.title.as_str(),
+        in_language: article.lang.as_str(),
+        date_published: article.published_at.as_str(),
+        date_modified: article.updated_at.as_ref().unwrap_or(&article.published_at).as_str(),
+        author: article.author.as_deref().map(|name| [Person { kind: "Person", name }]),
+        image: image.map(|i| [i]),
+        description: article.summary.as_deref(),
+        main_entity_of_page: article.canonical_url.as_ref().map(|u| u.as_str()),
+    };
     // `<` never appears raw, so the text cannot close its <script> when serialized.
     // `&` and `>` neither, so that the server's escaped text is the same as the browser's.
-    ld.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    let text = crate::json::to_string(&ld).unwrap_or_else(|_| "{}".into());
+    text.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod comments;
 pub mod config;
 pub mod i18n;
 pub mod intl;
+pub mod json;
 pub mod rating;
 pub mod reader;
 pub mod sanitize;

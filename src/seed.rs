@@ -76,10 +76,10 @@ impl Typed {
 
 /// The seed as the fragment carries it: JSON in which no `<` can close the `<script>`.
 pub fn write(seed: &Seed) -> String {
-    serde_json::to_string(seed).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c")
+    crate::json::to_string(seed).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c")
 }
 
 /// The seed back from [`write`]'s text.
 pub fn read(json: &str) -> Result<Seed, String> {
-    serde_json::from_str(json).map_err(|e| e.to_string())
+    crate::json::from_str(json)
 }

@@ -27,11 +27,11 @@ fn storage() -> Result<web_sys::Storage, FetchError> {
 
 fn load<T: DeserializeOwned + Default>(key: &str) -> Result<T, FetchError> {
     let raw = storage()?.get_item(&format!("{PREFIX}{key}")).ok().flatten();
-    Ok(raw.and_then(|r| serde_json::from_str(&r).ok()).unwrap_or_default())
+    Ok(raw.and_then(|r| crate::json::from_str(&r).ok()).unwrap_or_default())
 }
 
 fn save<T: Serialize>(key: &str, value: &T) -> Result<(), FetchError> {
-    let json = serde_json::to_string(value).map_err(|e| FetchError::BadResponse(e.to_string()))?;
+    let json = crate::json::to_string(value).map_err(FetchError::BadResponse)?;
     storage()?
         .set_item(&format!("{PREFIX}{key}"), &json)
         .map_err(|_| FetchError::Network("the browser's storage is full or refused".into()))
@@ -92,7 +92,7 @@ impl Local {
             )
         })?;
         let json = script.text_content().unwrap_or_default();
-        let article = serde_json::from_str(&json)
+        let article = crate::json::from_str(&json)
             .map_err(|e| FetchError::BadResponse(format!("the page's article JSON: {e}")))?;
         Ok(super::article_arrived(article))
     }

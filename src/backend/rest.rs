@@ -7,6 +7,7 @@ use news_widget_api::{
     READER_TOKEN_HEADER,
 };
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::future::Future;
 
 use super::FetchError;
@@ -35,8 +36,8 @@ impl Rest {
         let request = Request::put(&self.url(&format!("/articles/{slug}/rating")))
             .header("Accept", "application/json")
             .header(READER_TOKEN_HEADER, &crate::reader::token())
-            .json(&RatingInput { stars });
-        send(request).await
+;
+        send(json(request, &RatingInput { stars })).await
     }
 
     /// A page of the article's comments.
@@ -70,7 +71,7 @@ impl Rest {
         let request = Request::post(&self.url(&format!("/articles/{slug}/comments")))
             .header("Accept", "application/json")
             .header(IDEMPOTENCY_KEY_HEADER, key);
-        send_within(request, |r| r.json(input), timeout_ms).await
+        send_within(request, |r| json(r, input), timeout_ms).await
     }
 
     /// A signed form token: the server reads from it when the form was shown.
@@ -81,7 +82,7 @@ impl Rest {
 
     pub async fn edit_comment(&self, id: i64, edit_token: &str, body: &str) -> Result<Comment, FetchError> {
         let request = Request::patch(&self.url(&format!("/comments/{id}"))).header(EDIT_TOKEN_HEADER, edit_token);
-        send_within(request, |r| r.json(&CommentEdit { body: body.to_owned() }), WRITE_TIMEOUT_MS).await
+        send_within(request, |r| json(r, &CommentEdit { body: body.to_owned() }), WRITE_TIMEOUT_MS).await
     }
 
     pub async fn delete_comment(&self, id: i64, edit_token: &str) -> Result<(), FetchError> {
@@ -100,9 +101,8 @@ impl Rest {
     }
 
     pub async fn report_comment(&self, id: i64, reason: &str) -> Result<(), FetchError> {
-        let request =
-            Request::post(&self.url(&format!("/comments/{id}/report"))).json(&Report { reason: reason.to_owned() });
-        send_empty(request).await
+        let request = Request::post(&self.url(&format!("/comments/{id}/report")));
+        send_empty(json(request, &Report { reason: reason.to_owned() })).await
     }
 
     /// Whether a server answers at all: anything but a 404 from its health route, or no answer
@@ -126,6 +126,17 @@ impl Rest {
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, FetchError> {
         send(Request::get(&self.url(path)).header("Accept", "application/json").build()).await
     }
+}
+
+/// The request with `body` as its JSON body.
+fn json<T: Serialize>(request: RequestBuilder, body: &T) -> Result<gloo_net::http::Request, gloo_net::Error> {
+    let text = crate::json::to_string(body).map_err(gloo_net::Error::GlooError)?;
+    request.header("Content-Type", "application/json").body(text)
+}
+
+/// The answer's body as a `T`; `None` if it is not one (a proxy's HTML error page).
+async fn body<T: DeserializeOwned>(response: &Response) -> Option<T> {
+    crate::json::from_str(&response.text().await.ok()?).ok()
 }
 
 /// Sends a request built by gloo-net and reads the answer as `T` or as a problem.
@@ -188,16 +199,16 @@ async fn send_empty(request: Result<gloo_net::http::Request, gloo_net::Error>) -
     }
     let status = response.status();
     let retry_after = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
-    Err(FetchError::Status { status, problem: response.json::<Problem>().await.ok(), retry_after })
+    Err(FetchError::Status { status, problem: body::<Problem>(&response).await, retry_after })
 }
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, FetchError> {
     let status = response.status();
     if !response.ok() {
         let retry_after = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());
-        let problem = response.json::<Problem>().await.ok();
+        let problem = body::<Problem>(&response).await;
         return Err(FetchError::Status { status, problem, retry_after });
     }
     let text = response.text().await.map_err(|e| FetchError::Network(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| FetchError::BadResponse(e.to_string()))
+    crate::json::from_str(&text).map_err(FetchError::BadResponse)
 }

@@ -10,11 +10,11 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
-    serde_json::from_str(&storage()?.get_item(key).ok()??).ok()
+    crate::json::from_str(&storage()?.get_item(key).ok()??).ok()
 }
 
 fn save<T: Serialize>(key: &str, value: &T) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(value)) {
+    if let (Some(storage), Ok(json)) = (storage(), crate::json::to_string(value)) {
         let _ = storage.set_item(key, &json);
     }
 }
