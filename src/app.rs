@@ -80,9 +80,30 @@ pub fn widget(props: &WidgetProps) -> Html {
             }
         });
     }
+    // The words of the language: built in (English), from the seed, or fetched once here.
+    let words = {
+        let tag = props.config.lang.clone();
+        use_state(move || crate::i18n::ready(&tag))
+    };
+    {
+        let words = words.clone();
+        use_effect_with(props.config.lang.clone(), move |tag| {
+            let ready = crate::i18n::ready(tag);
+            if ready != *words {
+                words.set(ready);
+            }
+            if !ready {
+                let tag = tag.clone();
+                spawn_local(async move {
+                    crate::i18n::fetch(&tag).await;
+                    words.set(true);
+                });
+            }
+        });
+    }
     let lang = {
         let seed = seed.clone();
-        use_memo((props.config.lang.clone(), props.intl.clone()), move |(tag, intl)| {
+        use_memo((props.config.lang.clone(), props.intl.clone(), *words), move |(tag, intl, _)| {
             let intl = intl.clone().or_else(|| seed.map(|s| Intl::recorded(s.intl.clone())));
             Lang::with(tag.clone(), intl.unwrap_or_else(Intl::browser))
         })
@@ -101,8 +122,8 @@ pub fn widget(props: &WidgetProps) -> Html {
         })
     };
     // Every hook is called above this line, as Yew requires.
-    let Some(backend) = (*backend).clone() else {
-        // `auto` is still asking the server whether it is there.
+    let Some(backend) = (*backend).clone().filter(|_| *words) else {
+        // `auto` is still asking the server whether it is there, or the words are on their way.
         return html! { <div class="nw-widget" lang={lang.tag.to_string()} dir={lang.dir()} aria-busy="true"></div> };
     };
     let parts = props.config.parts;

@@ -1,7 +1,14 @@
-//! Every string of the UI, one catalogue per language, in this one place.
+//! Every string of the UI, one catalogue per language.
 //!
-//! Numbers, dates and plurals are formatted by the browser's Intl (see [`crate::intl`]); a
-//! catalogue only holds words, with `{n}`-style holes.
+//! English is built in ([`EN`]: every key, checked by the compiler). Every other language is a
+//! file, `i18n/{language}.json`, so that a reader downloads the words of one language only:
+//! - the server builds them all in (`include_str!`) and puts the reader's into the HTML it
+//!   renders (the seed), so a hydrating widget has its words at once;
+//! - a widget that renders without the server's HTML fetches `i18n/{language}.json` from where
+//!   its own script was loaded ([`fetch`]), showing nothing until then (English if that fails).
+//!
+//! A key a file lacks is English. Numbers, dates and plurals are formatted by the browser's Intl
+//! (see [`crate::intl`]); a catalogue only holds words, with `{n}`-style holes.
 
 use news_widget_api::LangTag;
 
@@ -24,23 +31,10 @@ impl Lang {
         Self::with(tag, Intl::browser())
     }
 
-    /// The catalogue for the tag's primary language, English where there is none yet.
+    /// The catalogue for the tag's primary language: English until that language's catalogue is
+    /// [`register`]ed (in the browser) and where there is none.
     pub fn with(tag: LangTag, intl: Intl) -> Self {
-        let text = match tag.primary().as_str() {
-            "fr" => &FR,
-            "de" => &DE,
-            "es" => &ES,
-            "ru" => &RU,
-            "pl" => &PL,
-            "ar" => &AR,
-            "it" => &IT,
-            "pt" => &PT,
-            "nl" => &NL,
-            "zh" => &ZH,
-            "ja" => &JA,
-            _ => &EN,
-        };
-        Self { tag, text, intl }
+        Self { text: catalogue(tag.primary().as_str()).unwrap_or(&EN), tag, intl }
     }
 }
 
@@ -150,101 +144,304 @@ pub fn around<'a>(template: &'a str, name: &str) -> (&'a str, &'a str) {
     template.split_once(&format!("{{{name}}}")).unwrap_or((template, ""))
 }
 
-#[derive(Debug, PartialEq)]
-#[cfg_attr(test, derive(serde::Serialize))]
-pub struct Catalogue {
-    pub by_author: &'static str,
-    pub published: &'static str,
-    pub updated: &'static str,
-    pub reading_time: &'static str,
-    pub photo_credit: &'static str,
-    pub loading_article: &'static str,
-    pub article_failed: &'static str,
-    pub retry: &'static str,
-    pub details: &'static str,
-    pub config_error: &'static str,
-    pub error_network: &'static str,
-    pub error_not_found: &'static str,
-    pub error_server: &'static str,
-    pub error_bad_response: &'static str,
-    pub error_too_many: &'static str,
-    pub rating_heading: &'static str,
-    pub editor_score: &'static str,
-    pub user_rating: &'static str,
-    pub votes: Plural,
-    pub stars: Plural,
-    pub average: &'static str,
-    pub average_label: &'static str,
-    pub rate_legend: &'static str,
-    pub rate: &'static str,
-    pub change_rating: &'static str,
-    pub your_rating: &'static str,
-    pub pick_first: &'static str,
-    pub sending_vote: &'static str,
-    pub vote_saved: &'static str,
-    pub vote_failed: &'static str,
-    pub rating_failed: &'static str,
-    pub comments: Plural,
-    pub no_comments: &'static str,
-    pub loading_comments: &'static str,
-    pub comments_failed: &'static str,
-    pub sort_label: &'static str,
-    pub sort_oldest: &'static str,
-    pub sort_newest: &'static str,
-    pub load_more: &'static str,
-    pub reply: &'static str,
-    pub cancel: &'static str,
-    pub in_reply_to: &'static str,
-    pub awaiting_moderation: &'static str,
-    pub edited: &'static str,
-    pub deleted_comment: &'static str,
-    pub edit: &'static str,
-    pub save: &'static str,
-    pub delete: &'static str,
-    pub confirm_delete: &'static str,
-    pub report: &'static str,
-    pub reported: &'static str,
-    pub report_reason: &'static str,
-    pub leave_comment: &'static str,
-    pub reply_to: &'static str,
-    pub email_note: &'static str,
-    pub required_note: &'static str,
-    pub field_name: &'static str,
-    pub field_email: &'static str,
-    pub field_website: &'static str,
-    pub field_body: &'static str,
-    pub remember_me: &'static str,
-    pub honeypot_label: &'static str,
-    pub submit_comment: &'static str,
-    pub sending_comment: &'static str,
-    pub fix_errors: &'static str,
-    pub comment_published: &'static str,
-    pub comment_pending: &'static str,
-    pub comment_not_sent: &'static str,
-    pub retry_in: &'static str,
-    pub retry_now: &'static str,
-    pub offline: &'static str,
-    pub draft_restored: &'static str,
-    pub err_required: &'static str,
-    pub err_too_long: &'static str,
-    pub err_email: &'static str,
-    pub err_url: &'static str,
-    pub err_control: &'static str,
-    pub share_heading: &'static str,
-    pub share_on: &'static str,
-    pub share_native: &'static str,
-    pub share_unknown: &'static str,
-    pub copy_link: &'static str,
-    pub link_copied: &'static str,
-    pub copy_failed: &'static str,
-    pub instance_label: &'static str,
-    pub instance_invalid: &'static str,
-    pub share_action: &'static str,
-    pub comments_refused: Plural,
-    pub local_only: &'static str,
-    pub comment_not_published: &'static str,
+/// Defines [`Catalogue`] (every key, each a text or a [`Plural`]) and [`KEYS`] from one list.
+macro_rules! catalogue {
+    ($($key:ident: $kind:ident,)*) => {
+        #[derive(Debug, PartialEq)]
+        #[cfg_attr(test, derive(serde::Serialize))]
+        pub struct Catalogue {
+            $(pub $key: catalogue!(@type $kind),)*
+        }
+
+        /// Every key of a catalogue, in order.
+        pub const KEYS: &[&str] = &[$(stringify!($key)),*];
+
+        /// The catalogue of `file`, kept for the life of the page; English where a key is
+        /// missing or of the wrong kind.
+        fn into_static(mut file: CatalogueFile) -> &'static Catalogue {
+            // The entries in the order of the fields (a struct literal's fields are evaluated
+            // in the order written), each taken by one small shared function.
+            let mut entries = KEYS.iter().map(|key| file.remove(*key));
+            let entries: &mut dyn Iterator<Item = Option<Words>> = &mut entries;
+            Box::leak(Box::new(Catalogue {
+                $($key: catalogue!(@take $kind entries, EN.$key),)*
+            }))
+        }
+    };
+    (@type text) => { &'static str };
+    (@type plural) => { Plural };
+    (@take text $entries:ident, $english:expr) => { next_text($entries, $english) };
+    (@take plural $entries:ident, $english:expr) => { next_plural($entries, $english) };
 }
 
+#[inline(never)]
+fn next_text(entries: &mut dyn Iterator<Item = Option<Words>>, english: &'static str) -> &'static str {
+    match entries.next().flatten() {
+        Some(Words::Text(text)) => text.leak(),
+        _ => english,
+    }
+}
+
+#[inline(never)]
+fn next_plural(entries: &mut dyn Iterator<Item = Option<Words>>, english: Plural) -> Plural {
+    match entries.next().flatten() {
+        Some(Words::Plural(forms)) => forms.into_static(),
+        _ => english,
+    }
+}
+
+/// A catalogue as `i18n/{language}.json` holds it and the seed carries it: words by key. (A map
+/// rather than a struct of 90 fields: serde's code for one of those cost 17 KB of wasm.)
+pub type CatalogueFile = std::collections::BTreeMap<String, Words>;
+
+/// One entry of a catalogue file: a text, or a plural's forms.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Words {
+    Text(String),
+    Plural(PluralFile),
+}
+
+impl<'de> serde::Deserialize<'de> for Words {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Words;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a text or an object of plural forms")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Words, E> {
+                Ok(Words::Text(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Words, A::Error> {
+                let forms = serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Words::Plural(forms))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// A [`Plural`] as a catalogue file holds it: `one` and `other` always, the rest where the
+/// language has them.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PluralFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zero: Option<String>,
+    pub one: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub few: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub many: Option<String>,
+    pub other: String,
+}
+
+impl PluralFile {
+    fn into_static(self) -> Plural {
+        let leak = |s: Option<String>| s.map(|s| &*s.leak());
+        Plural {
+            zero: leak(self.zero),
+            one: self.one.leak(),
+            two: leak(self.two),
+            few: leak(self.few),
+            many: leak(self.many),
+            other: self.other.leak(),
+        }
+    }
+}
+
+/// The languages with a catalogue file, besides English.
+pub const TRANSLATED: [&str; 11] = ["fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja"];
+
+/// The server's copies of the files: every language, read once.
+#[cfg(not(target_arch = "wasm32"))]
+mod built_in {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+
+    use super::{Catalogue, CatalogueFile};
+
+    macro_rules! files {
+        ($($code:literal),*) => { [$(($code, include_str!(concat!("../i18n/", $code, ".json")))),*] };
+    }
+    const FILES: [(&str, &str); 11] = files!("fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja");
+
+    static PARSED: LazyLock<HashMap<&'static str, (CatalogueFile, &'static Catalogue)>> = LazyLock::new(|| {
+        FILES
+            .iter()
+            .map(|(code, text)| {
+                let file: CatalogueFile =
+                    serde_json::from_str(text).unwrap_or_else(|e| panic!("i18n/{code}.json: {e}"));
+                (*code, (file.clone(), super::into_static(file)))
+            })
+            .collect()
+    });
+
+    pub fn catalogue(primary: &str) -> Option<&'static Catalogue> {
+        PARSED.get(primary).map(|(_, c)| *c)
+    }
+
+    pub fn file(primary: &str) -> Option<CatalogueFile> {
+        PARSED.get(primary).map(|(f, _)| f.clone())
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use built_in::file;
+
+/// The catalogue of a primary language (`fr`), if it is built in or was registered.
+pub fn catalogue(primary: &str) -> Option<&'static Catalogue> {
+    if primary == "en" {
+        return Some(&EN);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(c) = built_in::catalogue(primary) {
+        return Some(c);
+    }
+    REGISTERED.with(|r| r.borrow().iter().find(|(code, _)| code == primary).map(|(_, c)| *c))
+}
+
+thread_local! {
+    /// Catalogues that arrived in this page (a seed, a fetched file), by primary language.
+    static REGISTERED: std::cell::RefCell<Vec<(String, &'static Catalogue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keeps `file` as the catalogue of `primary` for the life of the page; a language already
+/// known keeps its first catalogue.
+pub fn register(primary: &str, file: CatalogueFile) {
+    if catalogue(primary).is_none() {
+        let text = into_static(file);
+        REGISTERED.with(|r| r.borrow_mut().push((primary.to_owned(), text)));
+    }
+}
+
+/// Whether the widget has the words of `tag` (or there are none to have: English, or a language
+/// with no file).
+pub fn ready(tag: &LangTag) -> bool {
+    let primary = tag.primary();
+    !TRANSLATED.contains(&primary.as_str()) || catalogue(primary.as_str()).is_some()
+}
+
+/// Fetches and registers the catalogue of `tag`'s language from `i18n/{language}.json` beside
+/// the widget's script; on failure the widget stays in English and says so in the console.
+#[cfg(target_arch = "wasm32")]
+pub async fn fetch(tag: &LangTag) {
+    let primary = tag.primary();
+    if ready(tag) {
+        return;
+    }
+    let url = crate::assets::url(&format!("i18n/{}.json", primary.as_str()));
+    let file = async {
+        let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| e.to_string())?;
+        if !response.ok() {
+            return Err(format!("HTTP {}", response.status()));
+        }
+        crate::json::from_str::<CatalogueFile>(&response.text().await.map_err(|e| e.to_string())?)
+    };
+    match file.await {
+        Ok(file) => register(primary.as_str(), file),
+        Err(e) => web_sys::console::warn_1(&format!("news-widget: no {url} ({e}); the widget speaks English").into()),
+    }
+}
+
+/// On the server every catalogue is built in.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn fetch(_tag: &LangTag) {}
+
+catalogue! {
+    by_author: text,
+    published: text,
+    updated: text,
+    reading_time: text,
+    photo_credit: text,
+    loading_article: text,
+    article_failed: text,
+    retry: text,
+    details: text,
+    config_error: text,
+    error_network: text,
+    error_not_found: text,
+    error_server: text,
+    error_bad_response: text,
+    error_too_many: text,
+    rating_heading: text,
+    editor_score: text,
+    user_rating: text,
+    votes: plural,
+    stars: plural,
+    average: text,
+    average_label: text,
+    rate_legend: text,
+    rate: text,
+    change_rating: text,
+    your_rating: text,
+    pick_first: text,
+    sending_vote: text,
+    vote_saved: text,
+    vote_failed: text,
+    rating_failed: text,
+    comments: plural,
+    no_comments: text,
+    loading_comments: text,
+    comments_failed: text,
+    sort_label: text,
+    sort_oldest: text,
+    sort_newest: text,
+    load_more: text,
+    reply: text,
+    cancel: text,
+    in_reply_to: text,
+    awaiting_moderation: text,
+    edited: text,
+    deleted_comment: text,
+    edit: text,
+    save: text,
+    delete: text,
+    confirm_delete: text,
+    report: text,
+    reported: text,
+    report_reason: text,
+    leave_comment: text,
+    reply_to: text,
+    email_note: text,
+    required_note: text,
+    field_name: text,
+    field_email: text,
+    field_website: text,
+    field_body: text,
+    remember_me: text,
+    honeypot_label: text,
+    submit_comment: text,
+    sending_comment: text,
+    fix_errors: text,
+    comment_published: text,
+    comment_pending: text,
+    comment_not_sent: text,
+    retry_in: text,
+    retry_now: text,
+    offline: text,
+    draft_restored: text,
+    err_required: text,
+    err_too_long: text,
+    err_email: text,
+    err_url: text,
+    err_control: text,
+    share_heading: text,
+    share_on: text,
+    share_native: text,
+    share_unknown: text,
+    copy_link: text,
+    link_copied: text,
+    copy_failed: text,
+    instance_label: text,
+    instance_invalid: text,
+    share_action: text,
+    comments_refused: plural,
+    local_only: text,
+    comment_not_published: text,
+}
 pub const EN: Catalogue = Catalogue {
     by_author: "By {author}",
     published: "Published {date}",
@@ -338,1047 +535,10 @@ pub const EN: Catalogue = Catalogue {
     comment_not_published: "Sorry: your comment was not published.",
 };
 
-pub const FR: Catalogue = Catalogue {
-    by_author: "Par {author}",
-    published: "Publié le {date}",
-    updated: "Mis à jour le {date}",
-    reading_time: "Lecture : {n} min",
-    photo_credit: "Photo : {credit}",
-    loading_article: "Chargement de l’article…",
-    article_failed: "L’article n’a pas pu être chargé.",
-    retry: "Réessayer",
-    details: "Détails",
-    config_error: "news-widget est mal configuré",
-    error_network: "Le serveur est injoignable. Vérifiez votre connexion.",
-    error_not_found: "Cet article n’existe pas (ou plus).",
-    error_server: "Le serveur a rencontré un problème ({status}).",
-    error_bad_response: "Le serveur a envoyé une réponse illisible pour le widget.",
-    error_too_many: "Trop de nouveaux votes depuis votre réseau aujourd’hui. Réessayez demain.",
-    rating_heading: "Avis",
-    editor_score: "Note globale {percent}",
-    user_rating: "Note des lecteurs\u{a0}: {percent} ({votes})",
-    votes: Plural::new("{n} vote", "{n} votes"),
-    stars: Plural::new("{n} étoile", "{n} étoiles"),
-    average: "{average} / 5",
-    average_label: "Note moyenne\u{a0}: {average} sur 5",
-    rate_legend: "Notez cet article",
-    rate: "Noter",
-    change_rating: "Modifier ma note",
-    your_rating: "Votre note\u{a0}: {stars}",
-    pick_first: "Choisissez d’abord un nombre d’étoiles.",
-    sending_vote: "Envoi de votre note…",
-    vote_saved: "Merci\u{a0}! Votre note\u{a0}: {stars}.",
-    vote_failed: "Votre note n’a pas été enregistrée\u{a0}: {reason}",
-    rating_failed: "Les notes n’ont pas pu être chargées.",
-    comments: Plural::new("{n} commentaire", "{n} commentaires"),
-    no_comments: "Aucun commentaire pour l’instant. Soyez le premier\u{a0}!",
-    loading_comments: "Chargement des commentaires…",
-    comments_failed: "Les commentaires n’ont pas pu être chargés.",
-    sort_label: "Trier",
-    sort_oldest: "Plus anciens d’abord",
-    sort_newest: "Plus récents d’abord",
-    load_more: "Afficher plus de commentaires",
-    reply: "Répondre",
-    cancel: "Annuler",
-    in_reply_to: "en réponse à {name}",
-    awaiting_moderation: "en attente de modération",
-    edited: "modifié",
-    deleted_comment: "Ce commentaire a été retiré.",
-    edit: "Modifier",
-    save: "Enregistrer",
-    delete: "Supprimer",
-    confirm_delete: "Supprimer vraiment",
-    report: "Signaler",
-    reported: "Merci\u{a0}: les modérateurs vont examiner ce commentaire.",
-    report_reason: "Signalé par un lecteur",
-    leave_comment: "Laisser un commentaire",
-    reply_to: "Répondre à {name}",
-    email_note: "Votre adresse e-mail ne sera pas publiée.",
-    required_note: "Les champs obligatoires sont indiqués avec *",
-    field_name: "Nom",
-    field_email: "E-mail",
-    field_website: "Site web",
-    field_body: "Commentaire",
-    remember_me: "Retenir mon nom, mon e-mail et mon site sur cet appareil",
-    honeypot_label: "Laissez ce champ vide",
-    submit_comment: "Publier le commentaire",
-    sending_comment: "Envoi…",
-    fix_errors: "Corrigez les champs signalés en rouge.",
-    comment_published: "Votre commentaire est publié.",
-    comment_pending: "Votre commentaire est en attente de modération. Vous seul le voyez pour l’instant.",
-    comment_not_sent: "Votre commentaire n’a pas été envoyé\u{a0}: {reason} Votre texte est conservé.",
-    retry_in: "Nouvel essai dans {n}\u{a0}s.",
-    retry_now: "Réessayer maintenant",
-    offline: "Vous êtes hors ligne. Votre texte est conservé et sera envoyé au retour de la connexion.",
-    draft_restored: "Votre commentaire non envoyé a été restauré.",
-    err_required: "{field}\u{a0}: ce champ est obligatoire.",
-    err_too_long: "{field}\u{a0}: {n} caractères au maximum.",
-    err_email: "Saisissez une adresse e-mail comme nom@exemple.fr.",
-    err_url: "Saisissez une adresse web complète commençant par https://, ou laissez ce champ vide.",
-    err_control: "{field}\u{a0}: retirez les caractères de contrôle invisibles.",
-    share_heading: "Partager",
-    share_on: "Partager sur {network}",
-    share_native: "Partager…",
-    share_unknown: "nomme des réseaux inconnus\u{a0}: {names}. Connus\u{a0}: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Copier le lien",
-    link_copied: "Lien copié",
-    copy_failed: "Le lien n’a pas pu être copié\u{a0}; sélectionnez-le dans la barre d’adresse.",
-    instance_label: "Votre instance Mastodon",
-    instance_invalid: "Saisissez l’adresse de votre instance, par exemple mastodon.social.",
-    share_action: "Partager",
-    comments_refused: Plural::new("{n} commentaire n’a pas pu être affiché : le serveur l’a envoyé mal formé.", "{n} commentaires n’ont pas pu être affichés : le serveur les a envoyés mal formés."),
-    local_only: "Enregistré dans ce navigateur uniquement — non publié",
-    comment_not_published: "Désolé : votre commentaire n’a pas été publié.",
-};
-
-pub const DE: Catalogue = Catalogue {
-    by_author: "Von {author}",
-    published: "Veröffentlicht am {date}",
-    updated: "Aktualisiert am {date}",
-    reading_time: "{n} Min. Lesezeit",
-    photo_credit: "Foto: {credit}",
-    loading_article: "Der Artikel wird geladen…",
-    article_failed: "Der Artikel konnte nicht geladen werden.",
-    retry: "Erneut versuchen",
-    details: "Details",
-    config_error: "news-widget ist falsch eingerichtet",
-    error_network: "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung.",
-    error_not_found: "Diesen Artikel gibt es nicht (mehr).",
-    error_server: "Der Server hatte ein Problem ({status}).",
-    error_bad_response: "Der Server hat eine Antwort geschickt, die das Widget nicht lesen kann.",
-    error_too_many: "Zu viele neue Stimmen aus Ihrem Netz heute. Versuchen Sie es morgen wieder.",
-    rating_heading: "Bewertung",
-    editor_score: "Gesamtwertung {percent}",
-    user_rating: "Leserwertung: {percent} ({votes})",
-    votes: Plural::new("{n} Stimme", "{n} Stimmen"),
-    stars: Plural::new("{n} Stern", "{n} Sterne"),
-    average: "{average} / 5",
-    average_label: "Durchschnitt: {average} von 5",
-    rate_legend: "Diesen Artikel bewerten",
-    rate: "Bewerten",
-    change_rating: "Meine Bewertung ändern",
-    your_rating: "Ihre Bewertung: {stars}",
-    pick_first: "Wählen Sie zuerst eine Anzahl Sterne.",
-    sending_vote: "Ihre Bewertung wird gesendet…",
-    vote_saved: "Danke! Ihre Bewertung: {stars}.",
-    vote_failed: "Ihre Bewertung wurde nicht gespeichert: {reason}",
-    rating_failed: "Die Bewertungen konnten nicht geladen werden.",
-    comments: Plural::new("{n} Kommentar", "{n} Kommentare"),
-    no_comments: "Noch keine Kommentare. Schreiben Sie den ersten!",
-    loading_comments: "Die Kommentare werden geladen…",
-    comments_failed: "Die Kommentare konnten nicht geladen werden.",
-    sort_label: "Sortieren",
-    sort_oldest: "Älteste zuerst",
-    sort_newest: "Neueste zuerst",
-    load_more: "Weitere Kommentare laden",
-    reply: "Antworten",
-    cancel: "Abbrechen",
-    in_reply_to: "als Antwort an {name}",
-    awaiting_moderation: "wartet auf Freigabe",
-    edited: "bearbeitet",
-    deleted_comment: "Dieser Kommentar wurde entfernt.",
-    edit: "Bearbeiten",
-    save: "Speichern",
-    delete: "Löschen",
-    confirm_delete: "Wirklich löschen",
-    report: "Melden",
-    reported: "Danke: Die Moderation sieht sich diesen Kommentar an.",
-    report_reason: "Von einem Leser gemeldet",
-    leave_comment: "Kommentar schreiben",
-    reply_to: "Antwort an {name}",
-    email_note: "Ihre E-Mail-Adresse wird nicht veröffentlicht.",
-    required_note: "Pflichtfelder sind mit * markiert",
-    field_name: "Name",
-    field_email: "E-Mail",
-    field_website: "Website",
-    field_body: "Kommentar",
-    remember_me: "Name, E-Mail und Website auf diesem Gerät speichern",
-    honeypot_label: "Dieses Feld leer lassen",
-    submit_comment: "Kommentar abschicken",
-    sending_comment: "Wird gesendet…",
-    fix_errors: "Bitte korrigieren Sie die rot markierten Felder.",
-    comment_published: "Ihr Kommentar ist veröffentlicht.",
-    comment_pending: "Ihr Kommentar wartet auf Freigabe. Vorerst sehen nur Sie ihn.",
-    comment_not_sent: "Ihr Kommentar wurde nicht gesendet: {reason} Ihr Text bleibt erhalten.",
-    retry_in: "Neuer Versuch in {n} s.",
-    retry_now: "Jetzt erneut versuchen",
-    offline: "Sie sind offline. Ihr Text bleibt erhalten und wird gesendet, sobald die Verbindung zurück ist.",
-    draft_restored: "Ihr nicht gesendeter Kommentar wurde wiederhergestellt.",
-    err_required: "{field}: Dieses Feld ist erforderlich.",
-    err_too_long: "{field}: höchstens {n} Zeichen.",
-    err_email: "Geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.",
-    err_url: "Geben Sie eine vollständige Webadresse mit https:// ein oder lassen Sie das Feld leer.",
-    err_control: "{field}: Entfernen Sie die unsichtbaren Steuerzeichen.",
-    share_heading: "Teilen",
-    share_on: "Auf {network} teilen",
-    share_native: "Teilen…",
-    share_unknown: "nennt unbekannte Netzwerke: {names}. Bekannt: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Link kopieren",
-    link_copied: "Link kopiert",
-    copy_failed: "Der Link konnte nicht kopiert werden; markieren Sie ihn in der Adressleiste.",
-    instance_label: "Ihre Mastodon-Instanz",
-    instance_invalid: "Geben Sie die Adresse Ihrer Instanz ein, etwa mastodon.social.",
-    share_action: "Teilen",
-    comments_refused: Plural::new("{n} Kommentar konnte nicht angezeigt werden: Der Server hat ihn fehlerhaft gesendet.", "{n} Kommentare konnten nicht angezeigt werden: Der Server hat sie fehlerhaft gesendet."),
-    local_only: "Nur in diesem Browser gespeichert — nicht veröffentlicht",
-    comment_not_published: "Leider wurde Ihr Kommentar nicht veröffentlicht.",
-};
-
-pub const ES: Catalogue = Catalogue {
-    by_author: "Por {author}",
-    published: "Publicado el {date}",
-    updated: "Actualizado el {date}",
-    reading_time: "Lectura: {n} min",
-    photo_credit: "Foto: {credit}",
-    loading_article: "Cargando el artículo…",
-    article_failed: "No se pudo cargar el artículo.",
-    retry: "Reintentar",
-    details: "Detalles",
-    config_error: "news-widget está mal configurado",
-    error_network: "No se puede contactar con el servidor. Compruebe su conexión.",
-    error_not_found: "Este artículo no existe (o ya no existe).",
-    error_server: "El servidor tuvo un problema ({status}).",
-    error_bad_response: "El servidor envió una respuesta que el widget no puede leer.",
-    error_too_many: "Demasiados votos nuevos desde su red hoy. Inténtelo mañana.",
-    rating_heading: "Valoración",
-    editor_score: "Puntuación total {percent}",
-    user_rating: "Valoración de los lectores: {percent} ({votes})",
-    votes: Plural::new("{n} voto", "{n} votos"),
-    stars: Plural::new("{n} estrella", "{n} estrellas"),
-    average: "{average} / 5",
-    average_label: "Valoración media: {average} de 5",
-    rate_legend: "Valore este artículo",
-    rate: "Valorar",
-    change_rating: "Cambiar mi valoración",
-    your_rating: "Su valoración: {stars}",
-    pick_first: "Elija primero un número de estrellas.",
-    sending_vote: "Enviando su valoración…",
-    vote_saved: "¡Gracias! Su valoración: {stars}.",
-    vote_failed: "Su valoración no se guardó: {reason}",
-    rating_failed: "No se pudieron cargar las valoraciones.",
-    comments: Plural::new("{n} comentario", "{n} comentarios"),
-    no_comments: "Aún no hay comentarios. ¡Sea el primero!",
-    loading_comments: "Cargando los comentarios…",
-    comments_failed: "No se pudieron cargar los comentarios.",
-    sort_label: "Ordenar",
-    sort_oldest: "Más antiguos primero",
-    sort_newest: "Más recientes primero",
-    load_more: "Cargar más comentarios",
-    reply: "Responder",
-    cancel: "Cancelar",
-    in_reply_to: "en respuesta a {name}",
-    awaiting_moderation: "pendiente de moderación",
-    edited: "editado",
-    deleted_comment: "Este comentario fue retirado.",
-    edit: "Editar",
-    save: "Guardar",
-    delete: "Eliminar",
-    confirm_delete: "Eliminar de verdad",
-    report: "Denunciar",
-    reported: "Gracias: los moderadores revisarán este comentario.",
-    report_reason: "Denunciado por un lector",
-    leave_comment: "Deje un comentario",
-    reply_to: "Responder a {name}",
-    email_note: "Su dirección de correo no se publicará.",
-    required_note: "Los campos obligatorios están marcados con *",
-    field_name: "Nombre",
-    field_email: "Correo electrónico",
-    field_website: "Sitio web",
-    field_body: "Comentario",
-    remember_me: "Recordar mi nombre, correo y sitio web en este dispositivo",
-    honeypot_label: "Deje este campo vacío",
-    submit_comment: "Publicar comentario",
-    sending_comment: "Enviando…",
-    fix_errors: "Corrija los campos marcados en rojo.",
-    comment_published: "Su comentario está publicado.",
-    comment_pending: "Su comentario está pendiente de moderación. Por ahora solo usted lo ve.",
-    comment_not_sent: "Su comentario no se envió: {reason} Su texto se conserva.",
-    retry_in: "Nuevo intento en {n} s.",
-    retry_now: "Reintentar ahora",
-    offline: "Está sin conexión. Su texto se conserva y se enviará cuando vuelva la conexión.",
-    draft_restored: "Se restauró su comentario no enviado.",
-    err_required: "{field}: este campo es obligatorio.",
-    err_too_long: "{field}: {n} caracteres como máximo.",
-    err_email: "Escriba un correo como nombre@ejemplo.es.",
-    err_url: "Escriba una dirección web completa que empiece por https://, o deje el campo vacío.",
-    err_control: "{field}: quite los caracteres de control invisibles.",
-    share_heading: "Compartir",
-    share_on: "Compartir en {network}",
-    share_native: "Compartir…",
-    share_unknown: "nombra redes desconocidas: {names}. Conocidas: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Copiar el enlace",
-    link_copied: "Enlace copiado",
-    copy_failed: "No se pudo copiar el enlace; selecciónelo en la barra de direcciones.",
-    instance_label: "Su instancia de Mastodon",
-    instance_invalid: "Escriba la dirección de su instancia, por ejemplo mastodon.social.",
-    share_action: "Compartir",
-    comments_refused: Plural::new("{n} comentario no se pudo mostrar: el servidor lo envió mal formado.", "{n} comentarios no se pudieron mostrar: el servidor los envió mal formados."),
-    local_only: "Guardado solo en este navegador — no publicado",
-    comment_not_published: "Lo sentimos: su comentario no se ha publicado.",
-};
-
-pub const RU: Catalogue = Catalogue {
-    by_author: "Автор: {author}",
-    published: "Опубликовано {date}",
-    updated: "Обновлено {date}",
-    reading_time: "{n} мин чтения",
-    photo_credit: "Фото: {credit}",
-    loading_article: "Статья загружается…",
-    article_failed: "Не удалось загрузить статью.",
-    retry: "Повторить",
-    details: "Подробности",
-    config_error: "news-widget настроен неверно",
-    error_network: "Сервер недоступен. Проверьте подключение.",
-    error_not_found: "Такой статьи нет (или больше нет).",
-    error_server: "На сервере произошла ошибка ({status}).",
-    error_bad_response: "Сервер прислал ответ, который виджет не может прочитать.",
-    error_too_many: "Сегодня из вашей сети слишком много новых голосов. Попробуйте завтра.",
-    rating_heading: "Оценка",
-    editor_score: "Общая оценка {percent}",
-    user_rating: "Оценка читателей: {percent} ({votes})",
-    votes: Plural::slavic("{n} голос", "{n} голоса", "{n} голосов", "{n} голоса"),
-    stars: Plural::slavic("{n} звезда", "{n} звезды", "{n} звёзд", "{n} звезды"),
-    average: "{average} / 5",
-    average_label: "Средняя оценка: {average} из 5",
-    rate_legend: "Оцените статью",
-    rate: "Оценить",
-    change_rating: "Изменить мою оценку",
-    your_rating: "Ваша оценка: {stars}",
-    pick_first: "Сначала выберите число звёзд.",
-    sending_vote: "Отправка вашей оценки…",
-    vote_saved: "Спасибо! Ваша оценка: {stars}.",
-    vote_failed: "Ваша оценка не сохранена: {reason}",
-    rating_failed: "Не удалось загрузить оценки.",
-    comments: Plural::slavic("{n} комментарий", "{n} комментария", "{n} комментариев", "{n} комментария"),
-    no_comments: "Комментариев пока нет. Будьте первым!",
-    loading_comments: "Комментарии загружаются…",
-    comments_failed: "Не удалось загрузить комментарии.",
-    sort_label: "Сортировка",
-    sort_oldest: "Сначала старые",
-    sort_newest: "Сначала новые",
-    load_more: "Показать ещё комментарии",
-    reply: "Ответить",
-    cancel: "Отмена",
-    in_reply_to: "в ответ {name}",
-    awaiting_moderation: "ожидает модерации",
-    edited: "изменено",
-    deleted_comment: "Этот комментарий удалён.",
-    edit: "Изменить",
-    save: "Сохранить",
-    delete: "Удалить",
-    confirm_delete: "Точно удалить",
-    report: "Пожаловаться",
-    reported: "Спасибо: модераторы проверят этот комментарий.",
-    report_reason: "Жалоба читателя",
-    leave_comment: "Оставить комментарий",
-    reply_to: "Ответить {name}",
-    email_note: "Ваш адрес электронной почты не будет опубликован.",
-    required_note: "Обязательные поля отмечены *",
-    field_name: "Имя",
-    field_email: "Эл. почта",
-    field_website: "Сайт",
-    field_body: "Комментарий",
-    remember_me: "Запомнить имя, почту и сайт на этом устройстве",
-    honeypot_label: "Оставьте это поле пустым",
-    submit_comment: "Отправить комментарий",
-    sending_comment: "Отправка…",
-    fix_errors: "Исправьте поля, отмеченные красным.",
-    comment_published: "Ваш комментарий опубликован.",
-    comment_pending: "Ваш комментарий ожидает модерации. Пока его видите только вы.",
-    comment_not_sent: "Ваш комментарий не отправлен: {reason} Текст сохранён.",
-    retry_in: "Новая попытка через {n} с.",
-    retry_now: "Повторить сейчас",
-    offline: "Нет подключения. Текст сохранён и будет отправлен, когда связь появится.",
-    draft_restored: "Ваш неотправленный комментарий восстановлен.",
-    err_required: "{field}: обязательное поле.",
-    err_too_long: "{field}: не больше {n} символов.",
-    err_email: "Введите адрес вида name@example.ru.",
-    err_url: "Введите полный веб-адрес, начинающийся с https://, или оставьте поле пустым.",
-    err_control: "{field}: удалите невидимые управляющие символы.",
-    share_heading: "Поделиться",
-    share_on: "Поделиться в {network}",
-    share_native: "Поделиться…",
-    share_unknown: "называет неизвестные сети: {names}. Известные: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Скопировать ссылку",
-    link_copied: "Ссылка скопирована",
-    copy_failed: "Не удалось скопировать ссылку; выделите её в адресной строке.",
-    instance_label: "Ваш сервер Mastodon",
-    instance_invalid: "Введите адрес вашего сервера, например mastodon.social.",
-    share_action: "Поделиться",
-    comments_refused: Plural::slavic("{n} комментарий не удалось показать: сервер прислал его в неверном виде.", "{n} комментария не удалось показать: сервер прислал их в неверном виде.", "{n} комментариев не удалось показать: сервер прислал их в неверном виде.", "{n} комментария не удалось показать: сервер прислал их в неверном виде."),
-    local_only: "Сохранено только в этом браузере — не опубликовано",
-    comment_not_published: "К сожалению, ваш комментарий не был опубликован.",
-};
-
-pub const PL: Catalogue = Catalogue {
-    by_author: "Autor: {author}",
-    published: "Opublikowano {date}",
-    updated: "Zaktualizowano {date}",
-    reading_time: "{n} min czytania",
-    photo_credit: "Fot. {credit}",
-    loading_article: "Wczytywanie artykułu…",
-    article_failed: "Nie udało się wczytać artykułu.",
-    retry: "Spróbuj ponownie",
-    details: "Szczegóły",
-    config_error: "news-widget jest źle skonfigurowany",
-    error_network: "Brak połączenia z serwerem. Sprawdź połączenie.",
-    error_not_found: "Ten artykuł nie istnieje (albo już nie istnieje).",
-    error_server: "Serwer napotkał problem ({status}).",
-    error_bad_response: "Serwer przysłał odpowiedź, której widżet nie umie odczytać.",
-    error_too_many: "Dziś z Twojej sieci oddano zbyt wiele nowych głosów. Spróbuj jutro.",
-    rating_heading: "Ocena",
-    editor_score: "Ocena ogólna {percent}",
-    user_rating: "Ocena czytelników: {percent} ({votes})",
-    votes: Plural::slavic("{n} głos", "{n} głosy", "{n} głosów", "{n} głosu"),
-    stars: Plural::slavic("{n} gwiazdka", "{n} gwiazdki", "{n} gwiazdek", "{n} gwiazdki"),
-    average: "{average} / 5",
-    average_label: "Średnia ocena: {average} na 5",
-    rate_legend: "Oceń ten artykuł",
-    rate: "Oceń",
-    change_rating: "Zmień moją ocenę",
-    your_rating: "Twoja ocena: {stars}",
-    pick_first: "Najpierw wybierz liczbę gwiazdek.",
-    sending_vote: "Wysyłanie oceny…",
-    vote_saved: "Dziękujemy! Twoja ocena: {stars}.",
-    vote_failed: "Twoja ocena nie została zapisana: {reason}",
-    rating_failed: "Nie udało się wczytać ocen.",
-    comments: Plural::slavic("{n} komentarz", "{n} komentarze", "{n} komentarzy", "{n} komentarza"),
-    no_comments: "Nie ma jeszcze komentarzy. Bądź pierwszy!",
-    loading_comments: "Wczytywanie komentarzy…",
-    comments_failed: "Nie udało się wczytać komentarzy.",
-    sort_label: "Sortuj",
-    sort_oldest: "Od najstarszych",
-    sort_newest: "Od najnowszych",
-    load_more: "Wczytaj więcej komentarzy",
-    reply: "Odpowiedz",
-    cancel: "Anuluj",
-    in_reply_to: "w odpowiedzi dla {name}",
-    awaiting_moderation: "czeka na moderację",
-    edited: "edytowano",
-    deleted_comment: "Ten komentarz został usunięty.",
-    edit: "Edytuj",
-    save: "Zapisz",
-    delete: "Usuń",
-    confirm_delete: "Na pewno usuń",
-    report: "Zgłoś",
-    reported: "Dziękujemy: moderatorzy przejrzą ten komentarz.",
-    report_reason: "Zgłoszone przez czytelnika",
-    leave_comment: "Dodaj komentarz",
-    reply_to: "Odpowiedz: {name}",
-    email_note: "Twój adres e-mail nie zostanie opublikowany.",
-    required_note: "Pola wymagane są oznaczone *",
-    field_name: "Imię",
-    field_email: "E-mail",
-    field_website: "Strona WWW",
-    field_body: "Komentarz",
-    remember_me: "Zapamiętaj moje imię, e-mail i stronę na tym urządzeniu",
-    honeypot_label: "Zostaw to pole puste",
-    submit_comment: "Opublikuj komentarz",
-    sending_comment: "Wysyłanie…",
-    fix_errors: "Popraw pola zaznaczone na czerwono.",
-    comment_published: "Twój komentarz został opublikowany.",
-    comment_pending: "Twój komentarz czeka na moderację. Na razie widzisz go tylko Ty.",
-    comment_not_sent: "Twój komentarz nie został wysłany: {reason} Tekst został zachowany.",
-    retry_in: "Ponowna próba za {n} s.",
-    retry_now: "Spróbuj teraz",
-    offline: "Jesteś offline. Tekst został zachowany i zostanie wysłany po przywróceniu połączenia.",
-    draft_restored: "Przywrócono Twój niewysłany komentarz.",
-    err_required: "{field}: to pole jest wymagane.",
-    err_too_long: "{field}: najwyżej {n} znaków.",
-    err_email: "Wpisz adres e-mail, np. imie@przyklad.pl.",
-    err_url: "Wpisz pełny adres strony zaczynający się od https:// albo zostaw pole puste.",
-    err_control: "{field}: usuń niewidoczne znaki sterujące.",
-    share_heading: "Udostępnij",
-    share_on: "Udostępnij w serwisie {network}",
-    share_native: "Udostępnij…",
-    share_unknown: "wymienia nieznane serwisy: {names}. Znane: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Kopiuj link",
-    link_copied: "Skopiowano link",
-    copy_failed: "Nie udało się skopiować linku; zaznacz go w pasku adresu.",
-    instance_label: "Twoja instancja Mastodona",
-    instance_invalid: "Wpisz adres swojej instancji, np. mastodon.social.",
-    share_action: "Udostępnij",
-    comments_refused: Plural::slavic("{n} komentarz nie mógł zostać wyświetlony: serwer wysłał go w błędnej postaci.", "{n} komentarze nie mogły zostać wyświetlone: serwer wysłał je w błędnej postaci.", "{n} komentarzy nie mogło zostać wyświetlonych: serwer wysłał je w błędnej postaci.", "{n} komentarza nie mogło zostać wyświetlone: serwer wysłał je w błędnej postaci."),
-    local_only: "Zapisano tylko w tej przeglądarce — nie opublikowano",
-    comment_not_published: "Przykro nam: Twój komentarz nie został opublikowany.",
-};
-
-pub const AR: Catalogue = Catalogue {
-    by_author: "بقلم {author}",
-    published: "نُشر في {date}",
-    updated: "حُدّث في {date}",
-    reading_time: "قراءة في {n} د",
-    photo_credit: "تصوير: {credit}",
-    loading_article: "جارٍ تحميل المقال…",
-    article_failed: "تعذّر تحميل المقال.",
-    retry: "أعد المحاولة",
-    details: "التفاصيل",
-    config_error: "إعداد news-widget غير صحيح",
-    error_network: "تعذّر الوصول إلى الخادم. تحقّق من اتصالك.",
-    error_not_found: "هذا المقال غير موجود (أو لم يعد موجودًا).",
-    error_server: "واجه الخادم مشكلة ({status}).",
-    error_bad_response: "أرسل الخادم ردًّا لا يستطيع الودجت قراءته.",
-    error_too_many: "أصوات جديدة كثيرة جدًّا من شبكتك اليوم. حاول غدًا.",
-    rating_heading: "التقييم",
-    editor_score: "التقييم العام {percent}",
-    user_rating: "تقييم القرّاء: {percent} ({votes})",
-    votes: Plural::all("{n} صوت", "صوت واحد", "صوتان", "{n} أصوات", "{n} صوتًا", "{n} صوت"),
-    stars: Plural::all("{n} نجمة", "نجمة واحدة", "نجمتان", "{n} نجوم", "{n} نجمة", "{n} نجمة"),
-    average: "{average} / 5",
-    average_label: "متوسط التقييم: {average} من 5",
-    rate_legend: "قيّم هذا المقال",
-    rate: "قيّم",
-    change_rating: "غيّر تقييمي",
-    your_rating: "تقييمك: {stars}",
-    pick_first: "اختر عدد النجوم أولًا.",
-    sending_vote: "جارٍ إرسال تقييمك…",
-    vote_saved: "شكرًا! تقييمك: {stars}.",
-    vote_failed: "لم يُحفظ تقييمك: {reason}",
-    rating_failed: "تعذّر تحميل التقييمات.",
-    comments: Plural::all("لا تعليقات", "تعليق واحد", "تعليقان", "{n} تعليقات", "{n} تعليقًا", "{n} تعليق"),
-    no_comments: "لا تعليقات بعد. كن أول من يعلّق!",
-    loading_comments: "جارٍ تحميل التعليقات…",
-    comments_failed: "تعذّر تحميل التعليقات.",
-    sort_label: "الترتيب",
-    sort_oldest: "الأقدم أولًا",
-    sort_newest: "الأحدث أولًا",
-    load_more: "حمّل مزيدًا من التعليقات",
-    reply: "ردّ",
-    cancel: "إلغاء",
-    in_reply_to: "ردًّا على {name}",
-    awaiting_moderation: "بانتظار الإشراف",
-    edited: "معدَّل",
-    deleted_comment: "أُزيل هذا التعليق.",
-    edit: "تعديل",
-    save: "حفظ",
-    delete: "حذف",
-    confirm_delete: "تأكيد الحذف",
-    report: "إبلاغ",
-    reported: "شكرًا: سيراجع المشرفون هذا التعليق.",
-    report_reason: "أبلغ عنه أحد القرّاء",
-    leave_comment: "اترك تعليقًا",
-    reply_to: "الردّ على {name}",
-    email_note: "لن يُنشر عنوان بريدك الإلكتروني.",
-    required_note: "الحقول المطلوبة مشار إليها بـ *",
-    field_name: "الاسم",
-    field_email: "البريد الإلكتروني",
-    field_website: "الموقع",
-    field_body: "التعليق",
-    remember_me: "احفظ اسمي وبريدي وموقعي على هذا الجهاز",
-    honeypot_label: "اترك هذا الحقل فارغًا",
-    submit_comment: "انشر التعليق",
-    sending_comment: "جارٍ الإرسال…",
-    fix_errors: "صحّح الحقول المعلَّمة بالأحمر.",
-    comment_published: "نُشر تعليقك.",
-    comment_pending: "تعليقك بانتظار الإشراف. لا يراه غيرك حاليًا.",
-    comment_not_sent: "لم يُرسل تعليقك: {reason} نصّك محفوظ.",
-    retry_in: "محاولة جديدة بعد {n} ث.",
-    retry_now: "أعد المحاولة الآن",
-    offline: "أنت غير متصل. نصّك محفوظ وسيُرسل عند عودة الاتصال.",
-    draft_restored: "استُعيد تعليقك غير المرسل.",
-    err_required: "{field}: هذا الحقل مطلوب.",
-    err_too_long: "{field}: {n} حرفًا على الأكثر.",
-    err_email: "أدخل بريدًا إلكترونيًا مثل name@example.org.",
-    err_url: "أدخل عنوان ويب كاملًا يبدأ بـ https:// أو اترك الحقل فارغًا.",
-    err_control: "{field}: احذف محارف التحكم غير المرئية.",
-    share_heading: "شارك",
-    share_on: "شارك على {network}",
-    share_native: "مشاركة…",
-    share_unknown: "يذكر شبكات غير معروفة: {names}. المعروفة: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "انسخ الرابط",
-    link_copied: "نُسخ الرابط",
-    copy_failed: "تعذّر نسخ الرابط؛ حدّده في شريط العنوان.",
-    instance_label: "خادم Mastodon الخاص بك",
-    instance_invalid: "أدخل عنوان خادمك، مثل mastodon.social.",
-    share_action: "شارك",
-    comments_refused: Plural::all("لم يتعذّر عرض أي تعليق.", "تعذّر عرض تعليق واحد: أرسله الخادم بصيغة غير سليمة.", "تعذّر عرض تعليقين: أرسلهما الخادم بصيغة غير سليمة.", "تعذّر عرض {n} تعليقات: أرسلها الخادم بصيغة غير سليمة.", "تعذّر عرض {n} تعليقًا: أرسلها الخادم بصيغة غير سليمة.", "تعذّر عرض {n} تعليق: أرسلها الخادم بصيغة غير سليمة."),
-    local_only: "محفوظ في هذا المتصفح فقط — غير منشور",
-    comment_not_published: "نأسف، لم يُنشر تعليقك.",
-};
-
-pub const IT: Catalogue = Catalogue {
-    by_author: "Di {author}",
-    published: "Pubblicato il {date}",
-    updated: "Aggiornato il {date}",
-    reading_time: "Lettura: {n} min",
-    photo_credit: "Foto: {credit}",
-    loading_article: "Caricamento dell’articolo…",
-    article_failed: "Impossibile caricare l’articolo.",
-    retry: "Riprova",
-    details: "Dettagli",
-    config_error: "news-widget non è configurato correttamente",
-    error_network: "Il server non è raggiungibile. Controlla la connessione.",
-    error_not_found: "Questo articolo non esiste (o non esiste più).",
-    error_server: "Il server ha avuto un problema ({status}).",
-    error_bad_response: "Il server ha inviato una risposta che il widget non sa leggere.",
-    error_too_many: "Troppi nuovi voti dalla tua rete oggi. Riprova domani.",
-    rating_heading: "Valutazione",
-    editor_score: "Punteggio totale {percent}",
-    user_rating: "Voto dei lettori: {percent} ({votes})",
-    votes: Plural::new("{n} voto", "{n} voti"),
-    stars: Plural::new("{n} stella", "{n} stelle"),
-    average: "{average} / 5",
-    average_label: "Voto medio: {average} su 5",
-    rate_legend: "Vota questo articolo",
-    rate: "Vota",
-    change_rating: "Cambia il mio voto",
-    your_rating: "Il tuo voto: {stars}",
-    pick_first: "Scegli prima un numero di stelle.",
-    sending_vote: "Invio del voto…",
-    vote_saved: "Grazie! Il tuo voto: {stars}.",
-    vote_failed: "Il tuo voto non è stato salvato: {reason}",
-    rating_failed: "Impossibile caricare le valutazioni.",
-    comments: Plural::new("{n} commento", "{n} commenti"),
-    no_comments: "Ancora nessun commento. Scrivi il primo!",
-    loading_comments: "Caricamento dei commenti…",
-    comments_failed: "Impossibile caricare i commenti.",
-    sort_label: "Ordina",
-    sort_oldest: "Prima i meno recenti",
-    sort_newest: "Prima i più recenti",
-    load_more: "Carica altri commenti",
-    reply: "Rispondi",
-    cancel: "Annulla",
-    in_reply_to: "in risposta a {name}",
-    awaiting_moderation: "in attesa di moderazione",
-    edited: "modificato",
-    deleted_comment: "Questo commento è stato rimosso.",
-    edit: "Modifica",
-    save: "Salva",
-    delete: "Elimina",
-    confirm_delete: "Elimina davvero",
-    report: "Segnala",
-    reported: "Grazie: i moderatori esamineranno questo commento.",
-    report_reason: "Segnalato da un lettore",
-    leave_comment: "Lascia un commento",
-    reply_to: "Rispondi a {name}",
-    email_note: "Il tuo indirizzo email non sarà pubblicato.",
-    required_note: "I campi obbligatori sono contrassegnati *",
-    field_name: "Nome",
-    field_email: "Indirizzo email",
-    field_website: "Sito web",
-    field_body: "Commento",
-    remember_me: "Ricorda nome, email e sito su questo dispositivo",
-    honeypot_label: "Lascia vuoto questo campo",
-    submit_comment: "Pubblica il commento",
-    sending_comment: "Invio…",
-    fix_errors: "Correggi i campi segnati in rosso.",
-    comment_published: "Il tuo commento è pubblicato.",
-    comment_pending: "Il tuo commento è in attesa di moderazione. Per ora lo vedi solo tu.",
-    comment_not_sent: "Il tuo commento non è stato inviato: {reason} Il testo è conservato.",
-    retry_in: "Nuovo tentativo tra {n} s.",
-    retry_now: "Riprova ora",
-    offline: "Sei offline. Il testo è conservato e sarà inviato al ritorno della connessione.",
-    draft_restored: "Il tuo commento non inviato è stato ripristinato.",
-    err_required: "{field}: campo obbligatorio.",
-    err_too_long: "{field}: al massimo {n} caratteri.",
-    err_email: "Inserisci un indirizzo come nome@esempio.it.",
-    err_url: "Inserisci un indirizzo web completo che inizi con https://, oppure lascia il campo vuoto.",
-    err_control: "{field}: rimuovi i caratteri di controllo invisibili.",
-    share_heading: "Condividi",
-    share_on: "Condividi su {network}",
-    share_native: "Condividi…",
-    share_unknown: "nomina reti sconosciute: {names}. Note: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Copia il link",
-    link_copied: "Link copiato",
-    copy_failed: "Impossibile copiare il link; selezionalo nella barra degli indirizzi.",
-    instance_label: "La tua istanza Mastodon",
-    instance_invalid: "Inserisci l’indirizzo della tua istanza, ad esempio mastodon.social.",
-    share_action: "Condividi",
-    comments_refused: Plural::new("{n} commento non può essere mostrato: il server lo ha inviato malformato.", "{n} commenti non possono essere mostrati: il server li ha inviati malformati."),
-    local_only: "Salvato solo in questo browser — non pubblicato",
-    comment_not_published: "Ci dispiace: il tuo commento non è stato pubblicato.",
-};
-
-pub const PT: Catalogue = Catalogue {
-    by_author: "Por {author}",
-    published: "Publicado em {date}",
-    updated: "Atualizado em {date}",
-    reading_time: "Leitura: {n} min",
-    photo_credit: "Foto: {credit}",
-    loading_article: "A carregar o artigo…",
-    article_failed: "Não foi possível carregar o artigo.",
-    retry: "Tentar de novo",
-    details: "Detalhes",
-    config_error: "O news-widget está mal configurado",
-    error_network: "Não foi possível contactar o servidor. Verifique a ligação.",
-    error_not_found: "Este artigo não existe (ou já não existe).",
-    error_server: "O servidor teve um problema ({status}).",
-    error_bad_response: "O servidor enviou uma resposta que o widget não consegue ler.",
-    error_too_many: "Demasiados votos novos da sua rede hoje. Tente amanhã.",
-    rating_heading: "Avaliação",
-    editor_score: "Nota global {percent}",
-    user_rating: "Avaliação dos leitores: {percent} ({votes})",
-    votes: Plural::new("{n} voto", "{n} votos"),
-    stars: Plural::new("{n} estrela", "{n} estrelas"),
-    average: "{average} / 5",
-    average_label: "Avaliação média: {average} de 5",
-    rate_legend: "Avalie este artigo",
-    rate: "Avaliar",
-    change_rating: "Mudar a minha avaliação",
-    your_rating: "A sua avaliação: {stars}",
-    pick_first: "Escolha primeiro um número de estrelas.",
-    sending_vote: "A enviar a sua avaliação…",
-    vote_saved: "Obrigado! A sua avaliação: {stars}.",
-    vote_failed: "A sua avaliação não foi guardada: {reason}",
-    rating_failed: "Não foi possível carregar as avaliações.",
-    comments: Plural::new("{n} comentário", "{n} comentários"),
-    no_comments: "Ainda não há comentários. Seja o primeiro!",
-    loading_comments: "A carregar os comentários…",
-    comments_failed: "Não foi possível carregar os comentários.",
-    sort_label: "Ordenar",
-    sort_oldest: "Mais antigos primeiro",
-    sort_newest: "Mais recentes primeiro",
-    load_more: "Carregar mais comentários",
-    reply: "Responder",
-    cancel: "Cancelar",
-    in_reply_to: "em resposta a {name}",
-    awaiting_moderation: "a aguardar moderação",
-    edited: "editado",
-    deleted_comment: "Este comentário foi removido.",
-    edit: "Editar",
-    save: "Guardar",
-    delete: "Apagar",
-    confirm_delete: "Apagar mesmo",
-    report: "Denunciar",
-    reported: "Obrigado: os moderadores vão analisar este comentário.",
-    report_reason: "Denunciado por um leitor",
-    leave_comment: "Deixe um comentário",
-    reply_to: "Responder a {name}",
-    email_note: "O seu endereço de email não será publicado.",
-    required_note: "Os campos obrigatórios estão marcados com *",
-    field_name: "Nome",
-    field_email: "Endereço de email",
-    field_website: "Site",
-    field_body: "Comentário",
-    remember_me: "Lembrar o meu nome, email e site neste dispositivo",
-    honeypot_label: "Deixe este campo vazio",
-    submit_comment: "Publicar comentário",
-    sending_comment: "A enviar…",
-    fix_errors: "Corrija os campos assinalados a vermelho.",
-    comment_published: "O seu comentário foi publicado.",
-    comment_pending: "O seu comentário aguarda moderação. Por agora só o senhor o vê.",
-    comment_not_sent: "O seu comentário não foi enviado: {reason} O texto foi guardado.",
-    retry_in: "Nova tentativa dentro de {n} s.",
-    retry_now: "Tentar agora",
-    offline: "Está sem ligação. O texto foi guardado e será enviado quando a ligação voltar.",
-    draft_restored: "O seu comentário não enviado foi recuperado.",
-    err_required: "{field}: campo obrigatório.",
-    err_too_long: "{field}: no máximo {n} caracteres.",
-    err_email: "Escreva um email como nome@exemplo.pt.",
-    err_url: "Escreva um endereço web completo a começar por https://, ou deixe o campo vazio.",
-    err_control: "{field}: retire os caracteres de controlo invisíveis.",
-    share_heading: "Partilhar",
-    share_on: "Partilhar no {network}",
-    share_native: "Partilhar…",
-    share_unknown: "indica redes desconhecidas: {names}. Conhecidas: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Copiar a ligação",
-    link_copied: "Ligação copiada",
-    copy_failed: "Não foi possível copiar a ligação; selecione-a na barra de endereço.",
-    instance_label: "A sua instância Mastodon",
-    instance_invalid: "Escreva o endereço da sua instância, por exemplo mastodon.social.",
-    share_action: "Partilhar",
-    comments_refused: Plural::new("{n} comentário não pôde ser mostrado: o servidor enviou-o malformado.", "{n} comentários não puderam ser mostrados: o servidor enviou-os malformados."),
-    local_only: "Guardado apenas neste navegador — não publicado",
-    comment_not_published: "Lamentamos: o seu comentário não foi publicado.",
-};
-
-pub const NL: Catalogue = Catalogue {
-    by_author: "Door {author}",
-    published: "Gepubliceerd op {date}",
-    updated: "Bijgewerkt op {date}",
-    reading_time: "{n} min leestijd",
-    photo_credit: "Foto: {credit}",
-    loading_article: "Het artikel wordt geladen…",
-    article_failed: "Het artikel kon niet worden geladen.",
-    retry: "Opnieuw proberen",
-    details: "Details bekijken",
-    config_error: "news-widget is niet goed ingesteld",
-    error_network: "De server is niet bereikbaar. Controleer uw verbinding.",
-    error_not_found: "Dit artikel bestaat niet (meer).",
-    error_server: "De server had een probleem ({status}).",
-    error_bad_response: "De server stuurde een antwoord dat de widget niet kan lezen.",
-    error_too_many: "Te veel nieuwe stemmen vanuit uw netwerk vandaag. Probeer het morgen opnieuw.",
-    rating_heading: "Beoordeling",
-    editor_score: "Totaalscore {percent}",
-    user_rating: "Lezersscore: {percent} ({votes})",
-    votes: Plural::new("{n} stem", "{n} stemmen"),
-    stars: Plural::new("{n} ster", "{n} sterren"),
-    average: "{average} / 5",
-    average_label: "Gemiddelde score: {average} van 5",
-    rate_legend: "Beoordeel dit artikel",
-    rate: "Beoordelen",
-    change_rating: "Mijn beoordeling wijzigen",
-    your_rating: "Uw beoordeling: {stars}",
-    pick_first: "Kies eerst een aantal sterren.",
-    sending_vote: "Uw beoordeling wordt verstuurd…",
-    vote_saved: "Bedankt! Uw beoordeling: {stars}.",
-    vote_failed: "Uw beoordeling is niet opgeslagen: {reason}",
-    rating_failed: "De beoordelingen konden niet worden geladen.",
-    comments: Plural::new("{n} reactie", "{n} reacties"),
-    no_comments: "Nog geen reacties. Wees de eerste!",
-    loading_comments: "De reacties worden geladen…",
-    comments_failed: "De reacties konden niet worden geladen.",
-    sort_label: "Sorteren",
-    sort_oldest: "Oudste eerst",
-    sort_newest: "Nieuwste eerst",
-    load_more: "Meer reacties laden",
-    reply: "Reageren",
-    cancel: "Annuleren",
-    in_reply_to: "als antwoord op {name}",
-    awaiting_moderation: "wacht op moderatie",
-    edited: "bewerkt",
-    deleted_comment: "Deze reactie is verwijderd.",
-    edit: "Bewerken",
-    save: "Opslaan",
-    delete: "Verwijderen",
-    confirm_delete: "Echt verwijderen",
-    report: "Melden",
-    reported: "Bedankt: de moderatoren bekijken deze reactie.",
-    report_reason: "Gemeld door een lezer",
-    leave_comment: "Laat een reactie achter",
-    reply_to: "Reageren op {name}",
-    email_note: "Uw e-mailadres wordt niet gepubliceerd.",
-    required_note: "Verplichte velden zijn gemarkeerd met *",
-    field_name: "Naam",
-    field_email: "E-mailadres",
-    field_website: "Site",
-    field_body: "Reactie",
-    remember_me: "Mijn naam, e-mail en website op dit apparaat onthouden",
-    honeypot_label: "Laat dit veld leeg",
-    submit_comment: "Reactie plaatsen",
-    sending_comment: "Versturen…",
-    fix_errors: "Verbeter de rood gemarkeerde velden.",
-    comment_published: "Uw reactie is geplaatst.",
-    comment_pending: "Uw reactie wacht op moderatie. Voorlopig ziet alleen u haar.",
-    comment_not_sent: "Uw reactie is niet verstuurd: {reason} Uw tekst blijft bewaard.",
-    retry_in: "Nieuwe poging over {n} s.",
-    retry_now: "Nu opnieuw proberen",
-    offline: "U bent offline. Uw tekst blijft bewaard en wordt verstuurd zodra de verbinding terug is.",
-    draft_restored: "Uw niet-verstuurde reactie is hersteld.",
-    err_required: "{field}: dit veld is verplicht.",
-    err_too_long: "{field}: hoogstens {n} tekens.",
-    err_email: "Vul een e-mailadres in zoals naam@voorbeeld.nl.",
-    err_url: "Vul een volledig webadres in dat met https:// begint, of laat het veld leeg.",
-    err_control: "{field}: verwijder de onzichtbare stuurtekens.",
-    share_heading: "Delen",
-    share_on: "Delen op {network}",
-    share_native: "Delen…",
-    share_unknown: "noemt onbekende netwerken: {names}. Bekend: facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy.",
-    copy_link: "Link kopiëren",
-    link_copied: "Link gekopieerd",
-    copy_failed: "De link kon niet worden gekopieerd; selecteer hem in de adresbalk.",
-    instance_label: "Uw Mastodon-server",
-    instance_invalid: "Vul het adres van uw server in, bijvoorbeeld mastodon.social.",
-    share_action: "Delen",
-    comments_refused: Plural::new("{n} reactie kon niet worden getoond: de server stuurde haar misvormd.", "{n} reacties konden niet worden getoond: de server stuurde ze misvormd."),
-    local_only: "Alleen in deze browser opgeslagen — niet gepubliceerd",
-    comment_not_published: "Helaas: uw reactie is niet gepubliceerd.",
-};
-
-pub const ZH: Catalogue = Catalogue {
-    by_author: "作者：{author}",
-    published: "发布于{date}",
-    updated: "更新于{date}",
-    reading_time: "阅读约 {n} 分钟",
-    photo_credit: "摄影：{credit}",
-    loading_article: "正在加载文章…",
-    article_failed: "无法加载文章。",
-    retry: "重试",
-    details: "详情",
-    config_error: "news-widget 配置有误",
-    error_network: "无法连接服务器，请检查网络。",
-    error_not_found: "这篇文章不存在（或已删除）。",
-    error_server: "服务器出错（{status}）。",
-    error_bad_response: "服务器返回了小部件无法读取的内容。",
-    error_too_many: "今天来自您网络的新投票过多，请明天再试。",
-    rating_heading: "评分",
-    editor_score: "总评分 {percent}",
-    user_rating: "读者评分：{percent}（{votes}）",
-    votes: Plural::new("{n} 票", "{n} 票"),
-    stars: Plural::new("{n} 颗星", "{n} 颗星"),
-    average: "{average} / 5",
-    average_label: "平均评分：{average}（满分 5）",
-    rate_legend: "为这篇文章评分",
-    rate: "评分",
-    change_rating: "修改我的评分",
-    your_rating: "您的评分：{stars}",
-    pick_first: "请先选择星数。",
-    sending_vote: "正在提交您的评分…",
-    vote_saved: "谢谢！您的评分：{stars}。",
-    vote_failed: "您的评分未能保存：{reason}",
-    rating_failed: "无法加载评分。",
-    comments: Plural::new("{n} 条评论", "{n} 条评论"),
-    no_comments: "还没有评论，来写第一条吧！",
-    loading_comments: "正在加载评论…",
-    comments_failed: "无法加载评论。",
-    sort_label: "排序",
-    sort_oldest: "最早优先",
-    sort_newest: "最新优先",
-    load_more: "加载更多评论",
-    reply: "回复",
-    cancel: "取消",
-    in_reply_to: "回复 {name}",
-    awaiting_moderation: "等待审核",
-    edited: "已编辑",
-    deleted_comment: "此评论已被移除。",
-    edit: "编辑",
-    save: "保存",
-    delete: "删除",
-    confirm_delete: "确认删除",
-    report: "举报",
-    reported: "谢谢：管理员会查看这条评论。",
-    report_reason: "读者举报",
-    leave_comment: "发表评论",
-    reply_to: "回复 {name}",
-    email_note: "您的电子邮箱地址不会公开。",
-    required_note: "必填项已用 * 标注",
-    field_name: "姓名",
-    field_email: "电子邮箱",
-    field_website: "网站",
-    field_body: "评论",
-    remember_me: "在此设备上记住我的姓名、邮箱和网站",
-    honeypot_label: "请勿填写此栏",
-    submit_comment: "发表评论",
-    sending_comment: "正在发送…",
-    fix_errors: "请修改标红的栏目。",
-    comment_published: "您的评论已发表。",
-    comment_pending: "您的评论正在等待审核，目前只有您能看到。",
-    comment_not_sent: "您的评论未能发送：{reason} 您的文字已保留。",
-    retry_in: "{n} 秒后重试。",
-    retry_now: "立即重试",
-    offline: "您已离线。文字已保留，恢复连接后会自动发送。",
-    draft_restored: "已恢复您未发送的评论。",
-    err_required: "{field}：此项为必填。",
-    err_too_long: "{field}：最多 {n} 个字符。",
-    err_email: "请输入电子邮箱，例如 name@example.cn。",
-    err_url: "请输入以 https:// 开头的完整网址，或留空。",
-    err_control: "{field}：请删除不可见的控制字符。",
-    share_heading: "分享",
-    share_on: "分享到{network}",
-    share_native: "分享…",
-    share_unknown: "包含未知的平台：{names}。已知：facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy。",
-    copy_link: "复制链接",
-    link_copied: "链接已复制",
-    copy_failed: "无法复制链接，请在地址栏中选择它。",
-    instance_label: "您的 Mastodon 实例",
-    instance_invalid: "请输入实例地址，例如 mastodon.social。",
-    share_action: "分享",
-    comments_refused: Plural::new("有 {n} 条评论无法显示：服务器发送的格式有误。", "有 {n} 条评论无法显示：服务器发送的格式有误。"),
-    local_only: "仅保存在此浏览器中——未发布",
-    comment_not_published: "抱歉，您的评论未被发布。",
-};
-
-pub const JA: Catalogue = Catalogue {
-    by_author: "文：{author}",
-    published: "{date}公開",
-    updated: "{date}更新",
-    reading_time: "約{n}分で読めます",
-    photo_credit: "写真：{credit}",
-    loading_article: "記事を読み込んでいます…",
-    article_failed: "記事を読み込めませんでした。",
-    retry: "再試行",
-    details: "詳細",
-    config_error: "news-widget の設定が正しくありません",
-    error_network: "サーバーに接続できません。接続を確認してください。",
-    error_not_found: "この記事は存在しません（または削除されました）。",
-    error_server: "サーバーで問題が発生しました（{status}）。",
-    error_bad_response: "サーバーからウィジェットが読めない応答が返りました。",
-    error_too_many: "本日、お使いのネットワークからの新しい投票が多すぎます。明日もう一度お試しください。",
-    rating_heading: "評価",
-    editor_score: "総合評価 {percent}",
-    user_rating: "読者の評価：{percent}（{votes}）",
-    votes: Plural::new("{n}票", "{n}票"),
-    stars: Plural::new("星{n}つ", "星{n}つ"),
-    average: "{average} / 5",
-    average_label: "平均評価：5点中{average}",
-    rate_legend: "この記事を評価する",
-    rate: "評価する",
-    change_rating: "評価を変更",
-    your_rating: "あなたの評価：{stars}",
-    pick_first: "先に星の数を選んでください。",
-    sending_vote: "評価を送信しています…",
-    vote_saved: "ありがとうございます。あなたの評価：{stars}。",
-    vote_failed: "評価を保存できませんでした：{reason}",
-    rating_failed: "評価を読み込めませんでした。",
-    comments: Plural::new("コメント{n}件", "コメント{n}件"),
-    no_comments: "まだコメントはありません。最初のコメントをどうぞ。",
-    loading_comments: "コメントを読み込んでいます…",
-    comments_failed: "コメントを読み込めませんでした。",
-    sort_label: "並べ替え",
-    sort_oldest: "古い順",
-    sort_newest: "新しい順",
-    load_more: "さらにコメントを読み込む",
-    reply: "返信",
-    cancel: "キャンセル",
-    in_reply_to: "{name}さんへの返信",
-    awaiting_moderation: "承認待ち",
-    edited: "編集済み",
-    deleted_comment: "このコメントは削除済みです。",
-    edit: "編集",
-    save: "保存",
-    delete: "削除",
-    confirm_delete: "本当に削除",
-    report: "報告",
-    reported: "ありがとうございます。モデレーターが確認します。",
-    report_reason: "読者からの報告",
-    leave_comment: "コメントを書く",
-    reply_to: "{name}さんに返信",
-    email_note: "メールアドレスが公開されることはありません。",
-    required_note: "* は必須項目です",
-    field_name: "名前",
-    field_email: "メールアドレス",
-    field_website: "ウェブサイト",
-    field_body: "コメント",
-    remember_me: "この端末に名前・メール・サイトを保存する",
-    honeypot_label: "この欄は空のままにしてください",
-    submit_comment: "コメントを送信",
-    sending_comment: "送信しています…",
-    fix_errors: "赤で示した項目を修正してください。",
-    comment_published: "コメントが公開されました。",
-    comment_pending: "コメントは承認待ちです。現在はあなただけに表示されています。",
-    comment_not_sent: "コメントを送信できませんでした：{reason} 本文は保存されています。",
-    retry_in: "{n}秒後に再試行します。",
-    retry_now: "今すぐ再試行",
-    offline: "オフラインです。本文は保存され、接続が戻ると送信されます。",
-    draft_restored: "送信していないコメントを復元しました。",
-    err_required: "{field}：必須項目です。",
-    err_too_long: "{field}：{n}文字以内で入力してください。",
-    err_email: "name@example.jp のようなメールアドレスを入力してください。",
-    err_url: "https:// で始まる完全なアドレスを入力するか、空欄にしてください。",
-    err_control: "{field}：見えない制御文字を削除してください。",
-    share_heading: "共有",
-    share_on: "{network}で共有",
-    share_native: "共有…",
-    share_unknown: "不明なネットワークがあります：{names}。使えるもの：facebook, x, linkedin, whatsapp, telegram, reddit, bluesky, threads, mastodon, pinterest, email, copy。",
-    copy_link: "リンクをコピー",
-    link_copied: "リンクをコピーしました",
-    copy_failed: "リンクをコピーできませんでした。アドレスバーで選択してください。",
-    instance_label: "Mastodon のインスタンス",
-    instance_invalid: "mastodon.social のようなインスタンスのアドレスを入力してください。",
-    share_action: "共有",
-    comments_refused: Plural::new("サーバーから不正な形式で送られたため、{n}件のコメントを表示できませんでした。", "サーバーから不正な形式で送られたため、{n}件のコメントを表示できませんでした。"),
-    local_only: "このブラウザーにのみ保存 — 公開されていません",
-    comment_not_published: "申し訳ありませんが、コメントは公開されませんでした。",
-};
-
-#[cfg(test)]
+// The files are built in on the host only.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-
-    /// Every catalogue but English, by language.
-    const TRANSLATED: [(&str, &Catalogue); 11] = [
-        ("fr", &FR),
-        ("de", &DE),
-        ("es", &ES),
-        ("it", &IT),
-        ("pt", &PT),
-        ("nl", &NL),
-        ("pl", &PL),
-        ("ru", &RU),
-        ("ar", &AR),
-        ("zh", &ZH),
-        ("ja", &JA),
-    ];
 
     fn holes(text: &str) -> Vec<&str> {
         let mut holes: Vec<&str> = text
@@ -1389,19 +549,31 @@ mod tests {
         holes
     }
 
-    /// A key missing from a catalogue falls back to English (`..EN`): this catches it, and
-    /// catches a translation that lost one of the `{holes}` the code fills.
+    fn built(code: &str) -> &'static Catalogue {
+        catalogue(code).unwrap_or_else(|| panic!("no catalogue for {code}"))
+    }
+
+    /// A key a file lacks falls back to English: this catches it, a key the code does not know
+    /// (a typo), an entry of the wrong kind, and a translation that lost one of the `{holes}`
+    /// the code fills.
     #[test]
-    fn every_catalogue_translates_every_key_and_keeps_its_holes() {
+    fn every_catalogue_file_translates_every_key_and_keeps_its_holes() {
         let english = serde_json::to_value(EN).unwrap();
         let english = english.as_object().unwrap();
+        assert_eq!(english.keys().map(String::as_str).collect::<Vec<_>>().len(), KEYS.len());
         // The same in both languages on purpose.
         let same_on_purpose =
             [("*", "average"), ("fr", "votes"), ("de", "details"), ("de", "field_name"), ("de", "field_website")];
-        for (code, catalogue) in TRANSLATED {
-            let translated = serde_json::to_value(catalogue).unwrap();
+        for code in TRANSLATED {
+            let file = file(code).unwrap();
+            let unknown: Vec<&String> = file.keys().filter(|k| !KEYS.contains(&k.as_str())).collect();
+            assert!(unknown.is_empty(), "i18n/{code}.json has keys the widget does not know: {unknown:?}");
+            let missing: Vec<&&str> = KEYS.iter().filter(|k| !file.contains_key(**k)).collect();
+            assert!(missing.is_empty(), "i18n/{code}.json lacks {missing:?}");
+            let translated = serde_json::to_value(built(code)).unwrap();
             for (key, en) in english {
                 let value = &translated[key];
+                assert_eq!(value.is_string(), en.is_string(), "{code}.{key} is not of English's kind");
                 if value == en && !same_on_purpose.iter().any(|(l, k)| (*l == "*" || *l == code) && k == key) {
                     panic!("{code}.{key} is still the English {en}");
                 }
@@ -1412,14 +584,32 @@ mod tests {
         }
     }
 
+    /// What the seed carries reads back into the same catalogue.
+    #[test]
+    fn a_catalogue_file_reads_back_from_json() {
+        let fr = file("fr").unwrap();
+        let back: CatalogueFile = serde_json::from_str(&serde_json::to_string(&fr).unwrap()).unwrap();
+        assert_eq!(back, fr);
+        assert_eq!(into_static(back), built("fr"));
+        let partial: CatalogueFile = serde_json::from_str(r#"{"retry": "Encore", "votes": 3}"#).unwrap_or_default();
+        assert!(partial.is_empty(), "an entry of the wrong kind refuses the file");
+        let partial: CatalogueFile = serde_json::from_str(r#"{"retry": "Encore", "votes": "x"}"#).unwrap();
+        let c = into_static(partial);
+        assert_eq!(
+            (c.retry, c.votes, c.reply),
+            ("Encore", EN.votes, EN.reply),
+            "English where the file says nothing usable"
+        );
+    }
+
     /// The placeholder of a comment a reader deleted or a moderator rejected says "removed",
     /// which is true of both.
     #[test]
     fn the_placeholder_says_removed() {
         assert_eq!(EN.deleted_comment, "This comment was removed.");
         assert!(!EN.deleted_comment.contains("deleted"));
-        assert_eq!(FR.deleted_comment, "Ce commentaire a été retiré.");
-        assert_eq!(DE.deleted_comment, "Dieser Kommentar wurde entfernt.");
+        assert_eq!(built("fr").deleted_comment, "Ce commentaire a été retiré.");
+        assert_eq!(built("de").deleted_comment, "Dieser Kommentar wurde entfernt.");
     }
 
     #[test]
@@ -1432,18 +622,19 @@ mod tests {
     #[test]
     fn picks_the_catalogue_by_primary_language() {
         let lang = |t| Lang::new(LangTag::parse(t).unwrap()).text;
-        assert_eq!(lang("fr-CA"), &FR);
+        assert_eq!(lang("fr-CA"), built("fr"));
         assert_eq!(lang("en-GB"), &EN);
-        assert_eq!(lang("de-AT"), &DE);
-        assert_eq!(lang("ja-JP"), &JA);
+        assert_eq!(lang("de-AT"), built("de"));
+        assert_eq!(lang("ja-JP"), built("ja"));
         assert_eq!(lang("sv"), &EN, "English where there is no catalogue yet");
+        assert!(ready(&LangTag::parse("sv").unwrap()) && ready(&LangTag::parse("fr").unwrap()));
     }
 
     #[test]
     fn fills_holes() {
-        assert_eq!(fill(FR.by_author, &[("author", "La rédaction")]), "Par La rédaction");
+        assert_eq!(fill(built("fr").by_author, &[("author", "La rédaction")]), "Par La rédaction");
         assert_eq!(fill("{a}{b}{a}", &[("a", "1"), ("b", "2")]), "121");
-        assert_eq!(around(FR.published, "date"), ("Publié le ", ""));
+        assert_eq!(around(built("fr").published, "date"), ("Publié le ", ""));
         assert_eq!(around("x", "date"), ("x", ""));
     }
 }

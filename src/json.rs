@@ -19,9 +19,7 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
 /// `value` as compact JSON text: objects for structs and maps, `null` for `None`.
 #[cfg(target_arch = "wasm32")]
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
-    let value = value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| e.to_string())?;
+    let value = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
     js_sys::JSON::stringify(&value).map(String::from).map_err(|e| error_text(&e, "not serializable"))
 }
 

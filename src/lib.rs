@@ -5,6 +5,8 @@
 
 pub mod app;
 pub mod article;
+#[cfg(target_arch = "wasm32")]
+pub mod assets;
 pub mod backend;
 pub mod comments;
 pub mod config;
@@ -223,7 +225,7 @@ fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Opti
         None => seed::read(&script.as_ref().and_then(|s| s.text_content()).unwrap_or_default())
             .map_err(|e| format!("its seed does not parse: {e}")),
     };
-    let seed = match seed {
+    let mut seed = match seed {
         Ok(seed) => seed,
         Err(why) => {
             web_sys::console::warn_1(
@@ -247,6 +249,9 @@ fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Opti
                 }
             }
         }
+    }
+    if let Some(words) = seed.text.take() {
+        i18n::register(&config.lang.primary(), words);
     }
     let intl = Intl::recorded(seed.intl.clone());
     let props = WidgetProps {

@@ -93,6 +93,7 @@ pub fn fragment(html: &str, key: &str, id_prefix: &str, seed: &Seed, dsd_css: Op
 pub async fn render(input: SsrInput) -> String {
     let SsrInput { config, mut seed, body_html, formats, id_prefix, dsd_css, page } = input;
     let key = config.canonical_key();
+    seed.text = crate::i18n::file(&config.lang.primary());
     let for_render = seed.clone();
     let prefix = id_prefix.clone();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -146,6 +147,7 @@ pub fn sample_seed(lang: &str, now_ms: f64) -> Seed {
         refused: None,
         return_to: Some("https://news.example/ssr-sample".into()),
         action: None,
+        text: None,
     }
 }
 

@@ -22,6 +22,7 @@ use yew::Callback;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn lang(tag: &str) -> Lang {
+    words();
     Lang::new(LangTag::parse(tag).unwrap())
 }
 

@@ -13,6 +13,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn counts(tag: &str) -> Vec<String> {
+    words();
     let lang = Lang::new(LangTag::parse(tag).unwrap());
     [0, 1, 2, 5, 21].iter().map(|n| lang.count(*n, &lang.text.comments)).collect()
 }
@@ -35,6 +36,7 @@ fn plural_forms_for_0_1_2_5_21() {
             ar(21, "{n} تعليقًا"),
         ]
     );
+    words();
     let de = Lang::new(LangTag::parse("de").unwrap());
     assert_eq!(de.count(1, &de.text.votes), "1 Stimme");
     assert_eq!(de.count(1000, &de.text.votes), "1.000 Stimmen", "grouping by Intl");

@@ -35,8 +35,7 @@ impl Rest {
     pub async fn rate(&self, slug: &Slug, stars: Stars) -> Result<RatingSummary, FetchError> {
         let request = Request::put(&self.url(&format!("/articles/{slug}/rating")))
             .header("Accept", "application/json")
-            .header(READER_TOKEN_HEADER, &crate::reader::token())
-;
+            .header(READER_TOKEN_HEADER, &crate::reader::token());
         send(json(request, &RatingInput { stars })).await
     }
 

@@ -26,8 +26,23 @@ pub fn document() -> Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// A fresh `<div>` attached to the page's body.
+/// Gives the widget the words of every language, as a deployment does by serving
+/// `i18n/{language}.json` beside the script (the test runner serves no such files) or the
+/// server's seed does. The fetch itself is tested end to end (xtask/tests/e2e.rs).
+pub fn words() {
+    macro_rules! register {
+        ($($code:literal),*) => {$(
+            let file = news_widget::json::from_str(include_str!(concat!("../../i18n/", $code, ".json")))
+                .expect(concat!("i18n/", $code, ".json parses"));
+            news_widget::i18n::register($code, file);
+        )*};
+    }
+    register!("fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja");
+}
+
+/// A fresh `<div>` attached to the page's body (with every language's words: [`words`]).
 pub fn container() -> Element {
+    words();
     let div = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&div).unwrap();
     div

@@ -111,6 +111,7 @@ fn npm_package() -> Result<()> {
         ])
         .args(["--out-dir", out.to_str().context("path is not UTF-8")?])
         .run()?;
+    ship_beside(&out, &["i18n"])?;
     let types = std::fs::read_to_string(out.join("news-widget.d.ts")).context("no news-widget.d.ts in the package")?;
     anyhow::ensure!(
         types.contains("export function mount(") && types.contains("export function mountAll("),
@@ -124,6 +125,26 @@ fn npm_package() -> Result<()> {
         "    ok: {} holds package.json, README.md, news-widget.js, news-widget_bg.wasm and news-widget.d.ts",
         out.display()
     );
+    Ok(())
+}
+
+/// Copies the widget's own files (`folders` of the repository, fetched beside the script) into
+/// the package in `out` and lists them in its package.json.
+fn ship_beside(out: &std::path::Path, folders: &[&str]) -> Result<()> {
+    let manifest = out.join("package.json");
+    let mut package: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
+    for folder in folders {
+        std::fs::create_dir_all(out.join(folder))?;
+        for entry in std::fs::read_dir(root().join(folder))? {
+            let path = entry?.path();
+            std::fs::copy(&path, out.join(folder).join(path.file_name().context("a file name")?))?;
+        }
+        if let Some(files) = package.get_mut("files").and_then(|f| f.as_array_mut()) {
+            files.push(format!("{folder}/").into());
+        }
+    }
+    std::fs::write(&manifest, serde_json::to_string_pretty(&package)?)?;
+    anyhow::ensure!(out.join("i18n/fr.json").is_file(), "the package lacks i18n/fr.json");
     Ok(())
 }
 

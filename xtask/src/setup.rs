@@ -50,7 +50,8 @@ fn wasm_target() -> Result<()> {
 fn npm_tools() -> Result<()> {
     let wasm_opt = root().join("node_modules/.bin/wasm-opt");
     let version = Cmd::new(wasm_opt.to_str().unwrap_or_default()).args(["--version"]).output();
-    if version.as_deref().is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}"))) {
+    let terser = root().join("node_modules/.bin/terser").is_file();
+    if terser && version.as_deref().is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}"))) {
         println!("    ok: {}", version.unwrap_or_default());
         return Ok(());
     }
