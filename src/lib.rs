@@ -5,7 +5,6 @@
 
 pub mod app;
 pub mod article;
-#[cfg(target_arch = "wasm32")]
 pub mod assets;
 pub mod backend;
 pub mod comments;
@@ -117,26 +116,68 @@ pub fn mount(element: Element) -> Result<(), ConfigError> {
     }
 }
 
-/// The widget's stylesheet, built into the wasm: no CSS file to link, and a strict CSP (no inline
-/// style) holds, because it is a constructable stylesheet adopted by each shadow root (or, with
-/// `data-isolation="none"`, by the document).
-pub const CSS: &str = include_str!("../styles/widget.css");
-
 thread_local! {
+    /// The widget's one stylesheet, shared by every widget of the page: a constructable
+    /// stylesheet (so a strict CSP without inline styles holds), adopted by each shadow root
+    /// (or, with `data-isolation="none"`, by the document).
     static SHEET: std::cell::OnceCell<Option<web_sys::CssStyleSheet>> = const { std::cell::OnceCell::new() };
+    /// Whether [`provide_css`] gave the sheet its text.
+    static PROVIDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Until `widget.css` arrives the sheet hides the widgets, so that none shows unstyled.
+const HIDDEN_UNTIL_STYLED: &str = ":host, [data-news-widget] { visibility: hidden }";
+
+/// The page's sheet, made on first use. Unless [`provide_css`] filled it first, it fetches
+/// `widget.css` beside the script (not built into the wasm: the loader and the server's HTML
+/// link the same file, and the browser caches it once), hiding the widgets meanwhile; if that
+/// fails, the widgets show unstyled and the console says why.
+fn sheet() -> Option<web_sys::CssStyleSheet> {
+    SHEET.with(|cell| {
+        cell.get_or_init(|| {
+            let sheet = web_sys::CssStyleSheet::new().ok()?;
+            sheet.replace_sync(HIDDEN_UNTIL_STYLED).ok()?;
+            let filling = sheet.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let url = assets::url("widget.css");
+                let css = async {
+                    let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| e.to_string())?;
+                    if !response.ok() {
+                        return Err(format!("HTTP {}", response.status()));
+                    }
+                    response.text().await.map_err(|e| e.to_string())
+                };
+                let css = css.await.unwrap_or_else(|e| {
+                    web_sys::console::error_1(&format!("news-widget: no stylesheet from {url} ({e})").into());
+                    String::new()
+                });
+                // A sheet `provide_css` filled meanwhile is kept.
+                if !PROVIDED.get() {
+                    let _ = filling.replace_sync(&css);
+                }
+            });
+            Some(sheet)
+        })
+        .clone()
+    })
+}
+
+/// Gives the widget its stylesheet's text, so that it fetches no `widget.css` (the browser
+/// tests, whose runner serves no such file; a page that inlines it).
+#[wasm_bindgen(js_name = provideCss)]
+pub fn provide_css(css: &str) {
+    PROVIDED.set(true);
+    SHEET.with(|cell| {
+        let sheet = cell.get_or_init(|| web_sys::CssStyleSheet::new().ok());
+        if let Some(sheet) = sheet {
+            let _ = sheet.replace_sync(css);
+        }
+    });
 }
 
 /// Adds the widget's stylesheet to `target`'s `adoptedStyleSheets` (a shadow root or the document).
 fn adopt_css(target: &JsValue) {
-    let sheet = SHEET.with(|cell| {
-        cell.get_or_init(|| {
-            let sheet = web_sys::CssStyleSheet::new().ok()?;
-            sheet.replace_sync(CSS).ok()?;
-            Some(sheet)
-        })
-        .clone()
-    });
-    let Some(sheet) = sheet else { return };
+    let Some(sheet) = sheet() else { return };
     let adopted = js_sys::Reflect::get(target, &"adoptedStyleSheets".into()).unwrap_or(JsValue::UNDEFINED);
     let list = js_sys::Array::from(&adopted);
     if !list.includes(&sheet, 0) {

@@ -26,9 +26,9 @@ pub fn document() -> Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// Gives the widget the words of every language, as a deployment does by serving
-/// `i18n/{language}.json` beside the script (the test runner serves no such files) or the
-/// server's seed does. The fetch itself is tested end to end (xtask/tests/e2e.rs).
+/// Gives the widget the words of every language and its stylesheet, as a deployment does by
+/// serving `i18n/{language}.json` and `widget.css` beside the script (the test runner serves no
+/// such files) or the server's seed does. The fetches are tested end to end (xtask/tests/e2e.rs).
 pub fn words() {
     macro_rules! register {
         ($($code:literal),*) => {$(
@@ -38,6 +38,8 @@ pub fn words() {
         )*};
     }
     register!("fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja");
+    // The same for the stylesheet, which a deployment serves beside the script.
+    news_widget::provide_css(include_str!("../../styles/widget.css"));
 }
 
 /// A fresh `<div>` attached to the page's body (with every language's words: [`words`]).

@@ -33,7 +33,7 @@ pub fn print(dist: &Path) -> Result<()> {
             Some("wasm") => "wasm",
             Some("js") if name.contains("loader") => "loader",
             Some("js") => "js",
-            Some("css") if name.starts_with("widget") => "css", // none since the CSS is built into the wasm
+            Some("css") if name.starts_with("widget") => "css",
             _ => continue,
         };
         rows.push((kind, measure(&std::fs::read(&path)?)?));
