@@ -156,12 +156,12 @@ macro_rules! catalogue {
         /// Every key of a catalogue, in order.
         pub const KEYS: &[&str] = &[$(stringify!($key)),*];
 
-        /// The catalogue of `file`, kept for the life of the page; English where a key is
-        /// missing or of the wrong kind.
-        fn into_static(mut file: CatalogueFile) -> &'static Catalogue {
+        /// The catalogue whose entries `entry` gives by key, kept for the life of the page;
+        /// English where an entry is missing or of the wrong kind.
+        fn into_static(entry: &mut dyn FnMut(&str) -> Option<Words>) -> &'static Catalogue {
             // The entries in the order of the fields (a struct literal's fields are evaluated
             // in the order written), each taken by one small shared function.
-            let mut entries = KEYS.iter().map(|key| file.remove(*key));
+            let mut entries = KEYS.iter().map(|key| entry(key));
             let entries: &mut dyn Iterator<Item = Option<Words>> = &mut entries;
             Box::leak(Box::new(Catalogue {
                 $($key: catalogue!(@take $kind entries, EN.$key),)*
@@ -190,55 +190,38 @@ fn next_plural(entries: &mut dyn Iterator<Item = Option<Words>>, english: Plural
     }
 }
 
-/// A catalogue as `i18n/{language}.json` holds it and the seed carries it: words by key. (A map
-/// rather than a struct of 90 fields: serde's code for one of those cost 17 KB of wasm.)
-pub type CatalogueFile = std::collections::BTreeMap<String, Words>;
-
-/// One entry of a catalogue file: a text, or a plural's forms.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(untagged)]
+/// One entry of a catalogue file (`i18n/{language}.json`, a JSON object by key): a text, or a
+/// plural's forms (an object with `one` and `other`, and `zero`, `two`, `few`, `many` where the
+/// language has them). The files are read without serde: in the wasm by the browser's
+/// `JSON.parse`, so that no parser for 90 keys ships in it.
 pub enum Words {
     Text(String),
     Plural(PluralFile),
 }
 
-impl<'de> serde::Deserialize<'de> for Words {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Words;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a text or an object of plural forms")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Words, E> {
-                Ok(Words::Text(v.to_owned()))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Words, A::Error> {
-                let forms = serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(Words::Plural(forms))
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-/// A [`Plural`] as a catalogue file holds it: `one` and `other` always, the rest where the
-/// language has them.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+/// A [`Plural`] as a catalogue file holds it.
 pub struct PluralFile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero: Option<String>,
     pub one: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub few: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub many: Option<String>,
     pub other: String,
 }
 
 impl PluralFile {
+    /// The forms `form` gives by name; `None` without `one` and `other`.
+    fn read(form: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        Some(Self {
+            zero: form("zero"),
+            one: form("one")?,
+            two: form("two"),
+            few: form("few"),
+            many: form("many"),
+            other: form("other")?,
+        })
+    }
+
     fn into_static(self) -> Plural {
         let leak = |s: Option<String>| s.map(|s| &*s.leak());
         Plural {
@@ -252,6 +235,38 @@ impl PluralFile {
     }
 }
 
+/// The catalogue of a catalogue file's JSON text, or why not.
+#[cfg(target_arch = "wasm32")]
+fn parse(json: &str) -> Result<&'static Catalogue, String> {
+    use wasm_bindgen::JsValue;
+    let file = js_sys::JSON::parse(json).map_err(|_| "not JSON".to_owned())?;
+    if !file.is_object() {
+        return Err("not a JSON object".into());
+    }
+    let get = |from: &JsValue, key: &str| js_sys::Reflect::get(from, &key.into()).ok();
+    Ok(into_static(&mut |key| {
+        let value = get(&file, key)?;
+        match value.as_string() {
+            Some(text) => Some(Words::Text(text)),
+            None => PluralFile::read(|form| get(&value, form)?.as_string()).map(Words::Plural),
+        }
+    }))
+}
+
+/// The catalogue of a catalogue file's JSON text, or why not.
+#[cfg(not(target_arch = "wasm32"))]
+fn parse(json: &str) -> Result<&'static Catalogue, String> {
+    let file: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let file = file.as_object().ok_or("not a JSON object")?;
+    Ok(into_static(&mut |key| {
+        let value = file.get(key)?;
+        match value.as_str() {
+            Some(text) => Some(Words::Text(text.to_owned())),
+            None => PluralFile::read(|form| Some(value.get(form)?.as_str()?.to_owned())).map(Words::Plural),
+        }
+    }))
+}
+
 /// The languages with a catalogue file, besides English.
 pub const TRANSLATED: [&str; 11] = ["fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja"];
 
@@ -261,20 +276,21 @@ mod built_in {
     use std::collections::HashMap;
     use std::sync::LazyLock;
 
-    use super::{Catalogue, CatalogueFile};
+    use super::Catalogue;
 
     macro_rules! files {
         ($($code:literal),*) => { [$(($code, include_str!(concat!("../i18n/", $code, ".json")))),*] };
     }
     const FILES: [(&str, &str); 11] = files!("fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja");
 
-    static PARSED: LazyLock<HashMap<&'static str, (CatalogueFile, &'static Catalogue)>> = LazyLock::new(|| {
+    /// Each language's catalogue, and its file as compact JSON (what a page is sent).
+    static PARSED: LazyLock<HashMap<&'static str, (String, &'static Catalogue)>> = LazyLock::new(|| {
         FILES
             .iter()
             .map(|(code, text)| {
-                let file: CatalogueFile =
-                    serde_json::from_str(text).unwrap_or_else(|e| panic!("i18n/{code}.json: {e}"));
-                (*code, (file.clone(), super::into_static(file)))
+                let fail = |e: String| -> ! { panic!("i18n/{code}.json: {e}") };
+                let compact = serde_json::from_str::<serde_json::Value>(text).unwrap_or_else(|e| fail(e.to_string()));
+                (*code, (compact.to_string(), super::parse(text).unwrap_or_else(|e| fail(e))))
             })
             .collect()
     });
@@ -283,8 +299,9 @@ mod built_in {
         PARSED.get(primary).map(|(_, c)| *c)
     }
 
-    pub fn file(primary: &str) -> Option<CatalogueFile> {
-        PARSED.get(primary).map(|(f, _)| f.clone())
+    /// The file of `primary`'s catalogue as compact JSON, if there is one (not for English).
+    pub fn file(primary: &str) -> Option<&'static str> {
+        PARSED.get(primary).map(|(f, _)| f.as_str())
     }
 }
 
@@ -304,17 +321,18 @@ pub fn catalogue(primary: &str) -> Option<&'static Catalogue> {
 }
 
 thread_local! {
-    /// Catalogues that arrived in this page (a seed, a fetched file), by primary language.
+    /// Catalogues that arrived in this page (with the server's HTML, or fetched), by primary language.
     static REGISTERED: std::cell::RefCell<Vec<(String, &'static Catalogue)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Keeps `file` as the catalogue of `primary` for the life of the page; a language already
-/// known keeps its first catalogue.
-pub fn register(primary: &str, file: CatalogueFile) {
+/// Keeps the catalogue file `json` as the catalogue of `primary` for the life of the page; a
+/// language already known keeps its first catalogue.
+pub fn register(primary: &str, json: &str) -> Result<(), String> {
     if catalogue(primary).is_none() {
-        let text = into_static(file);
+        let text = parse(json)?;
         REGISTERED.with(|r| r.borrow_mut().push((primary.to_owned(), text)));
     }
+    Ok(())
 }
 
 /// Whether the widget has the words of `tag` (or there are none to have: English, or a language
@@ -333,16 +351,15 @@ pub async fn fetch(tag: &LangTag) {
         return;
     }
     let url = crate::assets::url(&format!("i18n/{}.json", primary.as_str()));
-    let file = async {
+    let registered = async {
         let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| e.to_string())?;
         if !response.ok() {
             return Err(format!("HTTP {}", response.status()));
         }
-        crate::json::from_str::<CatalogueFile>(&response.text().await.map_err(|e| e.to_string())?)
+        register(primary.as_str(), &response.text().await.map_err(|e| e.to_string())?)
     };
-    match file.await {
-        Ok(file) => register(primary.as_str(), file),
-        Err(e) => web_sys::console::warn_1(&format!("news-widget: no {url} ({e}); the widget speaks English").into()),
+    if let Err(e) = registered.await {
+        web_sys::console::warn_1(&format!("news-widget: no words from {url} ({e}); the widget speaks English").into());
     }
 }
 
@@ -565,7 +582,8 @@ mod tests {
         let same_on_purpose =
             [("*", "average"), ("fr", "votes"), ("de", "details"), ("de", "field_name"), ("de", "field_website")];
         for code in TRANSLATED {
-            let file = file(code).unwrap();
+            let file: serde_json::Value = serde_json::from_str(file(code).unwrap()).unwrap();
+            let file = file.as_object().unwrap();
             let unknown: Vec<&String> = file.keys().filter(|k| !KEYS.contains(&k.as_str())).collect();
             assert!(unknown.is_empty(), "i18n/{code}.json has keys the widget does not know: {unknown:?}");
             let missing: Vec<&&str> = KEYS.iter().filter(|k| !file.contains_key(**k)).collect();
@@ -584,20 +602,18 @@ mod tests {
         }
     }
 
-    /// What the seed carries reads back into the same catalogue.
+    /// What a page is sent reads back into the same catalogue; what a file lacks is English.
     #[test]
-    fn a_catalogue_file_reads_back_from_json() {
-        let fr = file("fr").unwrap();
-        let back: CatalogueFile = serde_json::from_str(&serde_json::to_string(&fr).unwrap()).unwrap();
-        assert_eq!(back, fr);
-        assert_eq!(into_static(back), built("fr"));
-        let partial: CatalogueFile = serde_json::from_str(r#"{"retry": "Encore", "votes": 3}"#).unwrap_or_default();
-        assert!(partial.is_empty(), "an entry of the wrong kind refuses the file");
-        let partial: CatalogueFile = serde_json::from_str(r#"{"retry": "Encore", "votes": "x"}"#).unwrap();
-        let c = into_static(partial);
+    fn a_catalogue_file_reads_back_from_its_compact_json() {
+        assert_eq!(parse(file("fr").unwrap()).unwrap(), built("fr"));
+        assert!(file("en").is_none(), "English is built into the wasm");
+        assert!(parse("[1]").is_err() && parse("{").is_err());
+        let c =
+            parse(r#"{"retry": "Encore", "votes": 3, "stars": {"one": "une"}, "reply": {"one": "a", "other": "b"}}"#)
+                .unwrap();
         assert_eq!(
-            (c.retry, c.votes, c.reply),
-            ("Encore", EN.votes, EN.reply),
+            (c.retry, c.votes, c.stars, c.reply),
+            ("Encore", EN.votes, EN.stars, EN.reply),
             "English where the file says nothing usable"
         );
     }

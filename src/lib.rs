@@ -210,15 +210,17 @@ fn render_root(element: &Element, isolation: Isolation) -> Element {
 /// The server's markup for `element`: its `[data-nw-root]` and the `[data-nw-seed]` next to it,
 /// in the shadow root (declarative or the loader's) or, with `isolation=none`, among its children.
 fn server_markup(element: &Element, isolation: Isolation) -> Option<(Element, Option<Element>)> {
-    let find = |selector: &str| -> Option<Element> {
-        match (element.shadow_root(), isolation) {
-            (Some(shadow), _) => shadow.query_selector(selector).ok().flatten(),
-            (None, Isolation::None) => element.query_selector(&format!(":scope > {selector}")).ok().flatten(),
-            (None, Isolation::Shadow) => None,
-        }
-    };
-    let root = find("[data-nw-root]")?;
-    Some((root, find("script[data-nw-seed]")))
+    let root = find_beside(element, isolation, "[data-nw-root]")?;
+    Some((root, find_beside(element, isolation, "script[data-nw-seed]")))
+}
+
+/// A part of the server's markup for `element`: in its shadow root, or among its children.
+fn find_beside(element: &Element, isolation: Isolation, selector: &str) -> Option<Element> {
+    match (element.shadow_root(), isolation) {
+        (Some(shadow), _) => shadow.query_selector(selector).ok().flatten(),
+        (None, Isolation::None) => element.query_selector(&format!(":scope > {selector}")).ok().flatten(),
+        (None, Isolation::Shadow) => None,
+    }
 }
 
 /// What the reader typed into the server's form before the wasm came, read in the same task
@@ -249,6 +251,13 @@ fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Opti
     // What the reader typed into the server's form, read before anything else: hydrated or not,
     // the widget's first render carries it.
     let typed = typed_in(&root);
+    // The words of the language came with it (unless it is English): hydrated or rendered anew,
+    // the widget has them without a fetch.
+    if let Some(words) = find_beside(element, config.isolation, "script[data-nw-words]") {
+        if let Err(e) = i18n::register(&config.lang.primary(), &words.text_content().unwrap_or_default()) {
+            web_sys::console::warn_1(&format!("news-widget: the server's words do not parse ({e})").into());
+        }
+    }
     let why = match (&script, root.get_attribute("data-nw-build"), root.get_attribute("data-nw-key")) {
         (None, ..) => Some("no [data-nw-seed] next to it".to_owned()),
         (_, build, _) if build.as_deref() != Some(BUILD) => {
@@ -266,7 +275,7 @@ fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Opti
         None => seed::read(&script.as_ref().and_then(|s| s.text_content()).unwrap_or_default())
             .map_err(|e| format!("its seed does not parse: {e}")),
     };
-    let mut seed = match seed {
+    let seed = match seed {
         Ok(seed) => seed,
         Err(why) => {
             web_sys::console::warn_1(
@@ -290,9 +299,6 @@ fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Opti
                 }
             }
         }
-    }
-    if let Some(words) = seed.text.take() {
-        i18n::register(&config.lang.primary(), words);
     }
     let intl = Intl::recorded(seed.intl.clone());
     let props = WidgetProps {

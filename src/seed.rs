@@ -45,10 +45,6 @@ pub struct Seed {
     /// The form's `action`; by default `{api}/articles/{slug}/comments/form`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    /// The words of the widget's language unless it is English (its `i18n/{language}.json`):
-    /// the wasm holds English only, and the hydrating widget needs its words at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<crate::i18n::CatalogueFile>,
 }
 
 /// A comment form the server refused, shown again with the reader's text.

@@ -68,11 +68,24 @@ fn attr(text: &str) -> String {
     text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The fragment around Yew's `html`, with the seed (whose `intl` holds the recorded strings).
-pub fn fragment(html: &str, key: &str, id_prefix: &str, seed: &Seed, dsd_css: Option<&str>) -> String {
+/// The fragment around Yew's `html`, with the seed (whose `intl` holds the recorded strings)
+/// and, unless the language is English, its catalogue file (`words`, the JSON of
+/// `i18n/{language}.json`: the wasm holds English only, and a hydrating widget needs its words
+/// at once).
+pub fn fragment(
+    html: &str,
+    key: &str,
+    id_prefix: &str,
+    seed: &Seed,
+    words: Option<&str>,
+    dsd_css: Option<&str>,
+) -> String {
+    let words = words
+        .map(|w| format!("<script type=\"application/json\" data-nw-words>{}</script>", w.replace('<', "\\u003c")))
+        .unwrap_or_default();
     let body = format!(
         "<div data-nw-root data-nw-build=\"{}\" data-nw-key=\"{}\" data-nw-id=\"{}\">{html}</div>\
-         <script type=\"application/json\" data-nw-seed>{}</script>",
+         <script type=\"application/json\" data-nw-seed>{}</script>{words}",
         attr(crate::BUILD),
         attr(key),
         attr(id_prefix),
@@ -93,7 +106,7 @@ pub fn fragment(html: &str, key: &str, id_prefix: &str, seed: &Seed, dsd_css: Op
 pub async fn render(input: SsrInput) -> String {
     let SsrInput { config, mut seed, body_html, formats, id_prefix, dsd_css, page } = input;
     let key = config.canonical_key();
-    seed.text = crate::i18n::file(&config.lang.primary());
+    let words = crate::i18n::file(&config.lang.primary());
     let for_render = seed.clone();
     let prefix = id_prefix.clone();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -107,7 +120,7 @@ pub async fn render(input: SsrInput) -> String {
     if let Ok(map) = rx.try_recv() {
         seed.intl = map.lock().map(|m| m.clone()).unwrap_or_default();
     }
-    fragment(&html, &key, &id_prefix, &seed, dsd_css.as_deref())
+    fragment(&html, &key, &id_prefix, &seed, words, dsd_css.as_deref())
 }
 
 /// A full seed for tests (the host render test and the browser hydration test): an article with
@@ -147,7 +160,6 @@ pub fn sample_seed(lang: &str, now_ms: f64) -> Seed {
         refused: None,
         return_to: Some("https://news.example/ssr-sample".into()),
         action: None,
-        text: None,
     }
 }
 
@@ -252,8 +264,15 @@ mod tests {
             assert!(out.contains(&format!("D[2024-07-05|{lang}]")), "{lang}: the date written in the timestamp");
             // The seed carries every string the formatter made, and no raw '<'.
             let (_, script) = out.split_once("<script type=\"application/json\" data-nw-seed>").unwrap();
-            let json = script.strip_suffix("</script>").unwrap();
+            let (json, words) = script.split_once("</script>").unwrap();
             assert!(!json.contains('<'), "{lang}");
+            // The words of the language come along, as compact JSON, unless it is English.
+            match crate::i18n::file(lang) {
+                Some(file) => {
+                    assert_eq!(words, format!("<script type=\"application/json\" data-nw-words>{file}</script>"))
+                }
+                None => assert_eq!((lang, words), ("en", "")),
+            }
             let back = crate::seed::read(json).unwrap();
             assert_eq!(
                 back.intl.get(&crate::intl::key::long_date("2024-07-05T09:00:00+02:00", lang)).unwrap(),

@@ -96,6 +96,8 @@ fn config(lang: &str) -> Config {
 
 /// The fragment the server would write for `lang`, rendered here.
 async fn server_fragment(lang: &str, prefix: &str) -> String {
+    // The server has every language's words built in; here they are registered as a seed would.
+    words();
     let mut seed = ssr::sample_seed(lang, js_sys::Date::now());
     let (props, map) = ssr::server_props(
         config(lang),
@@ -111,7 +113,7 @@ async fn server_fragment(lang: &str, prefix: &str) -> String {
     // server never shares a page with a client, so the test only waits.
     sleep(100).await;
     seed.intl = map.lock().unwrap().clone();
-    ssr::fragment(&html, &config(lang).canonical_key(), prefix, &seed, None)
+    ssr::fragment(&html, &config(lang).canonical_key(), prefix, &seed, None, None)
 }
 
 /// Where the widget's markup is: a shadow root, or the element itself (`isolation=none`).

@@ -32,9 +32,8 @@ pub fn document() -> Document {
 pub fn words() {
     macro_rules! register {
         ($($code:literal),*) => {$(
-            let file = news_widget::json::from_str(include_str!(concat!("../../i18n/", $code, ".json")))
+            news_widget::i18n::register($code, include_str!(concat!("../../i18n/", $code, ".json")))
                 .expect(concat!("i18n/", $code, ".json parses"));
-            news_widget::i18n::register($code, file);
         )*};
     }
     register!("fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja");

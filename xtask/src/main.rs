@@ -169,6 +169,16 @@ fn wasm_by_crate() -> Result<()> {
         println!("{name:<32} {bytes:>9} {:>5.1}%", 100.0 * *bytes as f64 / total as f64);
     }
     println!("{:<32} {total:>9}   (raw bytes after wasm-opt -Oz; crates under 0.5 % left out)", "total");
+
+    let (parts, shared) = sizes::by_part(&wasm)?;
+    println!("\n{:<36} {:>9} {:>9} {:>9}", "part of the widget (code)", "own", "generic", "together");
+    for part in &parts {
+        println!("{:<36} {:>9} {:>9} {:>9}", part.name, part.own, part.generic, part.own + part.generic);
+    }
+    println!(
+        "{:<36} {:>29}   (generic: Yew's and other crates' code built for the part's types;\n{:<36} {:>29}    shared: Yew's machinery, std, serde, the allocator, the api crate)",
+        "shared by all", shared, "", ""
+    );
     Ok(())
 }
 

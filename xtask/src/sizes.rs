@@ -51,11 +51,9 @@ pub fn print(dist: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where the wasm's bytes go: the code of each crate (function bodies, by the crate in the
-/// demangled name; a generic function counts for the crate that defines it, a `drop_in_place`
-/// for the crate of the type it drops) and the data segments (strings, catalogues, CSS).
-/// `wasm` must keep its name section (`wasm-opt -g`).
-pub fn by_crate(wasm: &[u8]) -> Result<Vec<(String, usize)>> {
+/// The wasm's functions (demangled name, body size) and the size of its data segments. `wasm`
+/// must keep its name section (`wasm-opt -g`).
+fn functions(wasm: &[u8]) -> Result<(Vec<(String, usize)>, usize)> {
     use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
     let (mut imported, mut bodies, mut data) = (0u32, Vec::new(), 0usize);
     let mut names: HashMap<u32, String> = HashMap::new();
@@ -90,15 +88,87 @@ pub fn by_crate(wasm: &[u8]) -> Result<Vec<(String, usize)>> {
         }
     }
     anyhow::ensure!(!names.is_empty(), "the wasm has no name section");
+    let functions = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, size)| {
+            let name = names.get(&(imported + i as u32)).map(String::as_str).unwrap_or("");
+            (without_disambiguators(&rustc_demangle::demangle(name).to_string()), size)
+        })
+        .collect();
+    Ok((functions, data))
+}
+
+/// Where the wasm's bytes go: the code of each crate (function bodies, by the crate in the
+/// demangled name; a generic function counts for the crate that defines it, a `drop_in_place`
+/// for the crate of the type it drops) and the data segments (strings, the English catalogue).
+/// `wasm` must keep its name section (`wasm-opt -g`).
+pub fn by_crate(wasm: &[u8]) -> Result<Vec<(String, usize)>> {
+    let (functions, data) = functions(wasm)?;
     let mut by: HashMap<String, usize> = HashMap::new();
-    for (i, size) in bodies.into_iter().enumerate() {
-        let name = names.get(&(imported + i as u32)).map(String::as_str).unwrap_or("");
-        *by.entry(crate_of(&rustc_demangle::demangle(name).to_string())).or_default() += size;
+    for (name, size) in functions {
+        *by.entry(crate_of(&name)).or_default() += size;
     }
     let mut rows: Vec<(String, usize)> = by.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     rows.push(("(data segments)".into(), data));
     Ok(rows)
+}
+
+/// One part of the widget and the code it costs: its own functions, and Yew's (or another
+/// crate's) generic code instantiated for its types.
+pub struct Part {
+    pub name: &'static str,
+    pub own: usize,
+    pub generic: usize,
+}
+
+/// The parts of the widget, by the module their code names first.
+const PARTS: [(&str, &str); 11] = [
+    ("news_widget::comments::form", "comment form"),
+    ("news_widget::comments", "comment thread (and its store)"),
+    ("news_widget::rating", "rating"),
+    ("news_widget::share", "share bar"),
+    ("news_widget::article", "article"),
+    ("news_widget::sanitize", "article sanitizer"),
+    ("news_widget::backend::local", "local backend (the browser alone)"),
+    ("news_widget::backend", "REST backend"),
+    ("news_widget::i18n", "languages"),
+    ("news_widget::intl", "Intl formatting"),
+    ("news_widget", "mount, config, hydration, JS API"),
+];
+
+/// The wasm's code by part of the widget: a function belongs to the part of the first
+/// `news_widget::…` path in its demangled name (v0 names carry generic arguments, so
+/// `yew::…::CompStateInner<news_widget::rating::RatingView>::view` is the rating's), and counts
+/// as generic when its own path is another crate's. What names no part of ours is the shared
+/// runtime (Yew's machinery, std, serde, the allocator). `wasm` must keep its name section.
+pub fn by_part(wasm: &[u8]) -> Result<(Vec<Part>, usize)> {
+    let (functions, _) = functions(wasm)?;
+    let mut parts: Vec<Part> = PARTS.iter().map(|(_, name)| Part { name, own: 0, generic: 0 }).collect();
+    let mut shared = 0;
+    for (name, size) in functions {
+        let Some(i) = part_of(&name) else {
+            shared += size;
+            continue;
+        };
+        if crate_of(&name) == "news_widget" {
+            parts[i].own += size;
+        } else {
+            parts[i].generic += size;
+        }
+    }
+    parts.sort_by_key(|p| std::cmp::Reverse(p.own + p.generic));
+    Ok((parts, shared))
+}
+
+/// The index in [`PARTS`] of the first `news_widget::…` path in `name`.
+fn part_of(name: &str) -> Option<usize> {
+    let at = name.find("news_widget::")?;
+    let path = &name[at..];
+    PARTS.iter().position(|(module, _)| {
+        path.strip_prefix(module).is_some_and(|rest| rest.starts_with("::") || rest.starts_with(['<', '>', ',', ' ']))
+    })
 }
 
 /// `yew::html::…` is yew's; `<alloc::vec::Vec<T> as …>::drop` is alloc's;
@@ -144,7 +214,27 @@ fn without_disambiguators(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::crate_of;
+    use super::{crate_of, part_of, PARTS};
+
+    #[test]
+    fn parts_of_demangled_names() {
+        let part = |name: &str| part_of(name).map(|i| PARTS[i].1);
+        let view = "<yew::html::component::lifecycle::CompStateInner<news_widget::rating::RatingView> as yew::html::component::lifecycle::Stateful>::view";
+        assert_eq!(part(view), Some("rating"));
+        assert_eq!(
+            part("<news_widget::comments::form::CommentForm as yew::functional::FunctionProvider>::run"),
+            Some("comment form")
+        );
+        assert_eq!(
+            part("core::ptr::drop_in_place::<news_widget::comments::Ctx>"),
+            Some("comment thread (and its store)")
+        );
+        assert_eq!(part("news_widget::backend::local::load::<u8>"), Some("local backend (the browser alone)"));
+        assert_eq!(part("news_widget::backend::rest::body"), Some("REST backend"));
+        assert_eq!(part("news_widget::mount_handle"), Some("mount, config, hydration, JS API"));
+        assert_eq!(part("news_widget_api::comment::Comment::parse"), None);
+        assert_eq!(part("yew::scheduler::start"), None);
+    }
 
     #[test]
     fn crates_of_demangled_names() {
