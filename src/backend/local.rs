@@ -19,6 +19,9 @@ pub struct Local;
 
 const PREFIX: &str = "news-widget:local:";
 
+/// The article of each comment, by the comment's id in decimal: a JSON object's keys are text.
+type Index = HashMap<String, String>;
+
 fn storage() -> Result<web_sys::Storage, FetchError> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
@@ -75,8 +78,8 @@ struct StoredComments {
 
 /// Which article's comments hold comment `id`.
 fn find_article_of(id: i64) -> Option<String> {
-    let index: HashMap<i64, String> = load("index").ok()?;
-    index.get(&id).cloned()
+    let index: Index = load("index").ok()?;
+    index.get(&id.to_string()).cloned()
 }
 
 impl Local {
@@ -160,8 +163,8 @@ impl Local {
                 )]));
             }
         }
-        let mut index: HashMap<i64, String> = load("index")?;
-        let id = index.keys().max().copied().unwrap_or(0) + 1;
+        let mut index: Index = load("index")?;
+        let id = index.keys().filter_map(|k| k.parse::<i64>().ok()).max().unwrap_or(0) + 1;
         let comment = Comment {
             id,
             parent_id: new.parent_id,
@@ -183,7 +186,7 @@ impl Local {
         stored.comments.push(comment);
         stored.tokens.insert(edit_token, id);
         stored.answers.insert(key.to_owned(), posted.clone());
-        index.insert(id, slug.to_string());
+        index.insert(id.to_string(), slug.to_string());
         save(&format!("comments:{slug}"), &stored)?;
         save("index", &index)?;
         Ok(posted)

@@ -128,8 +128,8 @@ fn npm_package() -> Result<()> {
     Ok(())
 }
 
-/// Copies the widget's own files (`folders` of the repository, fetched beside the script) into
-/// the package in `out` and lists them in its package.json.
+/// Copies the widget's own files (`folders` of the repository and the stylesheet, fetched beside
+/// the script) into the package in `out` and lists them in its package.json.
 fn ship_beside(out: &std::path::Path, folders: &[&str]) -> Result<()> {
     let manifest = out.join("package.json");
     let mut package: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest)?)?;
@@ -142,6 +142,11 @@ fn ship_beside(out: &std::path::Path, folders: &[&str]) -> Result<()> {
         if let Some(files) = package.get_mut("files").and_then(|f| f.as_array_mut()) {
             files.push(format!("{folder}/").into());
         }
+    }
+    // The stylesheet, fetched beside the script as dist/ serves it.
+    std::fs::copy(root().join("styles/widget.css"), out.join("widget.css"))?;
+    if let Some(files) = package.get_mut("files").and_then(|f| f.as_array_mut()) {
+        files.push("widget.css".into());
     }
     std::fs::write(&manifest, serde_json::to_string_pretty(&package)?)?;
     anyhow::ensure!(out.join("i18n/fr.json").is_file(), "the package lacks i18n/fr.json");
