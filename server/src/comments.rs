@@ -144,18 +144,17 @@ pub async fn list(
         Some(raw) => PageSize::parse(raw).map_err(|e| ApiError::field("limit", e.to_string()))?,
     };
     let key = format!("{} {} {}", sort.as_str(), q.cursor.as_deref().unwrap_or_default(), limit.get());
-    let (etag, body) = state
+    let page = state
         .pages
         .get_or_build(slug.as_str(), key, || async {
             let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
             let mut conn = state.db.acquire().await?;
             db::require_article(&mut conn, &slug).await?;
             let page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
-            let body = Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?);
-            Ok::<_, ApiError>((crate::cache::etag(&body), body))
+            Ok::<_, ApiError>(Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?))
         })
         .await?;
-    crate::cache::answer(&etag, body, "application/json", &headers)
+    crate::cache::answer(&page, "application/json", &headers).await
 }
 
 fn parse_cursor(raw: &str) -> ApiResult<(String, i64)> {

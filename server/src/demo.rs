@@ -56,8 +56,8 @@ async fn include(state: &AppState, html: &str, element: &Element<'_>, headers: &
     }
     let public = state.public_base(headers);
     match widget::cached(state, &slug, &query, &public).await {
-        Ok((_, fragment)) => {
-            let fragment = std::str::from_utf8(&fragment).ok()?;
+        Ok(fragment) => {
+            let fragment = std::str::from_utf8(fragment.body()).ok()?;
             let page = format!("{}{fragment}{}", &html[..element.inner_start], &html[element.inner_start..]);
             // A stylesheet inside a shadow root does not hold the first paint back: the same sheet
             // in the page's <head> does (and the shadow root's link then finds it loaded), so

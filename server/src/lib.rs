@@ -1,6 +1,7 @@
 //! The reference backend of news-widget: one module per concern — `routes`, `comments` and
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
-//! (the admin token), `client` (addresses and rate keys), `limit`, `cache`, `privacy`,
+//! (the admin token), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
+//! the compressed bodies it keeps and their negotiation), `privacy`,
 //! `maintenance` (upkeep in the background) and `http` (the layers around every route); for
 //! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
 //! `redirect` (its return addresses), `page` (whole HTML pages), `texts` and `intl` (ICU4X).
@@ -13,6 +14,7 @@ pub mod client;
 pub mod comments;
 pub mod db;
 pub mod demo;
+pub mod encoding;
 pub mod error;
 pub mod extract;
 pub mod form;
@@ -39,11 +41,12 @@ use std::time::Duration;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode, Version};
 use axum::routing::{get, post};
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -283,11 +286,14 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
 /// as a whole a time limit and a concurrency limit that sheds load with 503 + Retry-After.
 pub fn with_layers(app: Router, max_concurrent_requests: usize, timeout: Duration) -> Router {
     // Inside out: refusals become problems before compression sees them (so a problem body is
-    // never left under a stale Content-Encoding), and a panic anywhere inside is caught.
+    // never left under a stale Content-Encoding), and a panic anywhere inside is caught. The
+    // cached pages come compressed already (their own Content-Encoding, which tower-http never
+    // compresses again) or plain because the client wants them so: their Vary says they
+    // negotiated, and compression leaves them as they are.
     let app = app
         .layer(DefaultBodyLimit::max(http::DEFAULT_BODY_LIMIT))
         .layer(axum::middleware::from_fn(http::problems_everywhere))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_negotiated as NotNegotiated)))
         .layer(CatchPanicLayer::custom(http::panic_answer))
         .layer(axum::middleware::from_fn(http::access_log));
     // Layers on a router apply to each route apart; the time limit and the concurrency limit are
@@ -299,6 +305,13 @@ pub fn with_layers(app: Router, max_concurrent_requests: usize, timeout: Duratio
             .concurrency_limit(max_concurrent_requests.max(1))
             .timeout(timeout),
     )
+}
+
+type NotNegotiated = fn(StatusCode, Version, &HeaderMap, &Extensions) -> bool;
+
+/// Compression's second condition: the answer did not negotiate its coding itself.
+fn not_negotiated(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+    !encoding::negotiated(headers)
 }
 
 fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {

@@ -298,16 +298,14 @@ fn config(query: &WidgetQuery, slug: &Slug, public: &Url, article: &Article) -> 
 
 /// [`render`] through the page cache: one render per article, query and public base until a
 /// write to the article forgets it (every write that forgets its comment pages). Answers the
-/// ETag and the HTML.
-pub async fn cached(state: &AppState, slug: &Slug, query: &WidgetQuery, public: &Url) -> ApiResult<(String, Bytes)> {
+/// cached page (the HTML, its ETag, its compressed bodies).
+pub async fn cached(state: &AppState, slug: &Slug, query: &WidgetQuery, public: &Url) -> ApiResult<Arc<cache::Page>> {
     let checked = query.check()?;
     let key = format!("widget {public} {}", checked.key);
     state
         .pages
         .get_or_build(slug.as_str(), key, || async {
-            let html = render(state, slug, query, None, public).await?;
-            let body = Bytes::from(html);
-            Ok::<_, ApiError>((cache::etag(&body), body))
+            Ok::<_, ApiError>(Bytes::from(render(state, slug, query, None, public).await?))
         })
         .await
 }
@@ -338,9 +336,9 @@ pub async fn fragment(
 ) -> ApiResult<Response> {
     let slug = routes::slug(&raw)?;
     let public = state.public_base(&headers);
-    let (etag, body) = cached(&state, &slug, &query, &public).await?;
-    let lang = rendered_lang(&body);
-    let mut response = cache::answer(&etag, body, "text/html; charset=utf-8", &headers)?;
+    let page = cached(&state, &slug, &query, &public).await?;
+    let lang = rendered_lang(page.body());
+    let mut response = cache::answer(&page, "text/html; charset=utf-8", &headers).await?;
     let out = response.headers_mut();
     out.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     out.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FRAGMENT_CSP));
