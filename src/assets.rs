@@ -1,16 +1,17 @@
-//! Where the widget's own files are: beside the script (`news-widget.js`) the page loaded, on
-//! whichever origin that is.
+//! Where the widget's own files are: beside its script (`news-widget.js`), on whichever origin
+//! the page loaded it from.
 
 use wasm_bindgen::prelude::*;
 
-// wasm-bindgen writes an inline snippet to `snippets/{crate}-{hash}/inline0.js`, beside the
-// script: its `import.meta.url` is two folders below the widget's files.
-#[wasm_bindgen(inline_js = "export function snippet_url() { return import.meta.url; }")]
+#[wasm_bindgen]
 extern "C" {
-    fn snippet_url() -> String;
+    /// `import.meta.url` as the JS glue (an ES module) reads it: the glue's own URL. No snippet
+    /// module, so no extra request before the wasm.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static SCRIPT_URL: String;
 }
 
 /// The absolute URL of `path` (`i18n/fr.json`) among the widget's files.
 pub fn url(path: &str) -> String {
-    news_widget_api::url::join(&snippet_url(), &format!("../../{path}"))
+    SCRIPT_URL.with(|script| news_widget_api::url::join(script, path))
 }

@@ -899,11 +899,13 @@ async fn browser_without_javascript(site: &Site, profile: &str) -> Browser {
     Browser { client, _driver: driver }
 }
 
-/// The text of every comment in the demo widget, read with element commands only.
+/// The text of every comment in the demo widget, read with element commands only; none while
+/// the page or the widget's shadow root (which the loader attaches) is not there yet.
 async fn comment_texts(client: &Client) -> Vec<String> {
-    let host = client.find(Locator::Css(WIDGET)).await.unwrap();
+    let Ok(host) = client.find(Locator::Css(WIDGET)).await else { return Vec::new() };
+    let Ok(shadow) = host.shadow_root().await else { return Vec::new() };
     let mut texts = Vec::new();
-    for el in host.shadow_root().await.unwrap().find_all(Locator::Css(".nw-comment .nw-comment-body")).await.unwrap() {
+    for el in shadow.find_all(Locator::Css(".nw-comment .nw-comment-body")).await.unwrap() {
         texts.push(plain(&el.text().await.unwrap()));
     }
     texts
