@@ -58,6 +58,7 @@ fn slug(n: usize) -> String {
 
 async fn run(args: &Args) -> Result<()> {
     let began = Instant::now();
+    let load_before = load_average();
     let out = root().join(if args.smoke { "target/bench/smoke" } else { "target/bench" });
     let work = out.join("run");
     let _ = std::fs::remove_dir_all(&work);
@@ -351,11 +352,14 @@ async fn run(args: &Args) -> Result<()> {
     let title = format!("news-widget vs Isso 0.14.0 — {date}");
     report::bars(&panels, &format!("{title}: page loads, median ms (lower is better)"), &out.join("chart.svg"))?;
     let took = began.elapsed().as_secs_f64();
+    let load_after = load_average();
     let md = format!(
         "# {title}\n\nMachine: {machine}.\n\n## Browser: page loads\n\n{}\n![Content visible and hydrated, \
          median ms, per thread size, system and profile](chart.svg)\n\nCalibration, one load each: {}.\n\n\
          ## Server: GET of the {n}-comment thread, 64 connections\n\n{}\n## Sizes\n\n{}\n{size_table}\n\
-         ## Method\n\n{}\n\nThe measuring took {:.1} min (the builds before it not counted).\n",
+         ## Method\n\n{}\n\nThe measuring took {:.1} min (the builds before it not counted); the machine's load average \
+         (1 min) was {load_before} as it began and {load_after} as it ended: on 2 cores, anything else running \
+         competes with the browser, the servers and wrk.\n",
         report::browser_markdown(&browser_rows),
         calibration.iter().map(|c| c.2.clone()).collect::<Vec<_>>().join("; "),
         report::server_markdown(&server_rows),
@@ -367,6 +371,12 @@ async fn run(args: &Args) -> Result<()> {
     println!("\nbench: wrote {} and {}", out.join("report.md").display(), out.join("chart.svg").display());
     println!("bench: measuring took {:.1} min", took / 60.0);
     Ok(())
+}
+
+/// The 1-minute load average, from /proc/loadavg.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().next().unwrap_or("unknown").to_owned()
 }
 
 fn profile_title(profile: Profile) -> String {
