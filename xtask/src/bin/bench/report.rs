@@ -328,6 +328,7 @@ pub fn bars(panels: &[Panel], title: &str, path: &Path) -> Result<()> {
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .light_line_style(WHITE)
             .x_labels(0)
             .y_desc("ms (median)")
             .y_label_formatter(&|y| if *y < 0.0 { String::new() } else { format!("{y:.0}") })
