@@ -476,7 +476,9 @@ fn method(args: &Args) -> String {
          and its thread rendered (its heading gets its text after the last comment is inserted); *CLS*, the sum \
          of the `layout-shift` entries without recent input (a buffered PerformanceObserver) until hydrated plus \
          {settle} ms; the longest task comes from the `longtask` PerformanceObserver (over 50 ms only, else 0), \
-         over the same span. The calibration line loads a page that times a fixed JavaScript loop and a \
+         over the same span. The pages differ in one way that CLS sees: ours start with an empty element (the \
+         widget brings the article too), so what the loader's HTML pushes down (the footer) is in view; Isso's \
+         page has the article as HTML above its thread. The calibration line loads a page that times a fixed JavaScript loop and a \
          {cal}-byte incompressible download (Resource Timing, request start to response end) in each profile. \
          Target: content visible in at most {target}× Isso's time (*visible ÷ Isso*, of the medians).\n\n\
          **Server.** wrk -t2 -c64 --latency for {s} s, {r} rounds, rotating the order, after a 2 s warm-up of \
