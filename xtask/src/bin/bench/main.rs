@@ -481,8 +481,8 @@ fn method(args: &Args) -> String {
          page has the article as HTML above its thread. The calibration line loads a page that times a fixed JavaScript loop and a \
          {cal}-byte incompressible download (Resource Timing, request start to response end) in each profile. \
          Target: content visible in at most {target}× Isso's time (*visible ÷ Isso*, of the medians).\n\n\
-         **Server.** wrk -t2 -c64 --latency for {s} s, {r} rounds, rotating the order, after a 2 s warm-up of \
-         each; each GET returns the whole thread (ours `?limit=1000`, Isso `/?uri=`); wrk sends no Accept-Encoding \
+         **Server.** wrk -t2 -c64 --latency for {s} s, {r} rounds, rotating the order, {warm}; \
+          each GET returns the whole thread (ours `?limit=1000`, Isso `/?uri=`); wrk sends no Accept-Encoding \
          (plain) or the one named. The ceiling is nginx serving the same bytes as a static file: our plain JSON \
          answer, and for gzip a level-9 copy through `gzip_static` (Debian's nginx has no brotli module, so it has \
          no br row; Isso compresses nothing, so its gzip row would repeat its plain one). Our server answers a \
@@ -504,5 +504,6 @@ fn method(args: &Args) -> String {
         target = report::TARGET,
         s = args.seconds,
         r = args.rounds,
+        warm = if args.smoke { "without a warm-up (a smoke run)" } else { "after a 2 s warm-up of each" },
     )
 }
