@@ -26,6 +26,82 @@ pub async fn before_every_page(client: &Client, source: &str) -> Result<()> {
     Ok(())
 }
 
+/// Lighthouse's mobile profile (its `mobileSlow4G` figures and its 4× CPU slowdown).
+pub const PHONE: Throttle = Throttle { round_trip_ms: 150.0, down_kbps: 1638.4, up_kbps: 750.0, cpu_slowdown: 4.0 };
+
+/// Network and CPU throttling for a session; kbit/s as Lighthouse counts them (1 kbit = 1,024 bits).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Throttle {
+    pub round_trip_ms: f64,
+    pub down_kbps: f64,
+    pub up_kbps: f64,
+    pub cpu_slowdown: f64,
+}
+
+impl Throttle {
+    /// The body of ChromeDriver's `POST …/chromium/network_conditions`: the latency in ms and the
+    /// throughputs in bytes/s, floored, as Lighthouse converts them for DevTools.
+    pub fn network_conditions(&self) -> Value {
+        let bytes = |kbps: f64| (kbps * 1024.0 / 8.0).floor();
+        json!({
+            "offline": false,
+            "latency": self.round_trip_ms,
+            "download_throughput": bytes(self.down_kbps),
+            "upload_throughput": bytes(self.up_kbps),
+        })
+    }
+
+    /// Whether `read_back` (ChromeDriver's `GET …/chromium/network_conditions`) holds these conditions.
+    pub fn matches(&self, read_back: &Value) -> bool {
+        let want = self.network_conditions();
+        ["latency", "download_throughput", "upload_throughput"]
+            .iter()
+            .all(|key| read_back[key].as_f64().is_some_and(|v| Some(v) == want[key].as_f64()))
+            && read_back["offline"].as_bool() != Some(true)
+    }
+}
+
+/// Throttles this session's network (ChromeDriver's network conditions, applied to every request
+/// of every tab) and its page's CPU (CDP `Emulation.setCPUThrottlingRate`).
+pub async fn throttle(client: &Client, throttle: &Throttle) -> Result<()> {
+    let body = json!({ "network_conditions": throttle.network_conditions() });
+    client
+        .issue_cmd(Chromium { method: http::Method::POST, path: "network_conditions", body: Some(body) })
+        .await
+        .context("ChromeDriver refused the network conditions")?;
+    client
+        .issue_cmd(Cdp { cmd: "Emulation.setCPUThrottlingRate", params: json!({ "rate": throttle.cpu_slowdown }) })
+        .await
+        .context("ChromeDriver's CDP endpoint refused the CPU throttling")?;
+    Ok(())
+}
+
+/// The network conditions ChromeDriver holds for this session (an error when none were set).
+pub async fn network_conditions(client: &Client) -> Result<Value> {
+    client
+        .issue_cmd(Chromium { method: http::Method::GET, path: "network_conditions", body: None })
+        .await
+        .context("ChromeDriver has no network conditions for this session")
+}
+
+/// One of ChromeDriver's own `session/{id}/chromium/…` commands.
+#[derive(Debug)]
+struct Chromium {
+    method: http::Method,
+    path: &'static str,
+    body: Option<Value>,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Chromium {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/chromium/{}", session.unwrap_or_default(), self.path))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (self.method.clone(), self.body.as_ref().map(Value::to_string))
+    }
+}
+
 /// A Chrome DevTools Protocol command sent through ChromeDriver's `goog/cdp/execute`.
 #[derive(Debug)]
 struct Cdp {
@@ -111,5 +187,26 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_phone_profile_is_lighthouses_in_chromedrivers_units() {
+        let body = PHONE.network_conditions();
+        assert_eq!(body["latency"], 150.0);
+        // 1,638.4 kbit/s = 1,638.4 × 1,024 / 8 bytes/s; 750 kbit/s = 96,000 bytes/s.
+        assert_eq!(body["download_throughput"], 209_715.0);
+        assert_eq!(body["upload_throughput"], 96_000.0);
+        assert_eq!(body["offline"], false);
+        // ChromeDriver answers integers where it was given whole floats.
+        let read_back =
+            json!({ "latency": 150, "download_throughput": 209715, "upload_throughput": 96000, "offline": false });
+        assert!(PHONE.matches(&read_back));
+        assert!(!PHONE.matches(&json!({ "latency": 0, "download_throughput": 209715, "upload_throughput": 96000 })));
+        assert!(!PHONE.matches(&json!({})));
     }
 }

@@ -39,8 +39,9 @@ enum Task {
     /// Build the widget and print the size of each asset (raw, gzip and brotli), then where the
     /// wasm's bytes go, crate by crate.
     Sizes,
-    /// Set up Isso and wrk, then measure the widget and the server against Isso on this machine:
-    /// prints a table and writes target/bench/report.md and chart.svg.
+    /// Set up Isso, wrk and nginx, then measure the widget and the server against Isso on this
+    /// machine, on loopback and throttled as a phone: prints the tables and writes
+    /// target/bench/report.md and chart.svg.
     Bench(BenchArgs),
     /// Serve the hostile backend the browser tests use (poisoned JSON, CORS), until stopped: for
     /// running `wasm-pack test` by hand with NEWS_WIDGET_TEST_HOSTILE set to the URL it prints.
@@ -210,6 +211,7 @@ fn build_release_server() -> Result<()> {
 
 /// Sets up Isso and wrk, builds what is measured, then runs the bench binary with `args`.
 fn bench(args: &BenchArgs) -> Result<()> {
+    let began = std::time::Instant::now();
     setup::all()?;
     setup::bench()?;
     build_widget()?;
@@ -218,7 +220,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
         cargo(["run", "--quiet", "-p", "xtask", "--features", "bench", "--bin", "bench", "--"])
             .args(args.to_args())
             .run()
-    })
+    })?;
+    println!("xtask: cargo xtask bench took {:.1} min, builds included", began.elapsed().as_secs_f64() / 60.0);
+    Ok(())
 }
 
 fn serve(addr: &str, database: &str) -> Result<()> {
@@ -309,7 +313,7 @@ fn test() -> Result<()> {
     })?;
     step("bench smoke test (cargo xtask bench --smoke, against the debug server)", || {
         setup::bench()?;
-        cargo(["test", "-p", "xtask", "--features", "bench", "--bin", "bench"]).run()?;
+        cargo(["test", "-p", "xtask", "--features", "bench", "--lib", "--bin", "bench"]).run()?;
         cargo(["run", "--quiet", "-p", "xtask", "--features", "bench", "--bin", "bench", "--", "--smoke"])
             .args(["--server-bin", "target/debug/news-widget-server"])
             .run()

@@ -85,7 +85,7 @@ fn lock_version(package: &str) -> Result<String> {
     Ok(lock[at..].split('"').next().unwrap_or_default().to_owned())
 }
 
-/// What `cargo xtask bench` needs besides the above: wrk (Debian) and Isso in a virtual
+/// What `cargo xtask bench` needs besides the above: wrk and nginx (Debian) and Isso in a virtual
 /// environment under target/bench/venv, at the versions xtask/bench/requirements.txt pins.
 pub fn bench() -> Result<()> {
     step("set-up: wrk (Debian package), the HTTP load generator", || {
@@ -94,6 +94,13 @@ pub fn bench() -> Result<()> {
             return Ok(());
         }
         apt_install(&["wrk"])
+    })?;
+    step("set-up: nginx (Debian package), the static-file ceiling of the server figures", || {
+        if let Some(version) = Cmd::new("nginx").args(["-v"]).output_any() {
+            println!("    ok: {}", version.lines().next().unwrap_or_default());
+            return Ok(());
+        }
+        apt_install(&["nginx"])
     })?;
     step("set-up: Isso from PyPI in target/bench/venv (xtask/bench/requirements.txt)", isso_venv)
 }

@@ -10,13 +10,16 @@ pub struct Throughput {
     pub p99: f64,
 }
 
-/// Runs `wrk -t2 -c64 -d{seconds}s --timeout 60s --latency url` and reads its figures.
-pub fn run(url: &str, seconds: u32) -> Result<Throughput> {
-    let out = Command::new("wrk")
-        // A long timeout: wrk leaves requests slower than it out of the latencies (default 2 s).
-        .args(["-t2", "-c64", &format!("-d{seconds}s"), "--timeout", "60s", "--latency", url])
-        .output()
-        .context("wrk does not start (apt-get install wrk)")?;
+/// Runs `wrk -t2 -c64 -d{seconds}s --timeout 60s --latency url`, with an `Accept-Encoding`
+/// header when `encoding` is some (wrk sends none of its own), and reads its figures.
+pub fn run(url: &str, seconds: u32, encoding: Option<&str>) -> Result<Throughput> {
+    let mut wrk = Command::new("wrk");
+    // A long timeout: wrk leaves requests slower than it out of the latencies (default 2 s).
+    wrk.args(["-t2", "-c64", &format!("-d{seconds}s"), "--timeout", "60s", "--latency"]);
+    if let Some(encoding) = encoding {
+        wrk.args(["-H", &format!("Accept-Encoding: {encoding}")]);
+    }
+    let out = wrk.arg(url).output().context("wrk does not start (apt-get install wrk)")?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         bail!("wrk {url} failed: {text}{}", String::from_utf8_lossy(&out.stderr));

@@ -1,68 +1,98 @@
-//! The pages the browser loads: our demo page pointed at a bench article, and an equivalent page
-//! (same site frame, same article as static HTML) embedding Isso's widget. Each carries the same
-//! probe, first in `<head>`, which records when the thread is in the DOM and visible.
+//! The pages the browser loads: host pages embedding our widget (through the loader, or with its
+//! HTML included by the host's server) and an equivalent page (same site frame, same article as
+//! static HTML) embedding Isso's widget. Each carries the same probe, first in `<head>`, which
+//! records when the thread is visible, when the widget is usable, and the layout shifts.
 
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-/// What a page waits for: `want` elements matching `selector`, the last of them laid out.
+/// What a page waits for: `want` elements matching `selector`, the last of them laid out (content
+/// visible); then `ready`, a JavaScript expression, true (hydrated: the widget is usable).
 pub struct Probe {
     pub selector: &'static str,
     pub want: usize,
+    pub ready: &'static str,
+}
+
+/// Ours is usable once the wasm mounted the element (the attribute is set as hydration starts;
+/// Yew hydrates in the microtasks that follow, before the next frame).
+pub const OURS_READY: &str = "document.querySelector('[data-news-widget]').hasAttribute('data-news-widget-mounted')";
+
+/// Isso's form is usable once its script inserted it (with its handlers) and rendered the thread:
+/// the heading gets its text (the count, or "no comments") after the last comment is inserted.
+pub const ISSO_READY: &str = "!!document.querySelector('.isso-postbox textarea') && \
+(document.querySelector('h4.isso-thread-heading') || {}).textContent > ''";
+
+/// What each system shows for a thread of `n` comments, all of them: the `n`th comment, or for an
+/// empty thread the note that says so (ours `.nw-empty`; Isso's heading, empty until its answer).
+pub fn probe(ours: bool, n: usize) -> Probe {
+    match (ours, n) {
+        (true, 0) => Probe { selector: ".nw-empty", want: 1, ready: OURS_READY },
+        (true, n) => Probe { selector: ".nw-comment", want: n, ready: OURS_READY },
+        (false, 0) => Probe { selector: "#isso-thread h4.isso-thread-heading", want: 1, ready: ISSO_READY },
+        (false, n) => Probe { selector: "#isso-root .isso-comment", want: n, ready: ISSO_READY },
+    }
 }
 
 /// The probe: a MutationObserver over the whole document (the widget renders without a shadow
-/// root here, as on the demo page) that, once enough elements are in, checks in the next animation
-/// frame that the one awaited is laid out; and a buffered `longtask` PerformanceObserver. It stores
-/// `window.__bench = { visible, count, longest }`, `visible` in ms since navigation start.
+/// root here) that, once enough elements are in, checks in the next animation frame that the one
+/// awaited is laid out, and in the frame after each later mutation that the widget is usable; a buffered
+/// `longtask` PerformanceObserver; and a buffered `layout-shift` one, summing the shifts without
+/// recent input. It stores `window.__bench = { visible, hydrated, count, longest, cls }`, times in
+/// ms since navigation start.
 fn probe_script(probe: &Probe) -> String {
     format!(
         r#"<script>
 (function () {{
-  var r = window.__bench = {{ visible: null, count: 0, longest: 0 }};
+  var r = window.__bench = {{ visible: null, hydrated: null, count: 0, longest: 0, cls: 0, shifts: 0 }};
   try {{
     new PerformanceObserver(function (list) {{
       list.getEntries().forEach(function (e) {{ if (e.duration > r.longest) r.longest = e.duration; }});
     }}).observe({{ type: "longtask", buffered: true }});
   }} catch (e) {{}}
+  try {{
+    new PerformanceObserver(function (list) {{
+      list.getEntries().forEach(function (e) {{ if (!e.hadRecentInput) {{ r.cls += e.value; r.shifts += 1; }} }});
+    }}).observe({{ type: "layout-shift", buffered: true }});
+  }} catch (e) {{}}
   var waiting = false;
+  function later() {{
+    if (!waiting) {{
+      waiting = true;
+      requestAnimationFrame(check);
+    }}
+  }}
   // In the next frame, where the browser lays the page out anyway: measuring in the observer
   // would force a layout inside the widget's own task.
-  function laidOut() {{
+  function check() {{
     waiting = false;
-    var found = document.querySelectorAll({selector:?});
-    var box = found.length >= {want} && found[{want} - 1].getBoundingClientRect();
-    if (box && box.width > 0 && box.height > 0) {{
-      r.visible = performance.now();
-      performance.mark("comments-visible");
+    if (r.visible === null) {{
+      var found = document.querySelectorAll({selector:?});
+      r.count = found.length;
+      var box = found.length >= {want} && found[{want} - 1].getBoundingClientRect();
+      if (box && box.width > 0 && box.height > 0) {{
+        r.visible = performance.now();
+        performance.mark("comments-visible");
+      }} else if (found.length >= {want}) {{
+        later();
+      }}
+    }}
+    // No polling for this one: what makes it true is a mutation (the attribute, Isso's heading
+    // text), and a frame loop would leave the browser fewer idle periods to hydrate in.
+    if (r.visible !== null && r.hydrated === null && ({ready})) {{
+      r.hydrated = performance.now();
+      performance.mark("widget-hydrated");
       observer.disconnect();
     }}
   }}
-  var observer = new MutationObserver(function () {{
-    r.count = document.querySelectorAll({selector:?}).length;
-    if (r.count >= {want} && !waiting) {{
-      waiting = true;
-      requestAnimationFrame(laidOut);
-    }}
-  }});
-  observer.observe(document, {{ childList: true, subtree: true }});
+  var observer = new MutationObserver(later);
+  observer.observe(document, {{ childList: true, subtree: true, attributes: true, attributeFilter: ["data-news-widget-mounted"] }});
 }})();
 </script>"#,
         selector = probe.selector,
         want = probe.want,
+        ready = probe.ready,
     )
-}
-
-/// Our demo page (dist/index.html) showing `slug` from the server, with `extra` attributes.
-pub fn ours(demo: &str, slug: &str, extra: &str, probe: &Probe) -> Result<String> {
-    let widget = r#"data-article="cooperation-chine-kazakhstan" data-backend="auto""#;
-    anyhow::ensure!(demo.contains(widget), "dist/index.html no longer has the widget element the bench expects");
-    // The demo renders in a shadow root; the bench keeps the page-level opt-out (its probe
-    // queries the document).
-    let page = demo
-        .replacen(widget, &format!(r#"data-article="{slug}" data-isolation="none" data-backend="rest"{extra}"#), 1)
-        .replacen("<head>", &format!("<head>\n{}", probe_script(probe)), 1);
-    Ok(page)
 }
 
 /// The site frame every page but the demo shares: `main` between the header and the footer.
@@ -147,4 +177,32 @@ pub fn isso(article: &Value, isso_url: &str, uri: &str, extra: &str, probe: &Pro
         body = field("body_html")?,
     );
     Ok(frame(probe, &format!("{title} (Isso)"), "", &main))
+}
+
+/// A page that measures the profile itself: a fixed piece of JavaScript work (the fastest of
+/// five rounds), then a download of
+/// `bytes` incompressible bytes from `path` (not cached), timed by Resource Timing; it stores
+/// `window.__calibration = { cpu, download, size }`.
+pub fn calibration(path: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>calibration</title></head><body>
+<script>
+(function () {{
+  // The fastest of five rounds: the first pays for the JIT, and the machine may be busy.
+  var cpu = Infinity, x = 0;
+  for (var round = 0; round < 5; round++) {{
+    var t = performance.now();
+    for (var i = 0; i < 5000000; i++) x = (x + i * 7) % 1000003;
+    cpu = Math.min(cpu, performance.now() - t);
+  }}
+  var url = new URL({path:?} + "?" + x, location.href).href;
+  fetch(url, {{ cache: "no-store" }}).then(function (a) {{ return a.arrayBuffer(); }}).then(function (b) {{
+    var e = performance.getEntriesByName(url)[0];
+    window.__calibration = {{ cpu: cpu, download: e.responseEnd - e.requestStart, size: b.byteLength }};
+  }});
+}})();
+</script></body></html>
+"#
+    )
 }
