@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// 1 s of load a request), written to target/bench/smoke/.
     #[arg(long)]
     pub smoke: bool,
+    /// Only the size budgets: our server on dist/ with a thread of 20 comments, the budgets
+    /// printed (`cargo xtask sizes` runs this).
+    #[arg(long)]
+    pub budgets: bool,
     /// The server binary to measure (`cargo xtask bench` builds the release one).
     #[arg(long, default_value = "target/release/news-widget-server")]
     pub server_bin: PathBuf,
@@ -66,6 +70,9 @@ impl BenchArgs {
         ];
         if self.smoke {
             out.push("--smoke".into());
+        }
+        if self.budgets {
+            out.push("--budgets".into());
         }
         out
     }

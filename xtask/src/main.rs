@@ -36,8 +36,8 @@ enum Task {
     Faults,
     /// Install what is missing and build the widget into dist/ (release).
     Build,
-    /// Build the widget and print the size of each asset (raw, gzip and brotli), then where the
-    /// wasm's bytes go, crate by crate.
+    /// Build the widget and print the size of each asset (raw, gzip and brotli), where the wasm's
+    /// bytes go (by crate, and by part of the widget), and the size budgets.
     Sizes,
     /// Set up Isso, wrk and nginx, then measure the widget and the server against Isso on this
     /// machine, on loopback and throttled as a phone: prints the tables and writes
@@ -76,7 +76,8 @@ fn main() {
         Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
-            wasm_by_crate()
+            wasm_by_crate()?;
+            budgets()
         }),
     };
     if let Err(e) = result {
@@ -186,6 +187,18 @@ fn wasm_by_crate() -> Result<()> {
         "shared by all", shared, "", ""
     );
     Ok(())
+}
+
+/// The size budgets: the whole widget, and what a reader downloads before the content is visible
+/// (with the widget's HTML as the debug server sends it for a 20-comment thread; its bytes are
+/// the release server's).
+fn budgets() -> Result<()> {
+    step("build the server", || cargo(["build", "-p", "news-widget-server"]).run())?;
+    step("the budgets (our server on dist/, a 20-comment thread)", || {
+        cargo(["run", "--quiet", "-p", "xtask", "--features", "bench", "--bin", "bench", "--"])
+            .args(["--budgets", "--server-bin", "target/debug/news-widget-server"])
+            .run()
+    })
 }
 
 fn dist(public_url: &str) -> Result<()> {

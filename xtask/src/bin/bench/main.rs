@@ -6,6 +6,7 @@
 //! `cargo xtask bench` installs what this needs and builds the widget and the server first, then
 //! runs this binary (`cargo run -p xtask --features bench --bin bench`).
 
+mod budgets;
 mod data;
 mod load;
 mod nginx;
@@ -42,10 +43,33 @@ async fn main() {
     if args.smoke {
         (args.runs, args.seconds, args.rounds, args.sizes, args.server_comments) = (1, 1, 1, vec![0, 30], 30);
     }
-    if let Err(e) = run(&args).await {
+    let result = if args.budgets { run_budgets(&args).await } else { run(&args).await };
+    if let Err(e) = result {
         eprintln!("\nbench: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// The URL of the widget's HTML for the `n`-comment thread, as the included page asks for it.
+fn fragment_url(server: &str, n: usize) -> String {
+    let mut url = format!("{server}/api/v1/articles/{}/widget?lang=fr", slug(n));
+    if n > 0 {
+        url.push_str(&format!("&comments-per-page={n}"));
+    }
+    url
+}
+
+/// `--budgets`: our server on dist/ with a 20-comment thread, and the size budgets printed.
+async fn run_budgets(args: &Args) -> Result<()> {
+    let dist = root().join("dist");
+    let files = budgets::files(&dist)?;
+    let ours = Ours::start(&root().join(&args.server_bin), &dist)?;
+    let http = reqwest::Client::new();
+    let n = 20;
+    ours.load(&http, &slug(n), &data::thread(n, 1000 + n as u64)).await?;
+    let fragment = budgets::fragment_br(&http, &fragment_url(&ours.server.url, n)).await?;
+    budgets::print(&[budgets::Budget::whole(&files), budgets::Budget::before_visible(&files, n, fragment)]);
+    Ok(())
 }
 
 /// The systems each page load measures, in the report's order: label, page name prefix.
@@ -97,14 +121,13 @@ async fn run(args: &Args) -> Result<()> {
     // The pages: a host page with our loader, the same with our HTML included by the host's
     // server, and the same page with Isso; each thread rendered whole by both.
     let article = systems::article()?;
+    let mut fragments_br = Vec::new();
     for &n in &args.sizes {
         let per_page = if n > 0 { format!(r#" data-comments-per-page="{n}""#) } else { String::new() };
         // What a host's server includes: the widget route's HTML for the element's attributes.
-        let mut url = format!("{}/api/v1/articles/{}/widget?lang=fr", ours.server.url, slug(n));
-        if n > 0 {
-            url.push_str(&format!("&comments-per-page={n}"));
-        }
+        let url = fragment_url(&ours.server.url, n);
         let fragment = http.get(&url).send().await?.error_for_status()?.text().await?;
+        fragments_br.push((n, budgets::fragment_br(&http, &url).await?));
         let (theirs, mine) = (pages::probe(false, n), pages::probe(true, n));
         let pages = [
             (format!("loader-{n}.html"), pages::ours_loader(&slug(n), &per_page, &mine)),
@@ -133,7 +156,13 @@ async fn run(args: &Args) -> Result<()> {
     let assets = [
         ("news-widget", "news-widget-loader.js (all a page loads itself)", dist.join("news-widget-loader.js")),
         ("news-widget", "news-widget.js (wasm-bindgen glue, loaded by the loader)", dist.join("news-widget.js")),
-        ("news-widget", "news-widget_bg.wasm (code, texts and CSS)", dist.join("news-widget_bg.wasm")),
+        ("news-widget", "news-widget_bg.wasm (code and the English words)", dist.join("news-widget_bg.wasm")),
+        ("news-widget", "widget.css (fetched with the widget's HTML)", dist.join("widget.css")),
+        (
+            "news-widget",
+            "i18n/fr.json (the French words; inside the widget's HTML when the server renders it)",
+            dist.join("i18n/fr.json"),
+        ),
         ("Isso", "embed.min.js (the page's script tag)", isso_js),
         ("Isso", "isso.css (loaded by embed.min.js)", isso_css),
     ]
@@ -141,9 +170,15 @@ async fn run(args: &Args) -> Result<()> {
     .map(|(system, name, path)| Ok((system, name, measure(&std::fs::read(path)?)?)))
     .collect::<Result<Vec<_>>>()?;
     // The files a host page loads itself: our loader, Isso's script.
-    let (loader, isso_script) = (assets[0].2, assets[3].2);
+    let (loader, isso_script) = (assets[0].2, assets[5].2);
     let size_table = report::sizes_markdown(&assets);
     print!("{size_table}");
+    let files = budgets::files(&dist)?;
+    let budget_rows: Vec<budgets::Budget> = std::iter::once(budgets::Budget::whole(&files))
+        .chain(fragments_br.iter().map(|&(n, bytes)| budgets::Budget::before_visible(&files, n, bytes)))
+        .collect();
+    budgets::print(&budget_rows);
+    let budget_table = budgets::markdown(&budget_rows);
 
     let driver = Driver::start()?;
     println!("==> calibration: what each profile measures as (a fixed JS loop, a {CALIBRATION_BYTES}-byte download)");
@@ -357,6 +392,7 @@ async fn run(args: &Args) -> Result<()> {
         "# {title}\n\nMachine: {machine}.\n\n## Browser: page loads\n\n{}\n![Content visible and hydrated, \
          median ms, per thread size, system and profile](chart.svg)\n\nCalibration, one load each: {}.\n\n\
          ## Server: GET of the {n}-comment thread, 64 connections\n\n{}\n## Sizes\n\n{}\n{size_table}\n\
+         ### Budgets\n\n{budget_table}\n\
          ## Method\n\n{}\n\nThe measuring took {:.1} min (the builds before it not counted); the machine's load average \
          (1 min) was {load_before} as it began and {load_after} as it ended: on 2 cores, anything else running \
          competes with the browser, the servers and wrk.\n",
@@ -486,9 +522,17 @@ fn method(args: &Args) -> String {
          (plain) or the one named. The ceiling is nginx serving the same bytes as a static file: our plain JSON \
          answer, and for gzip a level-9 copy through `gzip_static` (Debian's nginx has no brotli module, so it has \
          no br row; Isso compresses nothing, so its gzip row would repeat its plain one). Our server answers a \
-         burst of GETs from a page it built less than a second ago; Isso builds every answer.\n\n\
-         **Sizes**: ours is the loader, the wasm-bindgen JS and the wasm (its CSS is inside); Isso's is \
-         `embed.min.js` and `isso.css`. Cells: median (min–max).",
+         burst of GETs from a page it built less than a second ago, and its brotli and gzip bodies compressed \
+         once per page; Isso builds every answer. Our server logs warnings only (`RUST_LOG=warn`): no access \
+         log line per request.\n\n\
+         **Sizes**: ours is the loader, the wasm-bindgen JS, the wasm, `widget.css` and the French words \
+         (`i18n/fr.json`; the server puts them into the widget's HTML, a widget the wasm renders anew fetches \
+         them); Isso's is `embed.min.js` and `isso.css`. Brotli at quality 11, gzip at 9, as a host serves \
+         precompressed files. Budgets: the whole widget at most {whole} B brotli; before the content is visible \
+         (the loader, `widget.css` and the widget's HTML as our server sends it with `Accept-Encoding: br`) at \
+         most {visible} B. Cells: median (min–max).",
+        whole = budgets::WHOLE,
+        visible = budgets::BEFORE_VISIBLE,
         nginx = shell_line("sh", &["-c", "nginx -v 2>&1 | sed 's/.*nginx\\///'"]),
         sizes = args.sizes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
         n = args.server_comments,
