@@ -88,7 +88,8 @@ pub fn markdown(budgets: &[Budget]) -> String {
     let mut out =
         String::from("| budget | brotli (B) | limit (B) | verdict | what counts (B) |\n|---|---:|---:|---|---|\n");
     for b in budgets {
-        let _ = writeln!(out, "| {} | {} | {} | {} | {} |", b.name, b.bytes, b.limit, b.verdict(), b.parts);
+        let [bytes, limit] = [b.bytes, b.limit].map(|n| crate::report::group(n as f64, 0));
+        let _ = writeln!(out, "| {} | {bytes} | {limit} | {} | {} |", b.name, b.verdict(), b.parts);
     }
     out
 }

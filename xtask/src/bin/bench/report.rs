@@ -45,7 +45,7 @@ impl Stats {
 }
 
 /// `1234567.8` as `1,234,568` (or with `decimals`).
-fn group(x: f64, decimals: usize) -> String {
+pub fn group(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");
     let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
