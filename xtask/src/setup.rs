@@ -88,21 +88,20 @@ fn lock_version(package: &str) -> Result<String> {
 /// What `cargo xtask bench` needs besides the above: wrk and nginx (Debian) and Isso in a virtual
 /// environment under target/bench/venv, at the versions xtask/bench/requirements.txt pins.
 pub fn bench() -> Result<()> {
-    step("set-up: wrk (Debian package), the HTTP load generator", || {
-        if let Some(version) = Cmd::new("wrk").args(["--version"]).output_any() {
-            println!("    ok: {}", version.lines().next().unwrap_or_default());
-            return Ok(());
-        }
-        apt_install(&["wrk"])
-    })?;
-    step("set-up: nginx (Debian package), the static-file ceiling of the server figures", || {
-        if let Some(version) = Cmd::new("nginx").args(["-v"]).output_any() {
-            println!("    ok: {}", version.lines().next().unwrap_or_default());
-            return Ok(());
-        }
-        apt_install(&["nginx"])
-    })?;
+    debian_tool("wrk", "--version", "the HTTP load generator")?;
+    debian_tool("nginx", "-v", "the static-file ceiling of the server figures")?;
     step("set-up: Isso from PyPI in target/bench/venv (xtask/bench/requirements.txt)", isso_venv)
+}
+
+/// Installs the Debian package `tool` unless `tool version_flag` answers.
+fn debian_tool(tool: &str, version_flag: &str, purpose: &str) -> Result<()> {
+    step(&format!("set-up: {tool} (Debian package), {purpose}"), || {
+        if let Some(version) = Cmd::new(tool).args([version_flag]).output_any() {
+            println!("    ok: {}", version.lines().next().unwrap_or_default());
+            return Ok(());
+        }
+        apt_install(&[tool])
+    })
 }
 
 /// The virtual environment that holds Isso.
