@@ -15,3 +15,13 @@ extern "C" {
 pub fn url(path: &str) -> String {
     SCRIPT_URL.with(|script| news_widget_api::url::join(script, path))
 }
+
+/// The text of `path` among the widget's files, or why not (naming the URL).
+pub async fn text(path: &str) -> Result<String, String> {
+    let url = url(path);
+    let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| format!("{url}: {e}"))?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    response.text().await.map_err(|e| format!("{url}: {e}"))
+}

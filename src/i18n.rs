@@ -350,16 +350,10 @@ pub async fn fetch(tag: &LangTag) {
     if ready(tag) {
         return;
     }
-    let url = crate::assets::url(&format!("i18n/{}.json", primary.as_str()));
-    let registered = async {
-        let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| e.to_string())?;
-        if !response.ok() {
-            return Err(format!("HTTP {}", response.status()));
-        }
-        register(primary.as_str(), &response.text().await.map_err(|e| e.to_string())?)
-    };
+    let path = format!("i18n/{}.json", primary.as_str());
+    let registered = async { register(primary.as_str(), &crate::assets::text(&path).await?) };
     if let Err(e) = registered.await {
-        web_sys::console::warn_1(&format!("news-widget: no words from {url} ({e}); the widget speaks English").into());
+        web_sys::console::warn_1(&format!("news-widget: no words ({e}); the widget speaks English").into());
     }
 }
 

@@ -139,16 +139,8 @@ fn sheet() -> Option<web_sys::CssStyleSheet> {
             sheet.replace_sync(HIDDEN_UNTIL_STYLED).ok()?;
             let filling = sheet.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let url = assets::url("widget.css");
-                let css = async {
-                    let response = gloo_net::http::Request::get(&url).send().await.map_err(|e| e.to_string())?;
-                    if !response.ok() {
-                        return Err(format!("HTTP {}", response.status()));
-                    }
-                    response.text().await.map_err(|e| e.to_string())
-                };
-                let css = css.await.unwrap_or_else(|e| {
-                    web_sys::console::error_1(&format!("news-widget: no stylesheet from {url} ({e})").into());
+                let css = assets::text("widget.css").await.unwrap_or_else(|e| {
+                    web_sys::console::error_1(&format!("news-widget: no stylesheet ({e})").into());
                     String::new()
                 });
                 // A sheet `provide_css` filled meanwhile is kept.
