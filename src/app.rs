@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use news_widget_api::Article;
+use news_widget_api::{Article, LangTag};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -80,30 +80,10 @@ pub fn widget(props: &WidgetProps) -> Html {
             }
         });
     }
-    // The words of the language: built in (English), from the seed, or fetched once here.
-    let words = {
-        let tag = props.config.lang.clone();
-        use_state(move || crate::i18n::ready(&tag))
-    };
-    {
-        let words = words.clone();
-        use_effect_with(props.config.lang.clone(), move |tag| {
-            let ready = crate::i18n::ready(tag);
-            if ready != *words {
-                words.set(ready);
-            }
-            if !ready {
-                let tag = tag.clone();
-                spawn_local(async move {
-                    crate::i18n::fetch(&tag).await;
-                    words.set(true);
-                });
-            }
-        });
-    }
+    let words = use_words(&props.config.lang);
     let lang = {
         let seed = seed.clone();
-        use_memo((props.config.lang.clone(), props.intl.clone(), *words), move |(tag, intl, _)| {
+        use_memo((props.config.lang.clone(), props.intl.clone(), words), move |(tag, intl, _)| {
             let intl = intl.clone().or_else(|| seed.map(|s| Intl::recorded(s.intl.clone())));
             Lang::with(tag.clone(), intl.unwrap_or_else(Intl::browser))
         })
@@ -122,7 +102,7 @@ pub fn widget(props: &WidgetProps) -> Html {
         })
     };
     // Every hook is called above this line, as Yew requires.
-    let Some(backend) = (*backend).clone().filter(|_| *words) else {
+    let Some(backend) = (*backend).clone().filter(|_| words) else {
         // `auto` is still asking the server whether it is there, or the words are on their way.
         return html! { <div class="nw-widget" lang={lang.tag.to_string()} dir={lang.dir()} aria-busy="true"></div> };
     };
@@ -212,12 +192,46 @@ pub struct ConfigErrorProps {
     pub lang: Lang,
 }
 
-/// Shown in place of a widget whose attributes are wrong, so the page's developer sees why.
+/// Whether the widget has the words of `tag`'s language: built in (English), registered from
+/// the server's HTML, or fetched once here (then it re-renders).
+#[hook]
+fn use_words(tag: &LangTag) -> bool {
+    let words = {
+        let tag = tag.clone();
+        use_state(move || crate::i18n::ready(&tag))
+    };
+    {
+        let words = words.clone();
+        use_effect_with(tag.clone(), move |tag| {
+            let ready = crate::i18n::ready(tag);
+            if ready != *words {
+                words.set(ready);
+            }
+            if !ready {
+                let tag = tag.clone();
+                spawn_local(async move {
+                    crate::i18n::fetch(&tag).await;
+                    words.set(true);
+                });
+            }
+        });
+    }
+    *words
+}
+
+/// Shown in place of a widget whose attributes are wrong, so the page's developer sees why (in
+/// the page's language once its words are there).
 #[function_component(ConfigErrorView)]
 pub fn config_error_view(props: &ConfigErrorProps) -> Html {
+    let words = use_words(&props.lang.tag);
+    let lang = use_memo((props.lang.clone(), words), |(lang, _)| Lang::with(lang.tag.clone(), lang.intl.clone()));
+    if !words {
+        return html! { <div class="nw-widget" lang={props.lang.tag.to_string()} aria-busy="true"></div> };
+    }
+    let text = lang.text;
     html! {
         <div class="nw-widget nw-config-error" role="alert" lang={props.lang.tag.to_string()}>
-            <p><strong>{ props.lang.text.config_error }</strong></p>
+            <p><strong>{ text.config_error }</strong></p>
             <p><code>{ props.error.attribute }</code>{ " " }{ &props.error.message }</p>
         </div>
     }
