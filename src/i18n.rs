@@ -3,7 +3,8 @@
 //! English is built in ([`EN`]: every key, checked by the compiler). Every other language is a
 //! file, `i18n/{language}.json`, so that a reader downloads the words of one language only:
 //! - the server builds them all in (`include_str!`) and puts the reader's into the HTML it
-//!   renders (the seed), so a hydrating widget has its words at once;
+//!   renders (`<script type="application/json" data-nw-words>`), so a hydrating widget has its
+//!   words at once;
 //! - a widget that renders without the server's HTML fetches `i18n/{language}.json` from where
 //!   its own script was loaded ([`fetch`]), showing nothing until then (English if that fails).
 //!
@@ -267,8 +268,17 @@ fn parse(json: &str) -> Result<&'static Catalogue, String> {
     }))
 }
 
-/// The languages with a catalogue file, besides English.
-pub const TRANSLATED: [&str; 11] = ["fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja"];
+/// Defines [`TRANSLATED`] and, on the server, the files' text, from one list of languages.
+macro_rules! translated {
+    ($($code:literal),*) => {
+        /// The languages with a catalogue file, besides English.
+        pub const TRANSLATED: &[&str] = &[$($code),*];
+        /// Each file's text, built into the server.
+        #[cfg(not(target_arch = "wasm32"))]
+        const FILES: &[(&str, &str)] = &[$(($code, include_str!(concat!("../i18n/", $code, ".json")))),*];
+    };
+}
+translated!("fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja");
 
 /// The server's copies of the files: every language, read once.
 #[cfg(not(target_arch = "wasm32"))]
@@ -276,12 +286,7 @@ mod built_in {
     use std::collections::HashMap;
     use std::sync::LazyLock;
 
-    use super::Catalogue;
-
-    macro_rules! files {
-        ($($code:literal),*) => { [$(($code, include_str!(concat!("../i18n/", $code, ".json")))),*] };
-    }
-    const FILES: [(&str, &str); 11] = files!("fr", "de", "es", "it", "pt", "nl", "pl", "ru", "ar", "zh", "ja");
+    use super::{Catalogue, FILES};
 
     /// Each language's catalogue, and its file as compact JSON (what a page is sent).
     static PARSED: LazyLock<HashMap<&'static str, (String, &'static Catalogue)>> = LazyLock::new(|| {
@@ -575,7 +580,7 @@ mod tests {
         // The same in both languages on purpose.
         let same_on_purpose =
             [("*", "average"), ("fr", "votes"), ("de", "details"), ("de", "field_name"), ("de", "field_website")];
-        for code in TRANSLATED {
+        for &code in TRANSLATED {
             let file: serde_json::Value = serde_json::from_str(file(code).unwrap()).unwrap();
             let file = file.as_object().unwrap();
             let unknown: Vec<&String> = file.keys().filter(|k| !KEYS.contains(&k.as_str())).collect();
