@@ -57,6 +57,7 @@ pub enum BackendKind {
     #[default]
     Rest,
     /// A WordPress site's REST API (`data-api`: its REST root or its address).
+    #[cfg(feature = "wordpress")]
     WordPress,
     Local,
     Auto,
@@ -66,7 +67,15 @@ impl BackendKind {
     pub fn parse(raw: &str) -> Result<Self, ConfigError> {
         match raw.trim() {
             "rest" => Ok(Self::Rest),
+            #[cfg(feature = "wordpress")]
             "wordpress" => Ok(Self::WordPress),
+            #[cfg(not(feature = "wordpress"))]
+            "wordpress" => Err(ConfigError {
+                attribute: "data-backend",
+                message: "\"wordpress\" needs the widget's WordPress flavour: load the widget from the news-widget \
+                          WordPress plugin (wordpress/ in the repository), or build it with --features wordpress"
+                    .into(),
+            }),
             "local" => Ok(Self::Local),
             "auto" => Ok(Self::Auto),
             other => Err(ConfigError {

@@ -5,6 +5,7 @@
 
 mod local;
 mod rest;
+#[cfg(feature = "wordpress")]
 mod wordpress;
 
 use std::rc::Rc;
@@ -93,6 +94,7 @@ pub struct Backend(Rc<Kind>);
 #[derive(Debug, PartialEq)]
 enum Kind {
     Rest(rest::Rest),
+    #[cfg(feature = "wordpress")]
     WordPress(wordpress::WordPress),
     Local(local::Local),
 }
@@ -102,6 +104,7 @@ macro_rules! each {
     ($self:ident, $backend:ident => $call:expr) => {
         match &*$self.0 {
             Kind::Rest($backend) => $call.await,
+            #[cfg(feature = "wordpress")]
             Kind::WordPress($backend) => $call.await,
             Kind::Local($backend) => $call.await,
         }
@@ -135,13 +138,18 @@ impl Backend {
 
     /// A WordPress site: `api` is its REST root (`https://site.example/wp-json`), or the site's
     /// address, from which the root is found. Its posts carry no language: they are in `lang`.
+    #[cfg(feature = "wordpress")]
     pub fn wordpress(api: impl Into<String>, lang: news_widget_api::LangTag) -> Self {
         Self(Rc::new(Kind::WordPress(wordpress::WordPress::new(api.into(), lang))))
     }
 
     /// Whether readers can report a comment to moderators here (WordPress has no such API).
     pub fn can_report(&self) -> bool {
-        !matches!(&*self.0, Kind::WordPress(_))
+        #[cfg(feature = "wordpress")]
+        if matches!(&*self.0, Kind::WordPress(_)) {
+            return false;
+        }
+        true
     }
 
     /// No server: the article from the page, ratings and comments kept in this browser.
@@ -200,6 +208,7 @@ impl Backend {
     ) -> Result<PostedComment, FetchError> {
         match &*self.0 {
             Kind::Rest(b) => b.post_comment(slug, input, key, timeout_ms).await,
+            #[cfg(feature = "wordpress")]
             Kind::WordPress(b) => b.post_comment(slug, input, key, timeout_ms).await,
             Kind::Local(b) => b.post_comment(slug, input, key).await,
         }
@@ -234,6 +243,7 @@ impl Backend {
     pub fn resolve(&self, url: &str) -> String {
         match &*self.0 {
             Kind::Rest(r) => news_widget_api::url::join(&r.base, url),
+            #[cfg(feature = "wordpress")]
             Kind::WordPress(w) => news_widget_api::url::join(w.given(), url),
             Kind::Local(_) => {
                 let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
