@@ -86,8 +86,11 @@ impl WordPress {
         setup::wordpress()?;
         println!("\n==> start a WordPress (MariaDB, php -S, the plugin, the seed content)");
         let began = Instant::now();
-        let folder = root().join("target/wordpress/sites").join(&random_token()[..12]);
+        let sites = root().join("target/wordpress/sites");
+        remove_abandoned(&sites);
+        let folder = sites.join(&random_token()[..12]);
         std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join("xtask.pid"), std::process::id().to_string())?;
         let mut wp = Self {
             site: String::new(),
             rest: String::new(),
@@ -110,7 +113,10 @@ impl WordPress {
 
         let log = wp.folder.join("php-server.log");
         let wp_dir = path_str(&wp.wp_dir)?.to_owned();
-        let server = Cmd::new("php")
+        // php -S's workers outlive their leader when it is killed alone: a shell leads the group
+        // and, on SIGTERM (from Process::stop, or from the kernel when the xtask dies), kills it all.
+        let server = Cmd::new("sh")
+            .args(["-c", "trap 'trap - TERM; kill 0' TERM INT HUP; php \"$@\" & wait", "php-server"])
             .args(php_ini())
             .args(["-S", &format!("127.0.0.1:{port}"), "-t", &wp_dir, &format!("{wp_dir}/router.php")])
             // php -S answers one request at a time otherwise; the browser makes them in parallel.
@@ -403,6 +409,23 @@ require {};
 impl Drop for WordPress {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Removes the folders of sites whose xtask is gone (killed before it could remove them).
+fn remove_abandoned(sites: &Path) {
+    for entry in std::fs::read_dir(sites).into_iter().flatten().flatten() {
+        let pid = std::fs::read_to_string(entry.path().join("xtask.pid")).unwrap_or_default();
+        let alive = if pid.trim().is_empty() {
+            // Just made by another xtask, which has not written its PID yet.
+            let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            age.is_some_and(|age| age < Duration::from_secs(60))
+        } else {
+            Path::new("/proc").join(pid.trim()).exists()
+        };
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
