@@ -26,6 +26,7 @@ async fn the_plugin_and_the_rest_api_against_a_real_wordpress() {
     comment_listing(&wp, &http).await;
     anonymous_comments(&wp, &http).await;
     rating(&wp, &http).await;
+    concurrent_votes(&wp, &http).await;
     export(&wp);
 }
 
@@ -316,6 +317,41 @@ async fn rating(wp: &WordPress, http: &Client) {
         assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
         assert!(![a, b, c, d].contains(&hash), "a raw token is stored");
     }
+}
+
+/// Votes at once (php -S runs 4 workers): one reader's count once, and the cap holds exactly.
+async fn concurrent_votes(wp: &WordPress, http: &Client) {
+    let url = rating_url(wp, &wp.seed.closed_slug);
+    let put = |token: String, stars: u8| {
+        let (http, url) = (http.clone(), url.clone());
+        tokio::spawn(async move {
+            let response = http
+                .put(&url)
+                .header(READER_TOKEN_HEADER, token)
+                .json(&json!({ "stars": stars }))
+                .send()
+                .await
+                .unwrap();
+            response.status()
+        })
+    };
+    let same: Vec<_> = (1..=8).map(|i| put("reader-same-000000001".to_owned(), i % 5 + 1)).collect();
+    for task in same {
+        assert_eq!(task.await.unwrap(), StatusCode::OK);
+    }
+    let counted = json_of(get(http, &url).await).await;
+    assert_eq!(counted["count"], 1, "{counted}");
+    // That reader was the first of three new voters allowed today: two more, of six at once.
+    let others: Vec<_> = (1..=6).map(|i| put(format!("reader-other-00000000{i}"), 3)).collect();
+    let mut statuses = Vec::new();
+    for task in others {
+        statuses.push(task.await.unwrap());
+    }
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let capped = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((ok, capped), (2, 4), "{statuses:?}");
+    let counted = json_of(get(http, &url).await).await;
+    assert_eq!(counted["count"], 3, "{counted}");
 }
 
 /// WordPress's own export holds the seed posts and their comments (all but spam).
