@@ -102,10 +102,15 @@ CREATE TABLE {$wpdb->prefix}news_widget_new_voters (
 
 /** The site's secret key, made once (never sent, never the token itself). */
 function news_widget_secret() {
+	global $wpdb;
 	$secret = get_option( NEWS_WIDGET_SECRET_OPTION );
 	if ( ! is_string( $secret ) || strlen( $secret ) < 64 ) {
-		$secret = bin2hex( random_bytes( 32 ) );
-		update_option( NEWS_WIDGET_SECRET_OPTION, $secret, false );
+		// INSERT IGNORE, then read back: of two first requests at once, one key wins for both
+		// (update_option and add_option would let the second overwrite the first's).
+		$wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO $wpdb->options (option_name, option_value, autoload) VALUES (%s, %s, 'no')", NEWS_WIDGET_SECRET_OPTION, bin2hex( random_bytes( 32 ) ) ) );
+		wp_cache_delete( NEWS_WIDGET_SECRET_OPTION, 'options' );
+		wp_cache_delete( 'notoptions', 'options' );
+		$secret = (string) $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM $wpdb->options WHERE option_name = %s", NEWS_WIDGET_SECRET_OPTION ) );
 	}
 	return $secret;
 }
