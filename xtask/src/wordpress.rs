@@ -84,8 +84,14 @@ const PLUGIN: &str = "news-widget/news-widget.php";
 
 impl WordPress {
     /// Installs what is missing, then starts a new site with the seed content and our plugin
-    /// active. Start it on a thread that outlives it (see [`Process`]).
+    /// active, on a free port. Start it on a thread that outlives it (see [`Process`]).
     pub fn start() -> Result<Self> {
+        Self::start_on(None)
+    }
+
+    /// [`WordPress::start`], on `port` of 127.0.0.1 when given (a site's URL is in its database:
+    /// a stable port keeps a page that embeds it working from one run to the next).
+    pub fn start_on(port: Option<u16>) -> Result<Self> {
         setup::wordpress()?;
         println!("\n==> start a WordPress (MariaDB, php -S, the plugin, the seed content)");
         let began = Instant::now();
@@ -109,7 +115,10 @@ impl WordPress {
         };
         let db_port = wp.start_database()?;
         let db_took = began.elapsed();
-        let port = free_port()?;
+        let port = match port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         wp.site = format!("http://127.0.0.1:{port}");
         wp.rest = format!("{}/wp-json", wp.site);
         wp.make_site(db_port)?;
