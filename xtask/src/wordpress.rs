@@ -1,5 +1,6 @@
 //! A real, throwaway WordPress for the tests: Debian's WordPress 6.1 (unpacked by
-//! [`setup::wordpress`]), its own MariaDB in a temporary data folder, `php -S` on a free loopback
+//! [`setup::wordpress`]), its own MariaDB (a copy of a data folder that `mariadb-install-db`
+//! makes once, `target/wordpress/datadir-VERSION`), `php -S` on a free loopback
 //! port, our plugin (`wordpress/news-widget.php`) activated, and seed content made through
 //! WordPress's own PHP API (`xtask/wordpress/seed.php`). Offline: WordPress's HTTP requests to
 //! other hosts, its cron and its updates are off. `cargo xtask wordpress` serves one until Ctrl-C;
@@ -164,7 +165,7 @@ impl WordPress {
         let version = version.split_whitespace().find(|w| w.contains("MariaDB")).unwrap_or("mariadb");
         let template = root().join("target/wordpress").join(format!("datadir-{version}"));
         if !template.join("mysql").is_dir() {
-            let fresh = template.with_extension(format!("new-{}", &random_token()[..8]));
+            let fresh = root().join("target/wordpress").join(format!("datadir-new-{}", &random_token()[..8]));
             Cmd::new("mariadb-install-db")
                 .args(["--no-defaults", &format!("--datadir={}", path_str(&fresh)?)])
                 .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
