@@ -62,6 +62,16 @@ add_filter(
 	3
 );
 
+// Our figures are floats: 4.0, not 4, as the news-widget server writes them.
+add_filter(
+	'rest_json_encode_options',
+	function ( $options, $request ) {
+		return 0 === strpos( $request->get_route(), '/news-widget/v1/' ) ? $options | JSON_PRESERVE_ZERO_FRACTION : $options;
+	},
+	10,
+	2
+);
+
 register_activation_hook( __FILE__, 'news_widget_activate' );
 // A copy dropped in without activation (or an update) makes its tables on first load.
 add_action(
