@@ -239,6 +239,9 @@ async fn rating(wp: &WordPress, http: &Client) {
     assert!(header(&preflight, "access-control-allow-methods").contains("PUT"));
 
     summary_of(get(http, &url).await, [0; 5], None).await;
+    // Sites without pretty permalinks reach it as ?rest_route=.
+    let plain = format!("{}/?rest_route=/news-widget/v1/articles/{}/rating", wp.site, wp.seed.article_slug);
+    summary_of(get(http, &plain).await, [0; 5], None).await;
     summary_of(vote(wp, http, a, r#"{"stars": 4}"#).await, [0, 0, 0, 1, 0], Some(4)).await;
     // A second vote of the same reader replaces the first.
     summary_of(vote(wp, http, a, r#"{"stars": 2}"#).await, [0, 1, 0, 0, 0], Some(2)).await;
