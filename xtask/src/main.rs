@@ -53,7 +53,11 @@ enum Task {
     },
     /// Start a throwaway WordPress (MariaDB, php -S, our plugin, the seed content) on free loopback
     /// ports and print its addresses, seed slugs and admin login; Ctrl-C stops and removes it.
-    Wordpress,
+    Wordpress {
+        /// Serve it on this port of 127.0.0.1 (a free one by default).
+        #[arg(long)]
+        port: Option<u16>,
+    },
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -77,7 +81,7 @@ fn main() {
                 std::thread::park();
             }
         }),
-        Task::Wordpress => wordpress(),
+        Task::Wordpress { port } => wordpress(port),
         Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
@@ -255,8 +259,8 @@ fn serve(addr: &str, database: &str) -> Result<()> {
 }
 
 /// `cargo xtask wordpress`: a WordPress until Ctrl-C (or SIGTERM), then stopped by its PIDs.
-fn wordpress() -> Result<()> {
-    let wp = xtask::wordpress::WordPress::start()?;
+fn wordpress(port: Option<u16>) -> Result<()> {
+    let wp = xtask::wordpress::WordPress::start_on(port)?;
     let seed = &wp.seed;
     println!(
         "\nWordPress {version} is up (started in {secs:.1} s):\n\
