@@ -376,6 +376,19 @@ require_once ABSPATH . 'wp-settings.php';
         self.run_php("", code)
     }
 
+    /// A new application password of the admin, as `user:password` for HTTP Basic auth on the
+    /// REST API (the site is `WP_ENVIRONMENT_TYPE` local, so WordPress allows them over http).
+    pub fn application_password(&self) -> Result<String> {
+        let password = self.php(&format!(
+            "$user = get_user_by( 'login', '{ADMIN_USER}' ); \
+             list( $password ) = WP_Application_Passwords::create_new_application_password( $user->ID, array( 'name' => 'tests' ) ); \
+             echo $password;"
+        ))?;
+        let password = password.trim();
+        anyhow::ensure!(password.len() >= 16, "no application password: {password:?}");
+        Ok(format!("{ADMIN_USER}:{password}"))
+    }
+
     /// Deactivates (`false`) or activates (`true`) our plugin.
     pub fn set_plugin_active(&self, active: bool) -> Result<()> {
         let call =
