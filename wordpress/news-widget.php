@@ -352,3 +352,87 @@ function news_widget_put_rating( WP_REST_Request $request ) {
 	}
 	return news_widget_private( $summary );
 }
+
+/*
+ * The widget on the site's own pages. `cargo xtask wordpress-plugin` puts the widget's WordPress
+ * flavour in `assets/` beside this file; WordPress serves it, so the site runs nothing of ours.
+ * Without `assets/` (this file alone) the plugin still serves the REST side and prints nothing.
+ */
+
+/** Whether the widget's files are beside this file. */
+function news_widget_has_assets() {
+	return is_readable( __DIR__ . '/assets/news-widget-loader.js' );
+}
+
+/**
+ * The widget's element for the current post. `$parts`: the widget's parts; the theme prints the
+ * article itself, so by default the widget brings the share bar, the rating and the comments.
+ */
+function news_widget_element( $parts = 'share, rating, comments' ) {
+	$post = get_post();
+	if ( ! $post || ! news_widget_has_assets() ) {
+		return '';
+	}
+	$GLOBALS['news_widget_printed'] = true;
+	return sprintf(
+		'<div data-news-widget data-backend="wordpress" data-api="%s" data-article="%s" data-parts="%s"></div>',
+		esc_url( rest_url() ),
+		esc_attr( $post->post_name ),
+		esc_attr( $parts )
+	);
+}
+
+/** Whether this request shows one post of a type the widget serves, in the main loop. */
+function news_widget_here() {
+	$types = apply_filters( 'news_widget_post_types', array( 'post' ) );
+	return is_singular( $types ) && in_the_loop() && is_main_query()
+		&& (bool) apply_filters( 'news_widget_auto_insert', true, get_post() );
+}
+
+// After the post's content, unless the theme places it with [news_widget] or turns this off
+// (`add_filter( 'news_widget_auto_insert', '__return_false' )`).
+add_filter(
+	'the_content',
+	function ( $content ) {
+		if ( ! news_widget_here() || has_shortcode( $content, 'news_widget' ) ) {
+			return $content;
+		}
+		return $content . news_widget_element();
+	},
+	20
+);
+
+// [news_widget parts="rating, comments"] wherever an editor or a theme wants it.
+add_shortcode(
+	'news_widget',
+	function ( $atts ) {
+		$atts = shortcode_atts( array( 'parts' => 'share, rating, comments' ), $atts, 'news_widget' );
+		return news_widget_element( $atts['parts'] );
+	}
+);
+
+// The loader, once, at the end of a page that holds the widget: it loads the rest beside itself.
+add_action(
+	'wp_footer',
+	function () {
+		if ( empty( $GLOBALS['news_widget_printed'] ) ) {
+			return;
+		}
+		$loader = plugins_url( 'assets/news-widget-loader.js', __FILE__ );
+		printf( '<script type="module" src="%s"></script>' . "\n", esc_url( $loader ) );
+	}
+);
+
+// WordPress's own comments and form stay for readers without JavaScript, and only for them: the
+// widget shows the same thread to everyone else.
+add_filter(
+	'comments_template',
+	function ( $template ) {
+		if ( ! news_widget_has_assets() || ! is_singular( apply_filters( 'news_widget_post_types', array( 'post' ) ) )
+			|| ! apply_filters( 'news_widget_auto_insert', true, get_post() ) ) {
+			return $template;
+		}
+		$GLOBALS['news_widget_theme_comments'] = $template;
+		return __DIR__ . '/noscript-comments.php';
+	}
+);

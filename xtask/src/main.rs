@@ -58,6 +58,9 @@ enum Task {
         #[arg(long)]
         port: Option<u16>,
     },
+    /// Build the WordPress plugin with the widget's WordPress flavour inside, into
+    /// target/wordpress-plugin/news-widget/ (copy it into wp-content/plugins/).
+    WordpressPlugin,
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -82,6 +85,13 @@ fn main() {
             }
         }),
         Task::Wordpress { port } => wordpress(port),
+        Task::WordpressPlugin => setup::serving().and_then(|()| xtask::plugin::build()).map(|folder| {
+            println!(
+                "\nxtask: the plugin is ready in {}.\nCopy that folder into wp-content/plugins/ and activate news-widget \
+                 under Plugins: each post then shows the widget after its content (see wordpress/README.md).",
+                folder.display()
+            );
+        }),
         Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
@@ -260,6 +270,9 @@ fn serve(addr: &str, database: &str) -> Result<()> {
 
 /// `cargo xtask wordpress`: a WordPress until Ctrl-C (or SIGTERM), then stopped by its PIDs.
 fn wordpress(port: Option<u16>) -> Result<()> {
+    // The plugin with the widget inside, so that the site's posts show the widget.
+    setup::serving()?;
+    xtask::plugin::build()?;
     let wp = xtask::wordpress::WordPress::start_on(port)?;
     let seed = &wp.seed;
     println!(
@@ -270,6 +283,7 @@ fn wordpress(port: Option<u16>) -> Result<()> {
          \n  seed article  {slug} (post {article}; featured image {media}; comments {top} > {reply} > {deep}, held {held}, spam {spam}, trash {trash}, pingback {ping})\n  \
          long thread   {big} (post {big_id}, {big_n} comments)\n  closed        {closed} (post {closed_id})\n  page          {page} (page {page_id})\n\
          \n  rating        {rest}/news-widget/v1/articles/{slug}/rating\n\
+         \n  the widget    {site}/{slug}/ (the plugin puts it after the post)\n\
          \nCtrl-C stops it and removes its folder.",
         version = wp.version,
         secs = wp.started_in.as_secs_f64(),
@@ -390,6 +404,7 @@ fn test() -> Result<()> {
     })?;
     step(FAULT_STEP, || faults::run(&server_bin))?;
     build_widget()?;
+    xtask::plugin::build()?;
     step("npm package (wasm-pack build --target web)", npm_package)?;
     step("end-to-end tests (the demo page in headless Chromium)", || {
         cargo(["test", "-p", "xtask", "--features", "e2e", "--test", "e2e", "--", "--test-threads=1"])

@@ -16,7 +16,12 @@ use crate::shell::{step, Cmd};
 /// The files of a trunk build a page needs (the demo page and its media stay out).
 const ASSETS: &[&str] = &["news-widget-loader.js", "news-widget.js", "news-widget_bg.wasm", "widget.css"];
 
-/// Builds the plugin into `target/wordpress-plugin/news-widget/` and answers that folder.
+/// Where [`build`] puts the plugin: `target/wordpress-plugin/news-widget/`.
+pub fn folder() -> PathBuf {
+    root().join("target/wordpress-plugin/news-widget")
+}
+
+/// Builds the plugin into [`folder`] and answers that folder.
 pub fn build() -> Result<PathBuf> {
     let staging = root().join("target/wordpress-plugin/build");
     step("build the widget's WordPress flavour (trunk, release, offline, --features wordpress)", || {
@@ -26,7 +31,7 @@ pub fn build() -> Result<PathBuf> {
             .env("TRUNK_OFFLINE", "true")
             .run()
     })?;
-    let plugin = root().join("target/wordpress-plugin/news-widget");
+    let plugin = folder();
     step("assemble the plugin folder", || assemble(&staging, &plugin))?;
     Ok(plugin)
 }
@@ -39,7 +44,7 @@ fn assemble(staging: &Path, plugin: &Path) -> Result<()> {
     let assets = plugin.join("assets");
     std::fs::create_dir_all(assets.join("i18n"))?;
     let source = root().join("wordpress");
-    for file in ["news-widget.php", "README.md"] {
+    for file in ["news-widget.php", "noscript-comments.php", "README.md"] {
         std::fs::copy(source.join(file), plugin.join(file)).with_context(|| format!("copy wordpress/{file}"))?;
     }
     for file in ASSETS {

@@ -245,14 +245,20 @@ impl WordPress {
             &content.join("mu-plugins/news-widget-test-site.php"),
             &std::fs::read_to_string(here.join("test-site.php"))?,
         )?;
-        for file in ["style.css", "index.php"] {
+        for file in ["style.css", "index.php", "comments.php"] {
             let text = std::fs::read_to_string(here.join("theme").join(file))?;
             write(&content.join("themes/news-widget-test").join(file), &text)?;
         }
-        std::os::unix::fs::symlink(
-            root().join("wordpress/news-widget.php"),
-            content.join("plugins/news-widget/news-widget.php"),
-        )?;
+        // The plugin's PHP is copied (a symlinked file would have WordPress look for the plugin's
+        // assets beside the repository's copy); its assets are the built WordPress flavour's, when
+        // `cargo xtask wordpress-plugin` (or `test`) built it.
+        for file in ["news-widget.php", "noscript-comments.php"] {
+            std::fs::copy(root().join("wordpress").join(file), content.join("plugins/news-widget").join(file))?;
+        }
+        let assets = crate::plugin::folder().join("assets");
+        if assets.is_dir() {
+            std::os::unix::fs::symlink(&assets, content.join("plugins/news-widget/assets"))?;
+        }
         Ok(())
     }
 

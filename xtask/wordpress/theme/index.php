@@ -9,6 +9,7 @@
 <?php the_post_thumbnail(); ?>
 <?php the_content(); ?>
 </article>
+<?php if ( is_singular() ) { comments_template(); } ?>
 <?php endwhile; ?>
 </main>
 <?php wp_footer(); ?>
