@@ -84,11 +84,12 @@ pub async fn add_article(conn: &mut sqlx::SqliteConnection, article: &Article) -
 
 /// The slug of the article whose canonical URL is `url`, if one has it.
 pub async fn article_by_canonical_url<'e>(db: impl sqlx::SqliteExecutor<'e>, url: &str) -> sqlx::Result<Option<Slug>> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT slug FROM articles WHERE json_extract(data, '$.canonical_url') = ? ORDER BY slug LIMIT 1")
-            .bind(url)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT slug FROM articles WHERE json_extract(data, '$.canonical_url') = ? ORDER BY slug LIMIT 1",
+    )
+    .bind(url)
+    .fetch_optional(db)
+    .await?;
     Ok(row.and_then(|(slug,)| Slug::parse(&slug).ok()))
 }
 

@@ -225,7 +225,9 @@ fn article(t: &RawThread, options: &Options, summary: &mut Summary) -> ImportedA
     let title = news_widget_api::line_text(&t.title.split_whitespace().collect::<Vec<_>>().join(" "), 1, 300)
         .unwrap_or_else(|_| slug.to_string());
     let body_html = match &link {
-        Some(l) => format!("<p><a href=\"{}\">{}</a></p>", l.as_str(), title.replace('&', "&amp;").replace('<', "&lt;")),
+        Some(l) => {
+            format!("<p><a href=\"{}\">{}</a></p>", l.as_str(), title.replace('&', "&amp;").replace('<', "&lt;"))
+        }
         None => "<p></p>".to_owned(),
     };
     let lang = options.lang.clone().filter(|l| LangTag::parse(l).is_ok()).unwrap_or_else(|| "en".to_owned());
@@ -306,11 +308,8 @@ fn build(threads: Vec<RawThread>, posts: Vec<RawPost>, options: &Options, summar
         });
         let status = if deleted { CommentStatus::Deleted } else { CommentStatus::Approved };
         let name = if p.name.trim().is_empty() { p.username.as_str() } else { p.name.as_str() };
-        let (author_name, author_email, author_url) = if deleted {
-            (String::new(), None, None)
-        } else {
-            author(summary, name, &p.email, "")
-        };
+        let (author_name, author_email, author_url) =
+            if deleted { (String::new(), None, None) } else { author(summary, name, &p.email, "") };
         out[slot].comments.push(ImportedComment {
             source_id: id.to_owned(),
             parent: Some(p.parent.clone()).filter(|p| !p.is_empty()),

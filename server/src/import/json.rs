@@ -116,9 +116,8 @@ pub async fn dump(db: &Db) -> anyhow::Result<Dump> {
             Ok(ArticleRow { article, created_at, updated_at })
         })
         .collect::<anyhow::Result<_>>()?;
-    let comments = sqlx::query_as(&format!("SELECT {COMMENT_COLUMNS} FROM comments ORDER BY id"))
-        .fetch_all(&mut *conn)
-        .await?;
+    let comments =
+        sqlx::query_as(&format!("SELECT {COMMENT_COLUMNS} FROM comments ORDER BY id")).fetch_all(&mut *conn).await?;
     let reports = sqlx::query_as(
         "SELECT comment_id, reason, reporter_hash, created_at FROM comment_reports
          ORDER BY comment_id, created_at, reporter_hash, reason",
@@ -178,7 +177,11 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
         "not a news-widget export: expected \"format\": \"{FORMAT}\", found {:?}",
         dump.format
     );
-    anyhow::ensure!(dump.version == VERSION, "export version {} is not {VERSION}, the one this server reads", dump.version);
+    anyhow::ensure!(
+        dump.version == VERSION,
+        "export version {} is not {VERSION}, the one this server reads",
+        dump.version
+    );
     let mut done = Restored::default();
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
@@ -307,8 +310,7 @@ fn count(new: &mut u64, present: &mut u64, affected: u64) {
 /// `import json FILE`.
 pub async fn import_file(db: &Db, path: &std::path::Path) -> anyhow::Result<Restored> {
     let (file, _) = super::open(path)?;
-    let dump: Dump = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-        anyhow::anyhow!("{}: not a news-widget export (the JSON `export` writes): {e}", path.display())
-    })?;
+    let dump: Dump = serde_json::from_reader(std::io::BufReader::new(file))
+        .map_err(|e| anyhow::anyhow!("{}: not a news-widget export (the JSON `export` writes): {e}", path.display()))?;
     restore(db, &dump).await
 }

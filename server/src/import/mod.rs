@@ -21,9 +21,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::Context;
-use news_widget_api::{
-    parse_body, parse_email, parse_name, parse_website, ArticleInput, CommentStatus, SafeUrl, Slug,
-};
+use news_widget_api::{parse_body, parse_email, parse_name, parse_website, ArticleInput, CommentStatus, SafeUrl, Slug};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
@@ -191,12 +189,7 @@ pub mod reason {
 
 /// The author fields through our rules: an empty name is [`ANONYMOUS`], a long one is cut, a bad
 /// email or website is dropped (the comment is kept), each mend counted.
-pub fn author(
-    summary: &mut Summary,
-    name: &str,
-    email: &str,
-    url: &str,
-) -> (String, Option<String>, Option<SafeUrl>) {
+pub fn author(summary: &mut Summary, name: &str, email: &str, url: &str) -> (String, Option<String>, Option<SafeUrl>) {
     let cleaned: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let name = match parse_name(&cleaned) {
         Ok(name) => name,
@@ -481,7 +474,11 @@ pub fn progress(len: u64) -> indicatif::ProgressBar {
 pub fn open(path: &Path) -> anyhow::Result<(File, u64)> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    anyhow::ensure!(!file.metadata().map(|m| m.is_dir()).unwrap_or(false), "{} is a folder, not a file", path.display());
+    anyhow::ensure!(
+        !file.metadata().map(|m| m.is_dir()).unwrap_or(false),
+        "{} is a folder, not a file",
+        path.display()
+    );
     Ok((file, len))
 }
 

@@ -146,7 +146,8 @@ impl<R: Read> Wxr<R> {
         for attr in e.attributes().flatten() {
             let key = attr.key.0;
             let Some(prefix) = key.strip_prefix("xmlns:") else { continue };
-            let value = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
+            let value =
+                attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
             let ours = if value.starts_with(WXR) && value.trim_end_matches('/').ends_with("/excerpt") {
                 "excerpt"
             } else if let Some(v) = value.strip_prefix(WXR) {
@@ -458,16 +459,7 @@ impl<R: Read> Wxr<R> {
             "" | "0" => None,
             p => Some(p.to_owned()),
         };
-        Some(ImportedComment {
-            source_id: id,
-            parent,
-            status,
-            author_name,
-            author_email,
-            author_url,
-            body,
-            created_at,
-        })
+        Some(ImportedComment { source_id: id, parent, status, author_name, author_email, author_url, body, created_at })
     }
 
     fn skipped(&mut self, why: &str) -> Option<ImportedComment> {

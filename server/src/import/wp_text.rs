@@ -15,6 +15,7 @@ pub fn autop(raw: &str) -> String {
 pub fn comment_text(html: &str) -> String {
     let html = html.replace(['\r', '\n'], " ");
     let mut out = String::new();
+    let mut href: Option<String> = None;
     let mut rest = html.as_str();
     while let Some(lt) = rest.find('<') {
         out.push_str(&rest[..lt]);
@@ -27,6 +28,12 @@ pub fn comment_text(html: &str) -> String {
         match name.as_str() {
             "br" => out.push('\n'),
             "p" if tag.starts_with('/') => out.push_str("\n\n"),
+            "a" if tag.starts_with('/') => {
+                if let Some(url) = href.take() {
+                    out.push_str(&format!(" ({url})"));
+                }
+            }
+            "a" => href = tag.split("href=\"").nth(1).and_then(|v| v.split('"').next()).map(str::to_owned),
             _ => {}
         }
         rest = &rest[lt + gt + 1..];
