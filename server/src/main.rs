@@ -158,6 +158,16 @@ async fn import_cli(database: &str, source: ImportSource) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// An importer's or the export's failure as one line on stderr (what went wrong, then why), exit
+/// status 1: a person reads it, so no backtrace.
+fn plain_errors(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 async fn export_cli(database: &str, file: &std::path::Path) -> anyhow::Result<()> {
     let db = news_widget_server::db::connect(database).await?;
     if file.as_os_str() == "-" {
@@ -253,8 +263,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.take() {
         Some(Command::Comments { action }) => return comments_cli(&cli.database, action).await,
         Some(Command::Privacy { action }) => return privacy_cli(&cli.database, action).await,
-        Some(Command::Import { source }) => return import_cli(&cli.database, source).await,
-        Some(Command::Export { file }) => return export_cli(&cli.database, &file).await,
+        Some(Command::Import { source }) => return plain_errors(import_cli(&cli.database, source).await),
+        Some(Command::Export { file }) => return plain_errors(export_cli(&cli.database, &file).await),
         None => {}
     }
     let admin_token = match (&cli.admin_token_file, std::env::var("NEWS_WIDGET_ADMIN_TOKEN")) {
