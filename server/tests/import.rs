@@ -159,7 +159,16 @@ async fn reimporting_changes_nothing_and_nothing_there_is_lost() {
     };
     let mine = db::prepare(news_widget_api::Slug::parse("hello-world").unwrap(), mine).unwrap();
     db::put_article(&db, &mine).await.unwrap();
+    // And a reader's comment on it, posted before the import.
+    sqlx::query(
+        "INSERT INTO comments (article_slug, root_id, author_name, author_email, avatar, body, status, edit_token_hash,
+             edit_until) VALUES ('hello-world', 1, 'Reader', 'reader@example.org', 'ab', 'Mine', 'approved', 'x', 'y')",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
     let before = json::dump(&db).await.unwrap();
+    assert_eq!(before.comments.len(), 1);
 
     let first = wp(&db, "wordpress-1.2.xml", wordpress::Options::default()).await;
     assert_eq!((first.articles_created, first.articles_matched, first.approved), (1, 1, 8), "{first}");
@@ -167,6 +176,8 @@ async fn reimporting_changes_nothing_and_nothing_there_is_lost() {
     for a in &before.articles {
         assert!(once.articles.contains(a), "{} was changed", a.article.slug);
     }
+    assert_eq!(once.comments[0], before.comments[0], "the reader's comment is as it was");
+    assert_eq!(once.comments.len(), 1 + 8 + 1);
     assert_eq!(
         once.articles.iter().find(|a| a.article.slug.as_str() == "hello-world").unwrap().article.title,
         "Our own hello"

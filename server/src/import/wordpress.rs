@@ -379,9 +379,11 @@ impl<R: Read> Wxr<R> {
             "" => None,
             raw => SafeUrl::parse(raw, UrlPolicy::Web).map_err(|_| self.summary.repair("bad link dropped")).ok(),
         };
-        let title = line_text(&item.title.replace(['\n', '\r', '\t'], " "), 1, 300).unwrap_or_else(|_| {
+        // WordPress keeps titles as HTML (`&#8217;`, `<em>`): ours are text.
+        let title = comment_text(&item.title).split_whitespace().collect::<Vec<_>>().join(" ");
+        let title = line_text(&title, 1, 300).unwrap_or_else(|_| {
             self.summary.repair("title made from the slug or shortened");
-            let t: String = item.title.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(300).collect();
+            let t: String = title.chars().take(300).collect();
             if t.is_empty() {
                 slug.to_string()
             } else {
