@@ -426,4 +426,21 @@ async fn the_api_serves_imported_comments_in_thread_order() {
     assert_eq!(page["comments"][0]["created_at"], "2024-03-01T10:00:00.000Z");
     let article: Value = server.get("/api/v1/articles/about").await.json().await.unwrap();
     assert_eq!(article["title"], "About us");
+
+    // A Disqus thread: the deleted post with a reply shows as a removed comment, in its place.
+    import::import_disqus(&db, &data("disqus.xml"), disqus::Options::default()).await.unwrap();
+    let page: Value = server.get("/api/v1/articles/disqus-story/comments").await.json().await.unwrap();
+    let shown: Vec<(&str, &str)> = page["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["author_name"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [("Ann", "approved"), ("Ben", "approved"), ("", "deleted"), ("Cid", "approved"), ("Eve", "approved")],
+        "{page}"
+    );
+    assert_eq!(page["comments"][3]["parent_id"], page["comments"][2]["id"]);
+    assert_eq!(page["total"], 4);
 }
