@@ -57,10 +57,12 @@ function apiBase(element) {
 }
 
 /// Fetches the server's HTML for `element` and puts it in the widget's root. Answers whether it
-/// did; on any failure the widget renders itself when the wasm comes, as it always did.
+/// did; on any failure the widget renders itself when the wasm comes, as it always did. Only our
+/// server renders: the browser alone and a WordPress site do not.
 async function fetchRendered(element) {
   const slug = element.dataset.article;
-  if (!slug || element.dataset.backend === "local") return false;
+  const backend = element.dataset.backend;
+  if (!slug || backend === "local" || backend === "wordpress") return false;
   const query = new URLSearchParams();
   for (const name of QUERY) {
     const value = element.getAttribute("data-" + name);

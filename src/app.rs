@@ -64,10 +64,14 @@ pub fn widget(props: &WidgetProps) -> Html {
     let seed = props.seed.clone();
     let backend = {
         let (api, kind, seeded) = (props.config.api.clone(), props.config.backend, seed.is_some());
+        #[cfg(feature = "wordpress")]
+        let lang = props.config.lang.clone();
         use_state(move || match kind {
             // The server rendered it: the server is there.
             _ if seeded => Some(Backend::rest(api)),
             BackendKind::Rest => Some(Backend::rest(api)),
+            #[cfg(feature = "wordpress")]
+            BackendKind::WordPress => Some(Backend::wordpress(api, lang)),
             BackendKind::Local => Some(Backend::local()),
             BackendKind::Auto => None,
         })

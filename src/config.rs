@@ -56,6 +56,9 @@ impl Isolation {
 pub enum BackendKind {
     #[default]
     Rest,
+    /// A WordPress site's REST API (`data-api`: its REST root or its address).
+    #[cfg(feature = "wordpress")]
+    WordPress,
     Local,
     Auto,
 }
@@ -64,11 +67,20 @@ impl BackendKind {
     pub fn parse(raw: &str) -> Result<Self, ConfigError> {
         match raw.trim() {
             "rest" => Ok(Self::Rest),
+            #[cfg(feature = "wordpress")]
+            "wordpress" => Ok(Self::WordPress),
+            #[cfg(not(feature = "wordpress"))]
+            "wordpress" => Err(ConfigError {
+                attribute: "data-backend",
+                message: "\"wordpress\" needs the widget's WordPress flavour: load the widget from the news-widget \
+                          WordPress plugin (wordpress/ in the repository), or build it with --features wordpress"
+                    .into(),
+            }),
             "local" => Ok(Self::Local),
             "auto" => Ok(Self::Auto),
             other => Err(ConfigError {
                 attribute: "data-backend",
-                message: format!("\"{other}\" is not rest, local or auto"),
+                message: format!("\"{other}\" is not rest, wordpress, local or auto"),
             }),
         }
     }
@@ -209,7 +221,10 @@ impl Config {
     /// attribute (the element's own, an ancestor's, then `<html lang>`), else English.
     pub fn from_element(element: &Element) -> Result<Self, ConfigError> {
         let base = element.base_uri().ok().flatten().unwrap_or_default();
-        let api = resolve_api(element.get_attribute("data-api").as_deref(), &base)?;
+        let raw_api = element.get_attribute("data-api");
+        // A WordPress site without pretty permalinks has its REST root in the query (`?rest_route=/`).
+        let keep_query = element.get_attribute("data-backend").is_some_and(|b| b.trim() == "wordpress");
+        let api = resolve_api(raw_api.as_deref(), &base, keep_query)?;
         Self::from_attrs(|name| element.get_attribute(&format!("data-{name}")), api, || inherited_lang(element))
     }
 
@@ -298,8 +313,9 @@ fn inherited_lang(element: &Element) -> LangTag {
     })
 }
 
-/// The API base as an absolute http(s) URL without a trailing slash.
-pub fn resolve_api(raw: Option<&str>, base: &str) -> Result<String, ConfigError> {
+/// The API base as an absolute http(s) URL without a trailing slash (and without its query,
+/// unless `keep_query`).
+pub fn resolve_api(raw: Option<&str>, base: &str, keep_query: bool) -> Result<String, ConfigError> {
     let bad = |message: String| ConfigError { attribute: "data-api", message };
     let raw = raw.map(str::trim).unwrap_or(API_PREFIX);
     if raw.is_empty() {
@@ -309,7 +325,9 @@ pub fn resolve_api(raw: Option<&str>, base: &str) -> Result<String, ConfigError>
     if !matches!(url.protocol().as_str(), "http:" | "https:") {
         return Err(bad(format!("\"{raw}\" must be an http or https URL")));
     }
-    url.set_search("");
+    if !keep_query {
+        url.set_search("");
+    }
     url.set_hash("");
     Ok(url.href().trim_end_matches('/').to_owned())
 }

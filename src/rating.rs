@@ -13,7 +13,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::backend::{Backend, FetchError};
+use crate::backend::{Backend, FetchError, Refusal};
 use crate::i18n::{fill, Lang};
 use crate::seed::{Seed, Typed};
 
@@ -104,6 +104,11 @@ pub fn rating_view(props: &RatingProps) -> Html {
                             selected.set(s.your_stars);
                         }
                         summary.set(Some(s));
+                    }
+                    Err(e @ FetchError::Refused { reason: Refusal::Unsupported, .. }) => {
+                        // Nothing the reader can do: the part hides itself (below) and says why here.
+                        web_sys::console::warn_1(&format!("news-widget: no rating: {}", e.detail()).into());
+                        load_error.set(Some(e));
                     }
                     Err(e) => {
                         web_sys::console::error_1(&format!("news-widget: rating of {slug}: {}", e.detail()).into());
@@ -284,6 +289,10 @@ pub fn rating_view(props: &RatingProps) -> Html {
         let preview = preview.clone();
         Callback::from(move |_: MouseEvent| preview.set(None))
     };
+    // A backend without ratings (WordPress without our plugin): no part at all.
+    if matches!(&*load_error, Some(FetchError::Refused { reason: Refusal::Unsupported, .. })) {
+        return Html::default();
+    }
 
     html! {
         <section class="nw-rating" aria-labelledby={heading_id.clone()}>

@@ -84,19 +84,19 @@ pub const AVATAR_MAX: usize = 64;
 
 /// A comment as it arrives, before [`Comment`]'s rules.
 #[derive(Deserialize)]
-struct RawComment {
-    id: i64,
+pub(crate) struct RawComment {
+    pub(crate) id: i64,
     #[serde(default)]
-    parent_id: Option<i64>,
-    author_name: String,
+    pub(crate) parent_id: Option<i64>,
+    pub(crate) author_name: String,
     #[serde(default)]
-    author_url: Option<String>,
-    avatar: String,
-    body: String,
-    created_at: Timestamp,
+    pub(crate) author_url: Option<String>,
+    pub(crate) avatar: String,
+    pub(crate) body: String,
+    pub(crate) created_at: Timestamp,
     #[serde(default)]
-    edited_at: Option<Timestamp>,
-    status: CommentStatus,
+    pub(crate) edited_at: Option<Timestamp>,
+    pub(crate) status: CommentStatus,
 }
 
 /// Whether `id` can name a comment: positive, and exact as a JavaScript number.
@@ -163,6 +163,9 @@ pub struct CommentPage {
     pub next_cursor: Option<String>,
     /// Approved comments of the article, replies included.
     pub total: u64,
+    /// The article takes no new comments: the thread stays readable, the form says why.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
     /// Why comments the backend sent were left out (never sent; filled when a page arrives).
     #[serde(skip)]
     pub refused: Vec<String>,
@@ -177,6 +180,8 @@ struct RawPage {
     #[serde(default)]
     next_cursor: Option<String>,
     total: u64,
+    #[serde(default)]
+    closed: bool,
 }
 
 /// A list entry: a comment-shaped object (its rules still to check), or anything else.
@@ -213,7 +218,7 @@ impl TryFrom<RawPage> for CommentPage {
                 MaybeComment::Junk(_) => refused.push(format!("comments[{i}]: not a comment")),
             }
         }
-        Ok(Self { comments, next_cursor: raw.next_cursor, total: raw.total, refused })
+        Ok(Self { comments, next_cursor: raw.next_cursor, total: raw.total, closed: raw.closed, refused })
     }
 }
 

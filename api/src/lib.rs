@@ -14,6 +14,7 @@ mod parse;
 mod problem;
 mod rating;
 pub mod url;
+pub mod wordpress;
 
 pub use article::{parse_srcset, Article, ArticleImage, ArticleInput, ImageInput, EDITOR_SCORE_MAX};
 pub use body::{body_attribute_ok, body_attributes, BODY_DROPPED, BODY_ELEMENTS, BODY_LINK_REL, BODY_UNWRAPPED};

@@ -226,7 +226,7 @@ pub(crate) async fn page(
             .bind(slug.as_str())
             .fetch_one(&mut *conn)
             .await?;
-    Ok(CommentPage { comments, next_cursor, total: total.unsigned_abs(), refused: Vec::new() })
+    Ok(CommentPage { comments, next_cursor, total: total.unsigned_abs(), closed: false, refused: Vec::new() })
 }
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {

@@ -141,7 +141,7 @@ impl Local {
             comments
                 .extend(visible.iter().filter(|c| c.parent_id.is_some() && root_of(c) == top.id).map(|c| (*c).clone()));
         }
-        Ok(CommentPage { total: visible.len() as u64, comments, next_cursor: None, refused: Vec::new() })
+        Ok(CommentPage { total: visible.len() as u64, comments, next_cursor: None, closed: false, refused: Vec::new() })
     }
 
     pub async fn post_comment(

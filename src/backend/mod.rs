@@ -1,8 +1,12 @@
 //! The one seam between the UI and where its data lives. Parts ask a [`Backend`] and never
-//! know which one they have: our REST API, or `local` (the reader's own browser, no server).
+//! know which one they have: our REST API, a WordPress site's, or `local` (the reader's own
+//! browser, no server). What one of them cannot do, [`Backend::can_report`] and the errors'
+//! [`Refusal::Unsupported`] say, so that the UI offers only what works.
 
 mod local;
 mod rest;
+#[cfg(feature = "wordpress")]
+mod wordpress;
 
 use std::rc::Rc;
 
@@ -22,6 +26,24 @@ pub enum FetchError {
     Status { status: u16, problem: Option<Problem>, retry_after: Option<u64> },
     /// A 2xx answer whose body is not what the API promises.
     BadResponse(String),
+    /// The backend said no for a reason the reader hears in their own words (WordPress's
+    /// error codes, which say more than their status).
+    Refused { status: u16, reason: Refusal, detail: String },
+}
+
+/// Why a backend refused, when the status alone does not say it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The article takes no new comments.
+    Closed,
+    /// The site takes comments from signed-in users only.
+    LoginRequired,
+    /// Comments come too fast from this reader: later, the text kept.
+    TooFast,
+    /// The site wants a name and an email address.
+    AuthorRequired,
+    /// This backend cannot do it (a WordPress site without our plugin has no ratings).
+    Unsupported,
 }
 
 impl FetchError {
@@ -33,6 +55,14 @@ impl FetchError {
             Self::Status { status: 429, .. } => text.error_too_many.to_owned(),
             Self::Status { status, .. } => fill(text.error_server, &[("status", &status.to_string())]),
             Self::BadResponse(_) => text.error_bad_response.to_owned(),
+            Self::Refused { reason, .. } => match reason {
+                Refusal::Closed => text.comments_closed,
+                Refusal::LoginRequired => text.error_login_required,
+                Refusal::TooFast => text.error_too_fast,
+                Refusal::AuthorRequired => text.error_author_required,
+                Refusal::Unsupported => text.error_bad_response,
+            }
+            .to_owned(),
         }
     }
 
@@ -42,6 +72,7 @@ impl FetchError {
             Self::Network(e) | Self::BadResponse(e) => e.clone(),
             Self::Status { status, problem: Some(p), .. } => format!("{status} {}: {}", p.title, p.detail),
             Self::Status { status, problem: None, .. } => format!("HTTP {status}"),
+            Self::Refused { status, detail, .. } => format!("{status} {detail}"),
         }
     }
 }
@@ -63,6 +94,8 @@ pub struct Backend(Rc<Kind>);
 #[derive(Debug, PartialEq)]
 enum Kind {
     Rest(rest::Rest),
+    #[cfg(feature = "wordpress")]
+    WordPress(wordpress::WordPress),
     Local(local::Local),
 }
 
@@ -71,6 +104,8 @@ macro_rules! each {
     ($self:ident, $backend:ident => $call:expr) => {
         match &*$self.0 {
             Kind::Rest($backend) => $call.await,
+            #[cfg(feature = "wordpress")]
+            Kind::WordPress($backend) => $call.await,
             Kind::Local($backend) => $call.await,
         }
     };
@@ -99,6 +134,22 @@ impl Backend {
             );
             Self::local()
         }
+    }
+
+    /// A WordPress site: `api` is its REST root (`https://site.example/wp-json`), or the site's
+    /// address, from which the root is found. Its posts carry no language: they are in `lang`.
+    #[cfg(feature = "wordpress")]
+    pub fn wordpress(api: impl Into<String>, lang: news_widget_api::LangTag) -> Self {
+        Self(Rc::new(Kind::WordPress(wordpress::WordPress::new(api.into(), lang))))
+    }
+
+    /// Whether readers can report a comment to moderators here (WordPress has no such API).
+    pub fn can_report(&self) -> bool {
+        #[cfg(feature = "wordpress")]
+        if matches!(&*self.0, Kind::WordPress(_)) {
+            return false;
+        }
+        true
     }
 
     /// No server: the article from the page, ratings and comments kept in this browser.
@@ -157,6 +208,8 @@ impl Backend {
     ) -> Result<PostedComment, FetchError> {
         match &*self.0 {
             Kind::Rest(b) => b.post_comment(slug, input, key, timeout_ms).await,
+            #[cfg(feature = "wordpress")]
+            Kind::WordPress(b) => b.post_comment(slug, input, key, timeout_ms).await,
             Kind::Local(b) => b.post_comment(slug, input, key).await,
         }
     }
@@ -190,6 +243,8 @@ impl Backend {
     pub fn resolve(&self, url: &str) -> String {
         match &*self.0 {
             Kind::Rest(r) => news_widget_api::url::join(&r.base, url),
+            #[cfg(feature = "wordpress")]
+            Kind::WordPress(w) => news_widget_api::url::join(w.given(), url),
             Kind::Local(_) => {
                 let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
                 news_widget_api::url::join(&base, url)

@@ -128,13 +128,16 @@ impl Rest {
 }
 
 /// The request with `body` as its JSON body.
-fn json<T: Serialize>(request: RequestBuilder, body: &T) -> Result<gloo_net::http::Request, gloo_net::Error> {
+pub(super) fn json<T: Serialize>(
+    request: RequestBuilder,
+    body: &T,
+) -> Result<gloo_net::http::Request, gloo_net::Error> {
     let text = crate::json::to_string(body).map_err(gloo_net::Error::GlooError)?;
     request.header("Content-Type", "application/json").body(text)
 }
 
 /// The answer's body as a `T`; `None` if it is not one (a proxy's HTML error page).
-async fn body<T: DeserializeOwned>(response: &Response) -> Option<T> {
+pub(super) async fn body<T: DeserializeOwned>(response: &Response) -> Option<T> {
     crate::json::from_str(&response.text().await.ok()?).ok()
 }
 
@@ -151,10 +154,20 @@ pub const WRITE_TIMEOUT_MS: u32 = 15_000;
 /// Builds the request with `build` and sends it, giving up after `timeout_ms` as a network error:
 /// the fetch is then aborted, so a stalled connection does not keep one of the browser's few
 /// connections to the host while the retry opens another.
-async fn send_within<T: DeserializeOwned>(
+pub(super) async fn send_within<T: DeserializeOwned>(
     builder: RequestBuilder,
     build: impl FnOnce(RequestBuilder) -> Result<gloo_net::http::Request, gloo_net::Error>,
     timeout_ms: u32,
+) -> Result<T, FetchError> {
+    within(builder, build, timeout_ms, read).await
+}
+
+/// [`send_within`], with the answer read by `read`.
+pub(super) async fn within<T, F: Future<Output = Result<T, FetchError>>>(
+    builder: RequestBuilder,
+    build: impl FnOnce(RequestBuilder) -> Result<gloo_net::http::Request, gloo_net::Error>,
+    timeout_ms: u32,
+    read: impl FnOnce(Response) -> F,
 ) -> Result<T, FetchError> {
     let abort = web_sys::AbortController::new().ok();
     let builder = builder.abort_signal(abort.as_ref().map(|a| a.signal()).as_ref());
@@ -177,7 +190,7 @@ async fn send_within<T: DeserializeOwned>(
 }
 
 /// The first of `work` and `timeout` to finish: `Some(result)`, or `None` on timeout.
-async fn first_of<T>(
+pub(super) async fn first_of<T>(
     mut work: std::pin::Pin<&mut impl Future<Output = T>>,
     mut timeout: std::pin::Pin<&mut gloo_timers::future::TimeoutFuture>,
 ) -> Option<T> {
@@ -201,7 +214,7 @@ async fn send_empty(request: Result<gloo_net::http::Request, gloo_net::Error>) -
     Err(FetchError::Status { status, problem: body::<Problem>(&response).await, retry_after })
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, FetchError> {
+pub(super) async fn read<T: DeserializeOwned>(response: Response) -> Result<T, FetchError> {
     let status = response.status();
     if !response.ok() {
         let retry_after = response.headers().get("retry-after").and_then(|v| v.trim().parse().ok());

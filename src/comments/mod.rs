@@ -64,6 +64,8 @@ struct Thread {
     total: u64,
     /// How many comments the backend sent that were left out as malformed.
     refused: usize,
+    /// The article takes no new comments: no form, no reply buttons.
+    closed: bool,
     /// When the thread was loaded (ms since the epoch): relative times and edit windows are
     /// computed against it, never against a clock read in a render.
     as_of_ms: f64,
@@ -82,6 +84,7 @@ impl Thread {
         }
         self.next_cursor = page.next_cursor;
         self.total = page.total;
+        self.closed = page.closed;
     }
 }
 
@@ -380,6 +383,8 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         names: shown.iter().map(|c| (c.id, c.author_name.clone())).collect(),
         act: act.clone(),
         on_posted: on_posted.clone(),
+        closed: thread.closed,
+        can_report: props.backend.can_report(),
     });
     let chunks = use_memo(shown, |shown| chunked(shown));
     // A long page renders one chunk of threads per task after the first, so that no task runs long.
@@ -464,9 +469,13 @@ pub fn comments_view(props: &CommentsProps) -> Html {
             if props.backend.is_local() {
                 <p class="nw-local-note">{ text.local_only }</p>
             }
-            <CommentForm backend={props.backend.clone()} slug={props.slug.clone()} lang={lang.clone()} {on_posted}
-                ids={format!("{}-f-top", props.ids)} seed={props.seed.clone()} typed={props.typed.clone()}
-                action={props.action.clone()} />
+            if thread.closed {
+                <p class="nw-closed">{ text.comments_closed }</p>
+            } else {
+                <CommentForm backend={props.backend.clone()} slug={props.slug.clone()} lang={lang.clone()} {on_posted}
+                    ids={format!("{}-f-top", props.ids)} seed={props.seed.clone()} typed={props.typed.clone()}
+                    action={props.action.clone()} />
+            }
         </section>
     }
 }
@@ -512,6 +521,10 @@ struct Ctx {
     names: HashMap<i64, String>,
     act: Callback<Action>,
     on_posted: Callback<PostedComment>,
+    /// The thread takes no new comments.
+    closed: bool,
+    /// The backend takes reports.
+    can_report: bool,
 }
 
 /// Top-level threads per rendering step: the default page is one step.
@@ -662,7 +675,7 @@ fn comment(c: &Comment, depth: usize, ctx: &Rc<Ctx>) -> Html {
                 <div class="nw-comment-body">{ for text::paragraphs(&c.body).into_iter().map(paragraph) }</div>
             }
             <div class="nw-comment-actions">
-                if c.status == CommentStatus::Approved {
+                if c.status == CommentStatus::Approved && !ctx.closed {
                     <button type="button" class="nw-link-button nw-needs-wasm" id={format!("nw-reply-{}", c.id)}
                         aria-expanded={(ctx.replying == Some(c.id)).to_string()} onclick={act(Action::Reply(c.id))}>{ text.reply }</button>
                 }
@@ -672,7 +685,7 @@ fn comment(c: &Comment, depth: usize, ctx: &Rc<Ctx>) -> Html {
                         { if ctx.confirming == Some(c.id) { text.confirm_delete } else { text.delete } }
                     </button>
                 }
-                if !mine && c.status == CommentStatus::Approved {
+                if !mine && c.status == CommentStatus::Approved && ctx.can_report {
                     <button type="button" class="nw-link-button nw-quiet nw-needs-wasm" onclick={act(Action::Report(c.id))}>{ text.report }</button>
                 }
             </div>

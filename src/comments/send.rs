@@ -8,7 +8,7 @@
 
 use news_widget_api::{CommentInput, PostedComment, Slug};
 
-use crate::backend::{Backend, FetchError};
+use crate::backend::{Backend, FetchError, Refusal};
 
 /// How hard to try.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,6 +44,11 @@ pub fn retry_wait(error: &FetchError, failures: usize, policy: &RetryPolicy) -> 
             Some(u32::try_from(s.saturating_mul(1_000)).unwrap_or(u32::MAX))
         }
         FetchError::Status { status: 400..=428 | 430..=499, .. } | FetchError::BadResponse(_) => None,
+        // WordPress's flood guard: the same text, a little later (its default interval is 15 s).
+        FetchError::Refused { reason: Refusal::TooFast, .. } => {
+            policy.backoff_ms.get(failures).map(|&ms| ms.max(20_000))
+        }
+        FetchError::Refused { .. } => None,
         FetchError::Status { retry_after: Some(s), .. } if failures < policy.backoff_ms.len() => {
             Some(u32::try_from(s.saturating_mul(1_000)).unwrap_or(u32::MAX))
         }
@@ -128,6 +133,12 @@ mod tests {
             assert_eq!(retry_wait(&status(refused, None), 0, &form), None, "{refused}");
         }
         assert_eq!(retry_wait(&FetchError::BadResponse("not JSON".into()), 0, &form), None);
+        let refused = |reason| FetchError::Refused { status: 400, reason, detail: String::new() };
+        assert_eq!(retry_wait(&refused(Refusal::TooFast), 0, &form), Some(20_000));
+        assert_eq!(retry_wait(&refused(Refusal::TooFast), 4, &form), Some(30_000));
+        assert_eq!(retry_wait(&refused(Refusal::TooFast), 5, &form), None);
+        assert_eq!(retry_wait(&refused(Refusal::Closed), 0, &form), None);
+        assert_eq!(retry_wait(&refused(Refusal::LoginRequired), 0, &form), None);
     }
 
     #[test]

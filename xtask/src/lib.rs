@@ -9,6 +9,7 @@ pub mod hostile;
 pub mod setup;
 pub mod shell;
 pub mod sizes;
+pub mod wordpress;
 
 use std::path::{Path, PathBuf};
 

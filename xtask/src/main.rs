@@ -3,6 +3,7 @@
 //! - `cargo xtask serve`: installs what is missing, builds the widget, serves the demo on
 //!   http://127.0.0.1:8080 with the demo article in a SQLite file under `data/`.
 //! - `cargo xtask test`: installs what is missing, then runs every check and test.
+//! - `cargo xtask wordpress`: a throwaway WordPress with our plugin, until Ctrl-C.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -50,6 +51,9 @@ enum Task {
         #[arg(long, default_value = "127.0.0.1:0")]
         addr: String,
     },
+    /// Start a throwaway WordPress (MariaDB, php -S, our plugin, the seed content) on free loopback
+    /// ports and print its addresses, seed slugs and admin login; Ctrl-C stops and removes it.
+    Wordpress,
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -73,6 +77,7 @@ fn main() {
                 std::thread::park();
             }
         }),
+        Task::Wordpress => wordpress(),
         Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
@@ -249,6 +254,49 @@ fn serve(addr: &str, database: &str) -> Result<()> {
         .run()
 }
 
+/// `cargo xtask wordpress`: a WordPress until Ctrl-C (or SIGTERM), then stopped by its PIDs.
+fn wordpress() -> Result<()> {
+    let wp = xtask::wordpress::WordPress::start()?;
+    let seed = &wp.seed;
+    println!(
+        "\nWordPress {version} is up (started in {secs:.1} s):\n\
+         \n  site         {site}\n  REST root    {rest}\n  admin        {site}/wp-admin/  user {user}  password {password}\n\
+         \n  NEWS_WIDGET_TEST_WORDPRESS={rest}\n  NEWS_WIDGET_TEST_WORDPRESS_SITE={site}\n  \
+         NEWS_WIDGET_TEST_WORDPRESS_SLUG={slug}\n  NEWS_WIDGET_TEST_WORDPRESS_CLOSED_SLUG={closed}\n\
+         \n  seed article  {slug} (post {article}; featured image {media}; comments {top} > {reply} > {deep}, held {held}, spam {spam}, trash {trash}, pingback {ping})\n  \
+         long thread   {big} (post {big_id}, {big_n} comments)\n  closed        {closed} (post {closed_id})\n  page          {page} (page {page_id})\n\
+         \n  rating        {rest}/news-widget/v1/articles/{slug}/rating\n\
+         \nCtrl-C stops it and removes its folder.",
+        version = wp.version,
+        secs = wp.started_in.as_secs_f64(),
+        site = wp.site,
+        rest = wp.rest,
+        user = wp.admin_user,
+        password = wp.admin_password,
+        slug = seed.article_slug,
+        article = seed.article_id,
+        media = seed.featured_media,
+        top = seed.comment_top,
+        reply = seed.comment_reply,
+        deep = seed.comment_reply_to_reply,
+        held = seed.comment_held,
+        spam = seed.comment_spam,
+        trash = seed.comment_trash,
+        ping = seed.comment_pingback,
+        big = seed.big_slug,
+        big_id = seed.big_id,
+        big_n = seed.big_comments,
+        closed = seed.closed_slug,
+        closed_id = seed.closed_id,
+        page = seed.page_slug,
+        page_id = seed.page_id,
+    );
+    shell::wait_for_stop_signal();
+    println!("\nxtask: stopping WordPress");
+    drop(wp);
+    Ok(())
+}
+
 const FAULT_STEP: &str =
     "fault injection: 200 comments through the form's send path, across a proxy that breaks them, the server restarted midway";
 
@@ -273,6 +321,7 @@ fn fault_run() -> Result<()> {
 
 fn test() -> Result<()> {
     setup::all()?;
+    setup::wordpress()?;
     step("check formatting", || cargo(["fmt", "--all", "--", "--check"]).run())?;
     step("clippy (host)", || {
         cargo(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]).run()
@@ -294,11 +343,14 @@ fn test() -> Result<()> {
         .run()
     })?;
     step("host tests", || cargo(["test", "--workspace"]).run())?;
+    step("WordPress: the plugin and the REST API, against a real WordPress", || {
+        cargo(["test", "-p", "xtask", "--features", "wordpress", "--test", "wordpress"]).run()
+    })?;
     step("build the server for the browser and end-to-end tests", || {
         cargo(["build", "-p", "news-widget-server"]).run()
     })?;
     let server_bin = root().join("target/debug/news-widget-server");
-    step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
+    step("browser tests (wasm-pack test, headless Chromium, against a real server and a real WordPress)", || {
         let token = shell::random_token();
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
         // The browser tests post as soon as a form shows: no time trap (it has server tests).
@@ -306,12 +358,18 @@ fn test() -> Result<()> {
         let server = Server::start_with_env(&server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
         // A backend of another origin that answers poison, for tests/hostile.rs.
         let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;
+        // A real WordPress with our plugin, for the widget's WordPress backend.
+        let wordpress = xtask::wordpress::WordPress::start()?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install", "--"])
             .args(browser_tests_but_faults()?)
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
             .env("NEWS_WIDGET_TEST_ADMIN_TOKEN", &token)
             .env("NEWS_WIDGET_TEST_HOSTILE", &hostile.api)
+            .env("NEWS_WIDGET_TEST_WORDPRESS", &wordpress.rest)
+            .env("NEWS_WIDGET_TEST_WORDPRESS_SITE", &wordpress.site)
+            .env("NEWS_WIDGET_TEST_WORDPRESS_SLUG", &wordpress.seed.article_slug)
+            .env("NEWS_WIDGET_TEST_WORDPRESS_CLOSED_SLUG", &wordpress.seed.closed_slug)
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .run()
     })?;

@@ -95,13 +95,77 @@ pub fn bench() -> Result<()> {
 
 /// Installs the Debian package `tool` unless `tool version_flag` answers.
 fn debian_tool(tool: &str, version_flag: &str, purpose: &str) -> Result<()> {
-    step(&format!("set-up: {tool} (Debian package), {purpose}"), || {
+    debian_tool_in(tool, &[tool], version_flag, purpose)
+}
+
+/// Installs the Debian `packages` unless `tool version_flag` answers.
+fn debian_tool_in(tool: &str, packages: &[&str], version_flag: &str, purpose: &str) -> Result<()> {
+    step(&format!("set-up: {tool} ({}, Debian), {purpose}", packages.join(", ")), || {
         if let Some(version) = Cmd::new(tool).args([version_flag]).output_any() {
             println!("    ok: {}", version.lines().next().unwrap_or_default());
             return Ok(());
         }
-        apt_install(&[tool])
+        apt_install(packages)
     })
+}
+
+/// Where WordPress is unpacked: `target/wordpress/core` (the Debian package's /usr/share/wordpress).
+pub fn wordpress_core() -> std::path::PathBuf {
+    root().join("target/wordpress/core")
+}
+
+/// What `cargo xtask wordpress` and the WordPress tests need: PHP with mysqli, XML and mbstring,
+/// MariaDB (Debian packages), and WordPress itself: Debian's `wordpress` package, downloaded with
+/// `apt-get download` and unpacked into [`wordpress_core`] (never installed: it would pull Apache).
+pub fn wordpress() -> Result<()> {
+    debian_tool_in("php", &["php-cli"], "--version", "runs WordPress (php -S)")?;
+    step("set-up: PHP's mysqli, xml and mbstring (php-mysql, php-xml, php-mbstring, Debian)", || {
+        let modules = Cmd::new("php").args(["-m"]).output().unwrap_or_default().to_lowercase();
+        let missing: Vec<&str> = [("mysqli", "php-mysql"), ("xml", "php-xml"), ("mbstring", "php-mbstring")]
+            .into_iter()
+            .filter(|(module, _)| !modules.lines().any(|line| line.trim() == *module))
+            .map(|(_, package)| package)
+            .collect();
+        if missing.is_empty() {
+            println!("    ok: mysqli, xml, mbstring");
+            return Ok(());
+        }
+        apt_install(&missing)
+    })?;
+    debian_tool_in("mariadbd", &["mariadb-server", "mariadb-client"], "--version", "WordPress's database")?;
+    step("set-up: WordPress (Debian's wordpress package, unpacked into target/wordpress/core)", wordpress_unpacked)
+}
+
+fn wordpress_unpacked() -> Result<()> {
+    let core = wordpress_core();
+    if let Ok(version) = std::fs::read_to_string(core.join("wp-includes/version.php")) {
+        let found = version.lines().find(|l| l.starts_with("$wp_version")).unwrap_or_default();
+        println!("    ok: {} ({found})", core.display());
+        return Ok(());
+    }
+    let work = root().join("target/wordpress/download");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let download = || Cmd::new("apt-get").args(["download", "-qq", "wordpress"]).dir(&work).run();
+    if download().is_err() {
+        // A machine whose package lists are empty or stale.
+        if Cmd::new("id").args(["-u"]).output().as_deref() == Some("0") {
+            Cmd::new("apt-get").args(["update", "-qq"]).run()?;
+        }
+        download()?;
+    }
+    let deb = std::fs::read_dir(&work)?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "deb"))
+        .context("apt-get download wordpress left no .deb")?;
+    let unpacked = work.join("unpacked");
+    Cmd::new("dpkg-deb").args(["-x".as_ref(), deb.as_os_str(), unpacked.as_os_str()]).run()?;
+    std::fs::rename(unpacked.join("usr/share/wordpress"), &core)?;
+    // Debian's wp-config.php reads /etc/wordpress/config-HOST.php; each site writes its own.
+    std::fs::remove_file(core.join("wp-config.php"))?;
+    std::fs::remove_dir_all(&work)?;
+    println!("    unpacked {} into {}", deb.file_name().unwrap_or_default().to_string_lossy(), core.display());
+    Ok(())
 }
 
 /// The virtual environment that holds Isso.

@@ -60,6 +60,47 @@ impl Cmd {
         self
     }
 
+    /// Runs it in `dir` instead of the workspace root.
+    pub fn dir(mut self, dir: &Path) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Its standard output; if it cannot start or fails, an error with what it printed on stderr.
+    pub fn output_checked(mut self) -> Result<String> {
+        let out = self.command.output().with_context(|| format!("could not start `{}`", self.line))?;
+        if !out.status.success() {
+            bail!(
+                "`{}` failed ({}):\n{}{}",
+                self.line,
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Starts it in the background as a [`Process`], in a process group of its own, its output
+    /// (both streams) appended to `log`.
+    pub fn spawn(mut self, log: &Path) -> Result<Process> {
+        use std::os::unix::process::CommandExt;
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        self.command.stdin(Stdio::null()).stdout(file.try_clone()?).stderr(file).process_group(0);
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl is async-signal-safe; it only asks the kernel for SIGTERM when the
+        // thread that started the child ends, so that a killed xtask leaves nothing behind.
+        unsafe {
+            self.command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        println!("    $ {} &", self.line);
+        let child = self.command.spawn().with_context(|| format!("could not start `{}`", self.line))?;
+        Ok(Process { child, line: self.line, log: log.to_owned() })
+    }
+
     /// Runs it, its output shown as it comes.
     pub fn run(mut self) -> Result<()> {
         println!("    $ {}", self.line);
@@ -216,5 +257,112 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// A background process started by [`Cmd::spawn`], the leader of its own process group (a
+/// server's workers included); stopped on drop: SIGTERM to the group, then SIGKILL after 10 s.
+///
+/// The kernel also sends it SIGTERM when the thread that started it ends, so start it on a
+/// thread that outlives it (the main thread, or the test's).
+pub struct Process {
+    child: Child,
+    line: String,
+    log: std::path::PathBuf,
+}
+
+impl Process {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Fails, with the end of its log, if it has ended.
+    pub fn check_running(&mut self) -> Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            bail!("`{}` ended ({status}); the end of {}:\n{}", self.line, self.log.display(), self.log_tail());
+        }
+        Ok(())
+    }
+
+    /// The last lines of its log.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// Waits until it accepts TCP connections on `port` of 127.0.0.1.
+    pub fn wait_for_port(&mut self, port: u16, timeout: std::time::Duration) -> Result<()> {
+        let began = std::time::Instant::now();
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(());
+            }
+            self.check_running()?;
+            if began.elapsed() > timeout {
+                bail!("`{}` does not listen on port {port} after {timeout:?}:\n{}", self.line, self.log_tail());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the process group by its PID: SIGTERM, then SIGKILL if it is still there after 10 s.
+    pub fn stop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_some() {
+            self.kill_group(libc::SIGKILL);
+            return;
+        }
+        self.kill_group(libc::SIGTERM);
+        let began = std::time::Instant::now();
+        while began.elapsed() < std::time::Duration::from_secs(10) {
+            if self.child.try_wait().ok().flatten().is_some() {
+                // Workers that outlive their leader go too.
+                self.kill_group(libc::SIGKILL);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        self.kill_group(libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+
+    fn kill_group(&self, signal: libc::c_int) {
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: kill(2) with the negated PID of our own child signals only its group.
+            unsafe {
+                libc::kill(-pid, signal);
+            }
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (free when asked: bound, then let go).
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+static STOP_SIGNAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_stop_signal(_: libc::c_int) {
+    STOP_SIGNAL.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Blocks until SIGINT (Ctrl-C), SIGTERM or SIGHUP arrives, so that the caller's drops stop its
+/// children (which, in their own process groups, do not get the terminal's Ctrl-C).
+pub fn wait_for_stop_signal() {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(signal, on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t);
+        }
+    }
+    while !STOP_SIGNAL.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
