@@ -13,8 +13,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::repair::Repair;
-use super::wp_text::comment_text;
 use super::{author, body, dates, derive_slug, reason, ImportedArticle, ImportedComment, Summary, Thread};
+use news_widget_api::wordpress::comment_text;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {

@@ -11,10 +11,8 @@ pub mod disqus;
 pub mod json;
 pub mod repair;
 pub mod wordpress;
-// Until `news_widget_api::wordpress` lands from main: the same two signatures.
-mod wp_text;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
 use std::io::IsTerminal;
@@ -426,34 +424,27 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The comments of a thread with every parent before its replies (otherwise in the source's
-/// order); a cycle is broken where it is met.
+/// The comments of a thread in the source's order, except that a parent the source puts after
+/// its reply is written just before it; a cycle is broken where it is met.
 fn order(comments: &[ImportedComment]) -> Vec<&ImportedComment> {
     let index: HashMap<&str, usize> = comments.iter().enumerate().map(|(i, c)| (c.source_id.as_str(), i)).collect();
-    let mut depth = vec![usize::MAX; comments.len()];
+    // 0: not written, 1: on the chain being walked, 2: written.
+    let mut state = vec![0u8; comments.len()];
+    let mut out = Vec::with_capacity(comments.len());
+    let mut chain = Vec::new();
     for start in 0..comments.len() {
-        let mut chain = Vec::new();
-        let mut seen = HashSet::new();
         let mut at = Some(start);
-        let mut base = 0;
-        while let Some(i) = at {
-            if depth[i] != usize::MAX {
-                base = depth[i] + 1;
-                break;
-            }
-            if !seen.insert(i) {
-                break;
-            }
+        while let Some(i) = at.filter(|&i| state[i] == 0) {
+            state[i] = 1;
             chain.push(i);
             at = comments[i].parent.as_deref().and_then(|p| index.get(p).copied());
         }
-        for (n, i) in chain.iter().rev().enumerate() {
-            depth[*i] = base + n;
+        for i in chain.drain(..).rev() {
+            state[i] = 2;
+            out.push(&comments[i]);
         }
     }
-    let mut ordered: Vec<(usize, &ImportedComment)> = depth.into_iter().zip(comments).collect();
-    ordered.sort_by_key(|(d, _)| *d);
-    ordered.into_iter().map(|(_, c)| c).collect()
+    out
 }
 
 /// A progress bar over a file's bytes, on stderr; hidden when stderr is not a terminal.
@@ -518,4 +509,55 @@ pub async fn import_disqus(db: &Db, path: &Path, options: disqus::Options) -> an
     let mut summary = writer.summary;
     summary.merge(&parsed_summary);
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(id: &str, parent: Option<&str>) -> ImportedComment {
+        ImportedComment {
+            source_id: id.into(),
+            parent: parent.map(Into::into),
+            status: CommentStatus::Approved,
+            author_name: "A".into(),
+            author_email: None,
+            author_url: None,
+            body: "b".into(),
+            created_at: dates::format_utc(0),
+        }
+    }
+
+    #[test]
+    fn parents_come_first_in_the_sources_order_and_cycles_end() {
+        let list =
+            [c("3", Some("2")), c("1", None), c("2", Some("1")), c("4", None), c("5", Some("6")), c("6", Some("5"))];
+        let ids: Vec<&str> = order(&list).iter().map(|c| c.source_id.as_str()).collect();
+        assert_eq!(ids, ["1", "2", "3", "4", "6", "5"]);
+    }
+
+    #[test]
+    fn slugs_are_derived_from_anything() {
+        assert_eq!(derive_slug("Mon_Article").unwrap().as_str(), "mon-article");
+        assert_eq!(derive_slug("%e2%80%99hello%20world--").unwrap().as_str(), "hello-world");
+        assert_eq!(derive_slug("é"), None);
+        assert_eq!(derive_slug(&"a".repeat(300)).unwrap().as_str().len(), 120);
+    }
+
+    #[test]
+    fn authors_follow_our_rules() {
+        let mut s = Summary::default();
+        let (name, email, url) = author(&mut s, "  ", "Not an email", "javascript:alert(1)");
+        assert_eq!((name.as_str(), email, url), (ANONYMOUS, None, None));
+        let (name, email, _) = author(&mut s, &"n".repeat(100), " Bob@Example.ORG ", "");
+        assert_eq!((name.chars().count(), email.as_deref()), (80, Some("bob@example.org")));
+        assert_eq!(
+            s.repaired,
+            counts_of(&[("bad email dropped", 1), ("bad website dropped", 1), ("name shortened", 1)])
+        );
+    }
+
+    fn counts_of(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+    }
 }

@@ -16,8 +16,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::repair::Repair;
-use super::wp_text::{autop, comment_text};
 use super::{author, body, dates, derive_slug, reason, ImportedArticle, ImportedComment, Summary, Thread};
+use news_widget_api::wordpress::{autop, comment_text, decode_entities};
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -456,7 +456,9 @@ impl<R: Read> Wxr<R> {
         })?;
         let text = comment_text(&autop(&c.content));
         let body = body(&mut self.summary, &text)?;
-        let (author_name, author_email, author_url) = author(&mut self.summary, &c.author, &c.email, &c.url);
+        // WordPress stores names with their entities escaped (`O&#039;Brien`).
+        let name = decode_entities(&c.author);
+        let (author_name, author_email, author_url) = author(&mut self.summary, &name, &c.email, &c.url);
         let parent = match c.parent.trim() {
             "" | "0" => None,
             p => Some(p.to_owned()),
