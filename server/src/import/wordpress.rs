@@ -352,6 +352,7 @@ impl<R: Read> Wxr<R> {
         let why = match (kind, status) {
             ("post" | "page", "publish") => None,
             ("attachment", _) => Some("attachment".to_owned()),
+            ("post" | "page", "") => Some(format!("{kind} without a status")),
             ("post" | "page", other) => Some(format!("{kind} not published ({other})")),
             (other, _) => Some(format!("post type {other}")),
         };
@@ -537,6 +538,18 @@ three]]></wp:comment_content><wp:comment_approved>1</wp:comment_approved>
         assert_eq!(summary.repaired.get("bare & escaped"), Some(&1));
         assert_eq!(summary.repaired.get("split CDATA joined"), Some(&1));
         assert_eq!(summary.repaired.get("local date, --utc-offset applied"), Some(&1));
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_wxr_1_1_are_read() {
+        let xml = format!(
+            "\u{feff}{}<item><wp:post_type>post</wp:post_type></item></channel></rss>",
+            HEAD.replace("1.2/", "1.1/")
+        );
+        let mut wxr = Wxr::new(xml.as_bytes(), Options::default());
+        assert!(wxr.next_thread().unwrap().is_none());
+        assert_eq!(wxr.version(), "1.1");
+        assert_eq!(wxr.summary().articles_skipped.get("post without a status"), Some(&1));
     }
 
     #[test]
