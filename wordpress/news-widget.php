@@ -62,6 +62,16 @@ add_filter(
 	3
 );
 
+// Our figures are floats: 4.0, not 4, as the news-widget server writes them.
+add_filter(
+	'rest_json_encode_options',
+	function ( $options, $request ) {
+		return 0 === strpos( $request->get_route(), '/news-widget/v1/' ) ? $options | JSON_PRESERVE_ZERO_FRACTION : $options;
+	},
+	10,
+	2
+);
+
 register_activation_hook( __FILE__, 'news_widget_activate' );
 // A copy dropped in without activation (or an update) makes its tables on first load.
 add_action(
@@ -102,10 +112,15 @@ CREATE TABLE {$wpdb->prefix}news_widget_new_voters (
 
 /** The site's secret key, made once (never sent, never the token itself). */
 function news_widget_secret() {
+	global $wpdb;
 	$secret = get_option( NEWS_WIDGET_SECRET_OPTION );
 	if ( ! is_string( $secret ) || strlen( $secret ) < 64 ) {
-		$secret = bin2hex( random_bytes( 32 ) );
-		update_option( NEWS_WIDGET_SECRET_OPTION, $secret, false );
+		// INSERT IGNORE, then read back: of two first requests at once, one key wins for both
+		// (update_option and add_option would let the second overwrite the first's).
+		$wpdb->query( $wpdb->prepare( "INSERT IGNORE INTO $wpdb->options (option_name, option_value, autoload) VALUES (%s, %s, 'no')", NEWS_WIDGET_SECRET_OPTION, bin2hex( random_bytes( 32 ) ) ) );
+		wp_cache_delete( NEWS_WIDGET_SECRET_OPTION, 'options' );
+		wp_cache_delete( 'notoptions', 'options' );
+		$secret = (string) $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM $wpdb->options WHERE option_name = %s", NEWS_WIDGET_SECRET_OPTION ) );
 	}
 	return $secret;
 }
@@ -299,26 +314,41 @@ function news_widget_put_rating( WP_REST_Request $request ) {
 	$voters  = $wpdb->prefix . 'news_widget_new_voters';
 	$stamp   = gmdate( 'Y-m-d H:i:s', $now );
 
-	$wpdb->query( 'START TRANSACTION' );
-	$had = $wpdb->get_var( $wpdb->prepare( "SELECT stars FROM $ratings WHERE post_id = %d AND reader_hash = %s FOR UPDATE", $post->ID, $reader ) );
-	if ( null === $had ) {
-		$count = (int) $wpdb->get_var( $wpdb->prepare( "SELECT voters FROM $voters WHERE post_id = %d AND day = %d AND ip_hash = %s FOR UPDATE", $post->ID, $day, $ip_hash ) );
-		if ( $count >= $cap ) {
-			$wpdb->query( 'ROLLBACK' );
-			return news_widget_problem(
-				429,
-				'Too many requests',
-				"At most $cap new readers a day may rate this article from one network address. Try again tomorrow.",
-				array(),
-				array( 'Retry-After' => (string) max( 1, DAY_IN_SECONDS - $now % DAY_IN_SECONDS ) )
-			);
-		}
-		$wpdb->query( $wpdb->prepare( "INSERT INTO $voters (post_id, day, ip_hash, voters) VALUES (%d, %d, %s, 1) ON DUPLICATE KEY UPDATE voters = voters + 1", $post->ID, $day, $ip_hash ) );
-		// The keys of days before yesterday are gone, and so are their counts.
-		$wpdb->query( $wpdb->prepare( "DELETE FROM $voters WHERE day < %d", $day - 1 ) );
+	// One vote at a time per post (concurrent first votes of one reader, or of several readers
+	// near the cap, would otherwise race), inside a transaction.
+	$lock = $wpdb->prefix . 'news_widget_rating_' . $post->ID;
+	if ( '1' !== (string) $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, 10)', $lock ) ) ) {
+		return news_widget_problem( 503, 'Service unavailable', 'too many votes at once; try again', array(), array( 'Retry-After' => '1' ) );
 	}
-	$wpdb->query( $wpdb->prepare( "INSERT INTO $ratings (post_id, reader_hash, stars, created_at, updated_at) VALUES (%d, %s, %d, %s, %s) ON DUPLICATE KEY UPDATE stars = VALUES(stars), updated_at = VALUES(updated_at)", $post->ID, $reader, $stars, $stamp, $stamp ) );
-	$summary = news_widget_summary( $post->ID, $reader );
-	$wpdb->query( 'COMMIT' );
+	try {
+		$wpdb->query( 'START TRANSACTION' );
+		$had = $wpdb->get_var( $wpdb->prepare( "SELECT stars FROM $ratings WHERE post_id = %d AND reader_hash = %s", $post->ID, $reader ) );
+		if ( null === $had ) {
+			$count = (int) $wpdb->get_var( $wpdb->prepare( "SELECT voters FROM $voters WHERE post_id = %d AND day = %d AND ip_hash = %s", $post->ID, $day, $ip_hash ) );
+			if ( $count >= $cap ) {
+				$wpdb->query( 'ROLLBACK' );
+				return news_widget_problem(
+					429,
+					'Too many requests',
+					"At most $cap new readers a day may rate this article from one network address. Try again tomorrow.",
+					array(),
+					array( 'Retry-After' => (string) max( 1, DAY_IN_SECONDS - $now % DAY_IN_SECONDS ) )
+				);
+			}
+			$ok = false !== $wpdb->query( $wpdb->prepare( "INSERT INTO $voters (post_id, day, ip_hash, voters) VALUES (%d, %d, %s, 1) ON DUPLICATE KEY UPDATE voters = voters + 1", $post->ID, $day, $ip_hash ) )
+				// The keys of days before yesterday are gone, and so are their counts.
+				&& false !== $wpdb->query( $wpdb->prepare( "DELETE FROM $voters WHERE day < %d", $day - 1 ) );
+		} else {
+			$ok = true;
+		}
+		$ok = $ok && false !== $wpdb->query( $wpdb->prepare( "INSERT INTO $ratings (post_id, reader_hash, stars, created_at, updated_at) VALUES (%d, %s, %d, %s, %s) ON DUPLICATE KEY UPDATE stars = VALUES(stars), updated_at = VALUES(updated_at)", $post->ID, $reader, $stars, $stamp, $stamp ) );
+		$summary = $ok ? news_widget_summary( $post->ID, $reader ) : null;
+		if ( ! $ok || false === $wpdb->query( 'COMMIT' ) ) {
+			$wpdb->query( 'ROLLBACK' );
+			return news_widget_problem( 500, 'Internal server error', 'the server failed; the error is in its log' );
+		}
+	} finally {
+		$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $lock ) );
+	}
 	return news_widget_private( $summary );
 }

@@ -53,7 +53,11 @@ enum Task {
     },
     /// Start a throwaway WordPress (MariaDB, php -S, our plugin, the seed content) on free loopback
     /// ports and print its addresses, seed slugs and admin login; Ctrl-C stops and removes it.
-    Wordpress,
+    Wordpress {
+        /// Serve it on this port of 127.0.0.1 (a free one by default).
+        #[arg(long)]
+        port: Option<u16>,
+    },
     /// Build the release assets with stable names into dist/, for pages on any origin.
     Dist {
         /// Where dist/ will be served from, e.g. https://cdn.example/news-widget/ (trunk's --public-url;
@@ -77,7 +81,7 @@ fn main() {
                 std::thread::park();
             }
         }),
-        Task::Wordpress => wordpress(),
+        Task::Wordpress { port } => wordpress(port),
         Task::Dist { public_url } => setup::serving().and_then(|()| dist(&public_url)),
         Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
@@ -255,8 +259,8 @@ fn serve(addr: &str, database: &str) -> Result<()> {
 }
 
 /// `cargo xtask wordpress`: a WordPress until Ctrl-C (or SIGTERM), then stopped by its PIDs.
-fn wordpress() -> Result<()> {
-    let wp = xtask::wordpress::WordPress::start()?;
+fn wordpress(port: Option<u16>) -> Result<()> {
+    let wp = xtask::wordpress::WordPress::start_on(port)?;
     let seed = &wp.seed;
     println!(
         "\nWordPress {version} is up (started in {secs:.1} s):\n\
@@ -306,7 +310,8 @@ fn browser_tests_but_faults() -> Result<Vec<String>> {
     let mut names: Vec<String> = std::fs::read_dir(root().join("tests"))?
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
         .filter_map(|name| name.strip_suffix(".rs").map(str::to_owned))
-        .filter(|name| name != "faults")
+        // faults has its own step; wordpress runs on the WordPress flavour in its own step.
+        .filter(|name| name != "faults" && name != "wordpress")
         .collect();
     names.sort();
     Ok(names.into_iter().flat_map(|name| ["--test".to_owned(), name]).collect())
@@ -350,7 +355,7 @@ fn test() -> Result<()> {
         cargo(["build", "-p", "news-widget-server"]).run()
     })?;
     let server_bin = root().join("target/debug/news-widget-server");
-    step("browser tests (wasm-pack test, headless Chromium, against a real server and a real WordPress)", || {
+    step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
         let token = shell::random_token();
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
         // The browser tests post as soon as a form shows: no time trap (it has server tests).
@@ -358,18 +363,28 @@ fn test() -> Result<()> {
         let server = Server::start_with_env(&server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
         // A backend of another origin that answers poison, for tests/hostile.rs.
         let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;
-        // A real WordPress with our plugin, for the widget's WordPress backend.
-        let wordpress = xtask::wordpress::WordPress::start()?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install", "--"])
             .args(browser_tests_but_faults()?)
             .env("NEWS_WIDGET_TEST_API", &format!("{}/api/v1", server.url))
             .env("NEWS_WIDGET_TEST_ADMIN_TOKEN", &token)
             .env("NEWS_WIDGET_TEST_HOSTILE", &hostile.api)
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .run()
+    })?;
+    step("browser tests of the WordPress flavour (headless Chromium, against a real WordPress)", || {
+        // The widget built with its `wordpress` feature, as the plugin ships it, on the test
+        // runner's origin: another origin than the WordPress site's.
+        let wordpress = xtask::wordpress::WordPress::start()?;
+        Cmd::new("wasm-pack")
+            .args(["test", "--headless", "--chrome", "--mode", "no-install", "--"])
+            .args(["--features", "wordpress", "--test", "wordpress"])
             .env("NEWS_WIDGET_TEST_WORDPRESS", &wordpress.rest)
             .env("NEWS_WIDGET_TEST_WORDPRESS_SITE", &wordpress.site)
             .env("NEWS_WIDGET_TEST_WORDPRESS_SLUG", &wordpress.seed.article_slug)
+            .env("NEWS_WIDGET_TEST_WORDPRESS_BIG_SLUG", &wordpress.seed.big_slug)
             .env("NEWS_WIDGET_TEST_WORDPRESS_CLOSED_SLUG", &wordpress.seed.closed_slug)
+            .env("NEWS_WIDGET_TEST_WORDPRESS_AUTH", &wordpress.application_password()?)
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .run()
     })?;

@@ -1,6 +1,8 @@
 //! Installs what the project needs and the machine lacks, from the package registries only.
 //! Each check is cheap when the tool is there at the right version.
 
+use std::path::Path;
+
 use anyhow::{bail, Context, Result};
 
 use crate::root;
@@ -133,12 +135,23 @@ pub fn wordpress() -> Result<()> {
         apt_install(&missing)
     })?;
     debian_tool_in("mariadbd", &["mariadb-server", "mariadb-client"], "--version", "WordPress's database")?;
+    step("set-up: underscore.js (libjs-underscore, Debian), which Debian's WordPress links to", || {
+        if Path::new(UNDERSCORE).is_file() {
+            println!("    ok: {UNDERSCORE}");
+            return Ok(());
+        }
+        apt_install(&["libjs-underscore"])
+    })?;
     step("set-up: WordPress (Debian's wordpress package, unpacked into target/wordpress/core)", wordpress_unpacked)
 }
 
+/// Debian's WordPress links to its own copy of underscore.js (wp-admin's scripts need it).
+const UNDERSCORE: &str = "/usr/share/javascript/underscore/underscore.min.js";
+
 fn wordpress_unpacked() -> Result<()> {
     let core = wordpress_core();
-    if let Ok(version) = std::fs::read_to_string(core.join("wp-includes/version.php")) {
+    let linked = core.join("wp-includes/js/underscore.min.js").is_file();
+    if let Some(version) = std::fs::read_to_string(core.join("wp-includes/version.php")).ok().filter(|_| linked) {
         let found = version.lines().find(|l| l.starts_with("$wp_version")).unwrap_or_default();
         println!("    ok: {} ({found})", core.display());
         return Ok(());
@@ -160,7 +173,30 @@ fn wordpress_unpacked() -> Result<()> {
         .context("apt-get download wordpress left no .deb")?;
     let unpacked = work.join("unpacked");
     Cmd::new("dpkg-deb").args(["-x".as_ref(), deb.as_os_str(), unpacked.as_os_str()]).run()?;
+    let _ = std::fs::remove_dir_all(&core);
     std::fs::rename(unpacked.join("usr/share/wordpress"), &core)?;
+    // Its links to other Debian packages' files (underscore.js, cropper, getID3, the CA bundle,
+    // /etc/wordpress/htaccess) are relative to /usr/share/wordpress: the files that are on this
+    // machine are copied in their place; the others stay dangling (WordPress does without them).
+    for link in walk(&core)?.into_iter().filter(|p| p.is_symlink()) {
+        let relative = link.strip_prefix(&core)?;
+        let target = std::fs::read_link(&link)?;
+        let joined = Path::new("/usr/share/wordpress").join(relative).parent().context("a parent")?.join(target);
+        // `..` resolved by hand: /usr/share/wordpress itself is not there.
+        let mut absolute = std::path::PathBuf::new();
+        for part in joined.components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    absolute.pop();
+                }
+                other => absolute.push(other),
+            }
+        }
+        if absolute.is_file() {
+            std::fs::remove_file(&link)?;
+            std::fs::copy(&absolute, &link)?;
+        }
+    }
     // Debian's wp-config.php reads /etc/wordpress/config-HOST.php; each site writes its own.
     std::fs::remove_file(core.join("wp-config.php"))?;
     std::fs::remove_dir_all(&work)?;
@@ -212,4 +248,17 @@ fn chromium() -> Result<()> {
         return Ok(());
     }
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Every path under `dir` (links not followed).
+fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() && !path.is_symlink() {
+            paths.extend(walk(&path)?);
+        }
+        paths.push(path);
+    }
+    Ok(paths)
 }

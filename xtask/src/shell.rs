@@ -366,3 +366,31 @@ pub fn wait_for_stop_signal() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopping_a_process_stops_its_whole_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("grandchild.pid");
+        let script = format!("sleep 60 & echo $! > {}; wait", pid_file.display());
+        let mut process = Cmd::new("sh").args(["-c", &script]).spawn(&dir.path().join("log")).unwrap();
+        let began = std::time::Instant::now();
+        let grandchild = loop {
+            if let Some(pid) = std::fs::read_to_string(&pid_file).ok().filter(|p| p.ends_with('\n')) {
+                break pid.trim().to_owned();
+            }
+            assert!(began.elapsed() < std::time::Duration::from_secs(10), "the child did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        process.check_running().unwrap();
+        process.stop();
+        // Gone, or a zombie until init reaps it.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let status = std::fs::read_to_string(format!("/proc/{grandchild}/status")).unwrap_or_default();
+        assert!(status.is_empty() || status.contains("State:\tZ"), "{status}");
+        assert!(process.check_running().is_err());
+    }
+}

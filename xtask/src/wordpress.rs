@@ -1,5 +1,6 @@
 //! A real, throwaway WordPress for the tests: Debian's WordPress 6.1 (unpacked by
-//! [`setup::wordpress`]), its own MariaDB in a temporary data folder, `php -S` on a free loopback
+//! [`setup::wordpress`]), its own MariaDB (a copy of a data folder that `mariadb-install-db`
+//! makes once, `target/wordpress/datadir-VERSION`), `php -S` on a free loopback
 //! port, our plugin (`wordpress/news-widget.php`) activated, and seed content made through
 //! WordPress's own PHP API (`xtask/wordpress/seed.php`). Offline: WordPress's HTTP requests to
 //! other hosts, its cron and its updates are off. `cargo xtask wordpress` serves one until Ctrl-C;
@@ -77,17 +78,29 @@ pub struct WordPress {
 }
 
 const ADMIN_USER: &str = "admin";
+/// A throwaway database: a small redo log, no flush at each commit.
+const DB_FLAGS: [&str; 3] =
+    ["--innodb-log-file-size=8M", "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0"];
 const PLUGIN: &str = "news-widget/news-widget.php";
 
 impl WordPress {
     /// Installs what is missing, then starts a new site with the seed content and our plugin
-    /// active. Start it on a thread that outlives it (see [`Process`]).
+    /// active, on a free port. Start it on a thread that outlives it (see [`Process`]).
     pub fn start() -> Result<Self> {
+        Self::start_on(None)
+    }
+
+    /// [`WordPress::start`], on `port` of 127.0.0.1 when given (a site's URL is in its database:
+    /// a stable port keeps a page that embeds it working from one run to the next).
+    pub fn start_on(port: Option<u16>) -> Result<Self> {
         setup::wordpress()?;
         println!("\n==> start a WordPress (MariaDB, php -S, the plugin, the seed content)");
         let began = Instant::now();
-        let folder = root().join("target/wordpress/sites").join(&random_token()[..12]);
+        let sites = root().join("target/wordpress/sites");
+        remove_abandoned(&sites);
+        let folder = sites.join(&random_token()[..12]);
         std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join("xtask.pid"), std::process::id().to_string())?;
         let mut wp = Self {
             site: String::new(),
             rest: String::new(),
@@ -102,15 +115,23 @@ impl WordPress {
             db: None,
         };
         let db_port = wp.start_database()?;
-        let port = free_port()?;
+        let db_took = began.elapsed();
+        let port = match port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         wp.site = format!("http://127.0.0.1:{port}");
         wp.rest = format!("{}/wp-json", wp.site);
         wp.make_site(db_port)?;
         wp.install()?;
+        let install_took = began.elapsed() - db_took;
 
         let log = wp.folder.join("php-server.log");
         let wp_dir = path_str(&wp.wp_dir)?.to_owned();
-        let server = Cmd::new("php")
+        // php -S's workers outlive their leader when it is killed alone: a shell leads the group
+        // and, on SIGTERM (from Process::stop, or from the kernel when the xtask dies), kills it all.
+        let server = Cmd::new("sh")
+            .args(["-c", "trap 'trap - TERM; kill 0' TERM INT HUP; php \"$@\" & wait", "php-server"])
             .args(php_ini())
             .args(["-S", &format!("127.0.0.1:{port}"), "-t", &wp_dir, &format!("{wp_dir}/router.php")])
             // php -S answers one request at a time otherwise; the browser makes them in parallel.
@@ -121,12 +142,14 @@ impl WordPress {
         server.wait_for_port(port, Duration::from_secs(20))?;
         wp.started_in = began.elapsed();
         println!(
-            "    WordPress {} at {} (php -S, PID {}; MariaDB PID {}) in {:.1} s",
+            "    WordPress {} at {} (php -S, PID {}; MariaDB PID {}) in {:.1} s: MariaDB {:.1} s, install and seed {:.1} s",
             wp.version,
             wp.site,
             server.pid(),
             wp.db.as_ref().map_or(0, Process::pid),
-            wp.started_in.as_secs_f64()
+            wp.started_in.as_secs_f64(),
+            db_took.as_secs_f64(),
+            install_took.as_secs_f64()
         );
         Ok(wp)
     }
@@ -137,11 +160,24 @@ impl WordPress {
         let data = self.folder.join("db");
         let root_user = Cmd::new("id").args(["-u"]).output().as_deref() == Some("0");
         let user: &[&str] = if root_user { &["--user=root"] } else { &[] };
-        Cmd::new("mariadb-install-db")
-            .args(["--no-defaults", &format!("--datadir={}", path_str(&data)?)])
-            .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
-            .args(user)
-            .output_checked()?;
+        // mariadb-install-db takes seconds: it runs once, into a template each site copies.
+        let version = Cmd::new("mariadbd").args(["--version"]).output().unwrap_or_default();
+        let version = version.split_whitespace().find(|w| w.contains("MariaDB")).unwrap_or("mariadb");
+        let template = root().join("target/wordpress").join(format!("datadir-{version}"));
+        if !template.join("mysql").is_dir() {
+            let fresh = root().join("target/wordpress").join(format!("datadir-new-{}", &random_token()[..8]));
+            Cmd::new("mariadb-install-db")
+                .args(["--no-defaults", &format!("--datadir={}", path_str(&fresh)?)])
+                .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+                .args(DB_FLAGS)
+                .args(user)
+                .output_checked()?;
+            if std::fs::rename(&fresh, &template).is_err() {
+                // Another xtask made it meanwhile.
+                let _ = std::fs::remove_dir_all(&fresh);
+            }
+        }
+        Cmd::new("cp").args(["-a", path_str(&template)?, path_str(&data)?]).output_checked()?;
         let port = free_port()?;
         let socket = std::env::temp_dir().join(format!("news-widget-wp-{}.sock", &random_token()[..12]));
         let db = Cmd::new("mariadbd")
@@ -149,6 +185,7 @@ impl WordPress {
             .args([format!("--socket={}", path_str(&socket)?), format!("--port={port}")])
             .args(["--bind-address=127.0.0.1", "--skip-grant-tables", "--skip-name-resolve", "--skip-log-bin"])
             .args(["--innodb-buffer-pool-size=64M", "--max-connections=100"])
+            .args(DB_FLAGS)
             .args(user)
             .spawn(&self.folder.join("mariadb.log"))?;
         let db = self.db.insert(db);
@@ -339,6 +376,19 @@ require_once ABSPATH . 'wp-settings.php';
         self.run_php("", code)
     }
 
+    /// A new application password of the admin, as `user:password` for HTTP Basic auth on the
+    /// REST API (the site is `WP_ENVIRONMENT_TYPE` local, so WordPress allows them over http).
+    pub fn application_password(&self) -> Result<String> {
+        let password = self.php(&format!(
+            "$user = get_user_by( 'login', '{ADMIN_USER}' ); \
+             list( $password ) = WP_Application_Passwords::create_new_application_password( $user->ID, array( 'name' => 'tests' ) ); \
+             echo $password;"
+        ))?;
+        let password = password.trim();
+        anyhow::ensure!(password.len() >= 16, "no application password: {password:?}");
+        Ok(format!("{ADMIN_USER}:{password}"))
+    }
+
     /// Deactivates (`false`) or activates (`true`) our plugin.
     pub fn set_plugin_active(&self, active: bool) -> Result<()> {
         let call =
@@ -403,6 +453,23 @@ require {};
 impl Drop for WordPress {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Removes the folders of sites whose xtask is gone (killed before it could remove them).
+fn remove_abandoned(sites: &Path) {
+    for entry in std::fs::read_dir(sites).into_iter().flatten().flatten() {
+        let pid = std::fs::read_to_string(entry.path().join("xtask.pid")).unwrap_or_default();
+        let alive = if pid.trim().is_empty() {
+            // Just made by another xtask, which has not written its PID yet.
+            let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+            age.is_some_and(|age| age < Duration::from_secs(60))
+        } else {
+            Path::new("/proc").join(pid.trim()).exists()
+        };
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
