@@ -373,6 +373,61 @@ pub(crate) async fn store(
     Ok(answer(row, edit_token))
 }
 
+/// A comment brought in by an importer, as it was at its source: its own date and status, no
+/// rate limit, no time trap, and no edit window (nobody holds an edit token for it).
+pub struct ImportedRow<'a> {
+    pub article_slug: &'a str,
+    pub parent_id: Option<i64>,
+    pub author_name: &'a str,
+    /// `""` when the source had none (or none that parses).
+    pub author_email: &'a str,
+    pub author_url: Option<&'a str>,
+    pub avatar: &'a str,
+    pub body: &'a str,
+    /// `approved`, `pending`, or `deleted` (a placeholder that keeps its replies' place).
+    pub status: CommentStatus,
+    /// UTC, as the server writes its own dates (`2024-07-05T07:00:00.000Z`).
+    pub created_at: &'a str,
+}
+
+/// Stores an imported comment (the importers' one way in), answering its id. A deleted one is
+/// stored as [`erase`] leaves a tombstone: no text, name, website or email.
+pub async fn insert_imported(conn: &mut SqliteConnection, c: &ImportedRow<'_>) -> sqlx::Result<i64> {
+    let deleted = c.status == CommentStatus::Deleted;
+    fn blank_if(deleted: bool, v: &str) -> &str {
+        if deleted {
+            ""
+        } else {
+            v
+        }
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO comments (article_slug, parent_id, root_id, author_name, author_email, author_url, avatar,
+             body, status, created_at, edit_token_hash, edit_until, deleted_by)
+         VALUES (?1, ?2, COALESCE((SELECT root_id FROM comments WHERE id = ?2), 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+             ?10, strftime('%Y-%m-%dT%H:%M:%SZ', ?9), ?11)
+         RETURNING id",
+    )
+    .bind(c.article_slug)
+    .bind(c.parent_id)
+    .bind(blank_if(deleted, c.author_name))
+    .bind(blank_if(deleted, c.author_email))
+    .bind(if deleted { None } else { c.author_url })
+    .bind(blank_if(deleted, c.avatar))
+    .bind(blank_if(deleted, c.body))
+    .bind(c.status.as_str())
+    .bind(c.created_at)
+    // The hash of a token nobody was given: the author's edit routes never open for it.
+    .bind(token_hash(&Secrets::new_token().map_err(|e| sqlx::Error::Protocol(e.to_string()))?.0))
+    .bind(deleted.then_some("import"))
+    .fetch_one(&mut *conn)
+    .await?;
+    if c.parent_id.is_none() {
+        sqlx::query("UPDATE comments SET root_id = id WHERE id = ?").bind(id).execute(&mut *conn).await?;
+    }
+    Ok(id)
+}
+
 /// The edit token of the comment an Idempotency-Key made: derived from the key with a server
 /// key, so that a replay can give it back while the server stores only its hash.
 fn derived_edit_token(secrets: &Secrets, key: &str) -> String {

@@ -70,6 +70,29 @@ pub async fn put_article(db: &Db, article: &Article) -> sqlx::Result<bool> {
     Ok(false)
 }
 
+/// Stores `article` unless its slug is taken, answering whether it was new: an importer's way in,
+/// which never replaces what is there.
+pub async fn add_article(conn: &mut sqlx::SqliteConnection, article: &Article) -> sqlx::Result<bool> {
+    let data = serde_json::to_string(article).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let inserted = sqlx::query("INSERT INTO articles (slug, data) VALUES (?1, ?2) ON CONFLICT (slug) DO NOTHING")
+        .bind(article.slug.as_str())
+        .bind(&data)
+        .execute(conn)
+        .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// The slug of the article whose canonical URL is `url`, if one has it.
+pub async fn article_by_canonical_url<'e>(db: impl sqlx::SqliteExecutor<'e>, url: &str) -> sqlx::Result<Option<Slug>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT slug FROM articles WHERE json_extract(data, '$.canonical_url') = ? ORDER BY slug LIMIT 1",
+    )
+    .bind(url)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|(slug,)| Slug::parse(&slug).ok()))
+}
+
 /// The demo article, from the French page this project started from.
 pub const DEMO_SLUG: &str = "cooperation-chine-kazakhstan";
 const DEMO_ARTICLE: &str = include_str!("../fixtures/cooperation-chine-kazakhstan.json");

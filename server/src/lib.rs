@@ -1,8 +1,8 @@
 //! The reference backend of news-widget: one module per concern — `routes`, `comments` and
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
 //! (the admin token), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
-//! the compressed bodies it keeps and their negotiation), `privacy`,
-//! `maintenance` (upkeep in the background) and `http` (the layers around every route); for
+//! the compressed bodies it keeps and their negotiation), `privacy`, `import` (the
+//! importers and the export), `maintenance` (upkeep in the background) and `http` (the layers around every route); for
 //! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
 //! `redirect` (its return addresses), `page` (whole HTML pages), `texts` and `intl` (ICU4X).
 
@@ -19,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod form;
 pub mod http;
+pub mod import;
 pub mod intl;
 pub mod json;
 pub mod limit;

@@ -90,6 +90,96 @@ enum Command {
         #[command(subcommand)]
         action: PrivacyAction,
     },
+    /// Bring comments (and their articles) in from WordPress, Disqus, or an export of ours.
+    /// Importing a file again adds nothing; nothing in the database is changed or deleted.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Write everything in the database as JSON (to FILE, or `-` for standard output), for
+    /// `import json`: articles, comments, reports, ratings and import keys, as stored.
+    Export {
+        #[arg(default_value = "-")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportSource {
+    /// A WordPress export (Tools → Export: WXR 1.0, 1.1 or 1.2).
+    Wordpress {
+        file: PathBuf,
+        /// Also import pingbacks and trackbacks, as comments.
+        #[arg(long)]
+        include_pings: bool,
+        /// The site's offset from UTC (`+02:00`), for comments whose export has only a local
+        /// date (WXR has no offset field); unset, such dates are taken as UTC.
+        #[arg(long, allow_hyphen_values = true, value_parser = news_widget_server::import::dates::parse_offset)]
+        utc_offset: Option<i32>,
+        /// The language of the articles when the export's <language> is not a language tag.
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// A Disqus export (the .xml file of Disqus's Export).
+    Disqus {
+        file: PathBuf,
+        /// The language of the articles created for threads we do not have (default `en`).
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// An export of ours (`news-widget-server export`), into an empty database or the same one.
+    Json { file: PathBuf },
+}
+
+async fn import_cli(database: &str, source: ImportSource) -> anyhow::Result<()> {
+    use news_widget_server::import::{self, disqus, json, wordpress};
+    // The file first: a missing one is named before any database is made.
+    let file = match &source {
+        ImportSource::Wordpress { file, .. } | ImportSource::Disqus { file, .. } | ImportSource::Json { file } => file,
+    };
+    import::open(file)?;
+    let db = news_widget_server::db::connect(database).await?;
+    let summary = match source {
+        ImportSource::Wordpress { file, include_pings, utc_offset, lang } => {
+            let options = wordpress::Options { include_pings, utc_offset_minutes: utc_offset, lang };
+            import::import_wordpress(&db, &file, options).await?
+        }
+        ImportSource::Disqus { file, lang } => import::import_disqus(&db, &file, disqus::Options { lang }).await?,
+        ImportSource::Json { file } => {
+            let done = json::import_file(&db, &file).await?;
+            println!(
+                "restored {} article(s) and {} comment(s); {} row(s) were there already",
+                done.articles, done.comments, done.present
+            );
+            return Ok(());
+        }
+    };
+    println!("{summary}");
+    Ok(())
+}
+
+/// An importer's or the export's failure as one line on stderr (what went wrong, then why), exit
+/// status 1: a person reads it, so no backtrace.
+fn plain_errors(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn export_cli(database: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    let db = news_widget_server::db::connect(database).await?;
+    if file.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        news_widget_server::import::json::export(&db, &mut out).await
+    } else {
+        let f = std::fs::File::create(file).with_context(|| format!("cannot write {}", file.display()))?;
+        news_widget_server::import::json::export(&db, &mut std::io::BufWriter::new(f)).await?;
+        eprintln!("exported to {}", file.display());
+        Ok(())
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -173,6 +263,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.take() {
         Some(Command::Comments { action }) => return comments_cli(&cli.database, action).await,
         Some(Command::Privacy { action }) => return privacy_cli(&cli.database, action).await,
+        Some(Command::Import { source }) => return plain_errors(import_cli(&cli.database, source).await),
+        Some(Command::Export { file }) => return plain_errors(export_cli(&cli.database, &file).await),
         None => {}
     }
     let admin_token = match (&cli.admin_token_file, std::env::var("NEWS_WIDGET_ADMIN_TOKEN")) {
