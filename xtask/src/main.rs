@@ -362,13 +362,15 @@ fn test() -> Result<()> {
         .run()
     })?;
     step("host tests", || cargo(["test", "--workspace"]).run())?;
-    step("WordPress: the plugin and the REST API, against a real WordPress", || {
-        cargo(["test", "-p", "xtask", "--features", "wordpress", "--test", "wordpress"]).run()
-    })?;
-    step("build the server for the browser and end-to-end tests", || {
+    step("build the server for the WordPress, browser and end-to-end tests", || {
         cargo(["build", "-p", "news-widget-server"]).run()
     })?;
     let server_bin = root().join("target/debug/news-widget-server");
+    step("WordPress: the plugin, the REST API and the import of its export, against a real WordPress", || {
+        cargo(["test", "-p", "xtask", "--features", "wordpress", "--test", "wordpress", "--test", "wordpress_import"])
+            .env("NEWS_WIDGET_SERVER_BIN", server_bin.to_str().unwrap_or_default())
+            .run()
+    })?;
     step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
         let token = shell::random_token();
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.

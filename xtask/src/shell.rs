@@ -246,6 +246,11 @@ fn spawn(bin: &Path, addr: &str, args: &[std::ffi::OsString], envs: &[(String, S
 }
 
 impl Server {
+    /// The SQLite file the server runs on (in its own temporary folder).
+    pub fn database(&self) -> std::path::PathBuf {
+        self.dir.join("test.sqlite3")
+    }
+
     /// Stops the server (by its PID) and removes its database; dropping it does the same.
     pub fn stop(&mut self) {
         let _ = self.child.kill();
