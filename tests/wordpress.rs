@@ -45,6 +45,12 @@ fn closed_slug() -> &'static str {
     env(option_env!("NEWS_WIDGET_TEST_WORDPRESS_CLOSED_SLUG"), "NEWS_WIDGET_TEST_WORDPRESS_CLOSED_SLUG")
 }
 
+/// Another WordPress, without our plugin: WordPress's defaults (no anonymous REST comments, no
+/// rating route).
+fn bare_rest() -> &'static str {
+    env(option_env!("NEWS_WIDGET_TEST_WORDPRESS_BARE"), "NEWS_WIDGET_TEST_WORDPRESS_BARE")
+}
+
 /// `user:application-password` of the site's admin, to read back held comments.
 fn admin_auth() -> &'static str {
     env(option_env!("NEWS_WIDGET_TEST_WORDPRESS_AUTH"), "NEWS_WIDGET_TEST_WORDPRESS_AUTH")
@@ -195,7 +201,10 @@ async fn submit_comment(root: &Element, body: &str) {
     type_into(root, "[name=body]", body);
     type_into(root, "[name=name]", "Aïgerim");
     type_into(root, "[name=email]", "aigerim@example.org");
-    click(root, "button[type=submit]");
+    // The form's state takes what was typed when Yew's scheduler runs.
+    yew::scheduler::flush().await;
+    click(root, ".nw-comment-form button[type=submit]");
+    yew::scheduler::flush().await;
 }
 
 #[wasm_bindgen_test]
@@ -290,4 +299,24 @@ async fn a_vote_counts_once() {
     let after = rating().await;
     assert_eq!(after["your_stars"].as_u64(), Some(2), "the second vote replaced the first");
     assert_eq!(after["count"].as_u64().unwrap(), before + 1, "one reader, one vote");
+}
+
+#[wasm_bindgen_test]
+async fn without_the_plugin_the_rating_hides_and_the_form_says_what_to_enable() {
+    let root = mount(bare_rest(), slug());
+    wait_for(&root, ".nw-comment-body").await;
+    let body = "Un commentaire sur un site sans l’extension";
+    submit_comment(&root, body).await;
+    let alert = wait_for(&root, ".nw-form-alert .nw-error").await;
+    let said = inner_text(&alert);
+    assert!(said.contains("membres connectés") && said.contains("news-widget"), "{said}");
+    let kept = find(&root, "[name=body]").unwrap().unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+    assert_eq!(kept, body, "the text is kept");
+    for _ in 0..100 {
+        if find(&root, ".nw-rating").is_none() {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert!(find(&root, ".nw-rating").is_none(), "no rating part without the plugin's route");
 }

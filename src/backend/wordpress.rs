@@ -40,6 +40,8 @@ pub struct WordPress {
     posts: RefCell<Vec<PostArticle>>,
     /// Each thread read whole, by slug: its approved comments, oldest first.
     threads: RefCell<Vec<(Slug, Rc<Vec<Comment>>)>>,
+    /// Whether the site runs our plugin (its rating routes), once asked.
+    plugin: std::cell::Cell<Option<bool>>,
 }
 
 impl std::fmt::Debug for WordPress {
@@ -84,7 +86,14 @@ fn root_from_link(link: &str) -> Option<String> {
 
 impl WordPress {
     pub fn new(given: String, lang: LangTag) -> Self {
-        Self { given, lang, root: RefCell::default(), posts: RefCell::default(), threads: RefCell::default() }
+        Self {
+            given,
+            lang,
+            root: RefCell::default(),
+            posts: RefCell::default(),
+            threads: RefCell::default(),
+            plugin: std::cell::Cell::default(),
+        }
     }
 
     /// The address the page gave.
@@ -153,14 +162,39 @@ impl WordPress {
         Ok(super::article_arrived(self.post(slug).await?.article))
     }
 
+    /// Whether the site runs our plugin: its namespace answers. Asked with a plain GET, since a
+    /// site without the plugin refuses the reader token's header across origins (CORS), which
+    /// would look like no network at all.
+    async fn plugin(&self) -> Result<(), FetchError> {
+        let present = match self.plugin.get() {
+            Some(present) => present,
+            None => {
+                let response = get(&self.url("/news-widget/v1", "").await?).send().await;
+                let present = match response {
+                    Ok(r) => r.ok(),
+                    Err(e) => return Err(FetchError::Network(e.to_string())),
+                };
+                self.plugin.set(Some(present));
+                present
+            }
+        };
+        if present {
+            Ok(())
+        } else {
+            Err(unsupported("this WordPress site has no rating route: the news-widget plugin is not active"))
+        }
+    }
+
     /// The plugin's rating route; without the plugin, [`Refusal::Unsupported`].
     pub async fn rating(&self, slug: &Slug) -> Result<RatingSummary, FetchError> {
+        self.plugin().await?;
         let url = self.url(&format!("/news-widget/v1/articles/{slug}/rating"), "").await?;
         let request = get(&url).header(READER_TOKEN_HEADER, &crate::reader::token()).build();
         rating_answer(request).await
     }
 
     pub async fn rate(&self, slug: &Slug, stars: Stars) -> Result<RatingSummary, FetchError> {
+        self.plugin().await?;
         let url = self.url(&format!("/news-widget/v1/articles/{slug}/rating"), "").await?;
         let request = Request::put(&url)
             .credentials(RequestCredentials::Omit)

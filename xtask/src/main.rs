@@ -392,6 +392,9 @@ fn test() -> Result<()> {
         // The widget built with its `wordpress` feature, as the plugin ships it, on the test
         // runner's origin: another origin than the WordPress site's.
         let wordpress = xtask::wordpress::WordPress::start()?;
+        // And one as WordPress comes: without our plugin.
+        let bare = xtask::wordpress::WordPress::start()?;
+        bare.set_plugin_active(false)?;
         Cmd::new("wasm-pack")
             .args(["test", "--headless", "--chrome", "--mode", "no-install", "--"])
             .args(["--features", "wordpress", "--test", "wordpress"])
@@ -401,6 +404,7 @@ fn test() -> Result<()> {
             .env("NEWS_WIDGET_TEST_WORDPRESS_BIG_SLUG", &wordpress.seed.big_slug)
             .env("NEWS_WIDGET_TEST_WORDPRESS_CLOSED_SLUG", &wordpress.seed.closed_slug)
             .env("NEWS_WIDGET_TEST_WORDPRESS_AUTH", &wordpress.application_password()?)
+            .env("NEWS_WIDGET_TEST_WORDPRESS_BARE", &bare.rest)
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .run()
     })?;

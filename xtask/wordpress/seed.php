@@ -62,8 +62,6 @@ update_option( 'comment_previously_approved', 0 );
 update_option( 'thread_comments', 1 );
 update_option( 'thread_comments_depth', 5 );
 update_option( 'blogdescription', 'L’actualité, en toute intégrité' );
-// A French site: its pages say <html lang="fr-FR">, which the widget takes as its language.
-update_option( 'WPLANG', 'fr_FR' );
 
 $author = wp_insert_user(
 	array(

@@ -7,3 +7,11 @@
 add_filter( 'wp_is_comment_flood', '__return_false', 100 );
 // No mail leaves the test site (there is no sendmail either).
 add_filter( 'pre_wp_mail', '__return_false' );
+// A French site, as the seed article is: its pages say <html lang="fr-FR">, the language the
+// widget takes. (WordPress refuses WPLANG for a language whose files it lacks; the filter does not.)
+add_filter(
+	'locale',
+	function () {
+		return 'fr_FR';
+	}
+);
