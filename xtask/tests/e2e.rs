@@ -1187,3 +1187,43 @@ async fn the_included_demo_page_hydrates_in_its_declarative_shadow_root() {
     wait_text(&b.client, ".nw-comments > .nw-comment-form .nw-form-status p", "Votre commentaire est publié.").await;
     b.client.close().await.unwrap();
 }
+
+/// A real WordPress with the plugin built by `cargo xtask wordpress-plugin` (the WordPress
+/// flavour of the widget in its assets/): a post page of its theme, as a reader opens it.
+#[tokio::test]
+async fn the_plugin_puts_the_widget_on_a_wordpress_post_and_keeps_wordpress_comments_without_javascript() {
+    let wp = xtask::wordpress::WordPress::start().expect("WordPress starts");
+    let page = format!("{}/{}/", wp.site, wp.seed.article_slug);
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start().expect("chromedriver starts");
+    let client = driver.session(&dir.path().join("reader"), &["--lang=fr-FR"]).await.expect("a WebDriver session");
+    client.goto(&page).await.unwrap();
+    // The theme prints the article; the plugin puts the share bar, the rating and the thread after it.
+    for css in [".nw-share-list", ".nw-user-rating", ".nw-comment-body"] {
+        find(&client, css).await;
+    }
+    assert!(shadow_find(&client, ".nw-article").await.is_err(), "the theme prints the article itself");
+    let texts = wait_for_comments(&client, usize::try_from(wp.seed.article_comments).unwrap()).await;
+    assert_eq!(texts.len() as u64, wp.seed.article_comments, "WordPress's approved comments: {texts:?}");
+    let heading = plain(&find(&client, ".nw-comments h2").await.text().await.unwrap());
+    assert_eq!(heading, format!("{} commentaires", wp.seed.article_comments), "in the site's language");
+    let hidden_comments = client
+        .execute("return document.querySelectorAll('#comments, #commentform').length", vec![])
+        .await
+        .unwrap();
+    assert_eq!(hidden_comments, json!(0), "WordPress's own thread stays in <noscript>");
+    save_element_screenshot(&client, WIDGET, "wordpress.png").await;
+    client.close().await.unwrap();
+
+    // Without JavaScript, WordPress's own thread and form, as the theme prints them.
+    let driver = Driver::start().expect("chromedriver starts");
+    let client = driver
+        .session_with(&dir.path().join("no-js"), &["--lang=fr-FR"], xtask::browser::no_javascript())
+        .await
+        .expect("a WebDriver session");
+    client.goto(&page).await.unwrap();
+    let items = client.find_all(Locator::Css("#comments .comment-list li.comment")).await.unwrap();
+    assert_eq!(items.len() as u64, wp.seed.article_comments, "WordPress's comments for readers without scripts");
+    assert!(client.find(Locator::Css("#commentform textarea[name=comment]")).await.is_ok(), "and its form");
+    client.close().await.unwrap();
+}
