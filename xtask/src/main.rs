@@ -355,6 +355,9 @@ fn test() -> Result<()> {
             "-p",
             "news-widget-api",
             "--all-targets",
+            // The WordPress flavour too (its backend is wasm-only code).
+            "--features",
+            "news-widget/wordpress",
             "--",
             "-D",
             "warnings",

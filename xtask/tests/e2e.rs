@@ -1207,10 +1207,8 @@ async fn the_plugin_puts_the_widget_on_a_wordpress_post_and_keeps_wordpress_comm
     assert_eq!(texts.len() as u64, wp.seed.article_comments, "WordPress's approved comments: {texts:?}");
     let heading = plain(&find(&client, ".nw-comments h2").await.text().await.unwrap());
     assert_eq!(heading, format!("{} commentaires", wp.seed.article_comments), "in the site's language");
-    let hidden_comments = client
-        .execute("return document.querySelectorAll('#comments, #commentform').length", vec![])
-        .await
-        .unwrap();
+    let hidden_comments =
+        client.execute("return document.querySelectorAll('#comments, #commentform').length", vec![]).await.unwrap();
     assert_eq!(hidden_comments, json!(0), "WordPress's own thread stays in <noscript>");
     save_element_screenshot(&client, WIDGET, "wordpress.png").await;
     client.close().await.unwrap();
