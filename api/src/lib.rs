@@ -24,7 +24,8 @@ pub use comment::{
     PostedComment, Report, Sort, BODY_MAX, EDIT_TOKEN_HEADER, IDEMPOTENCY_KEY_HEADER, MIN_FILL_MS,
 };
 pub use parse::{
-    epoch_ms, is_host_name, line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp, UrlPolicy, MAX_SAFE_INTEGER,
+    civil_from_days, days_from_civil, epoch_ms, is_host_name, line_text, LangTag, ParseError, SafeUrl, Slug, Timestamp,
+    UrlPolicy, MAX_SAFE_INTEGER,
 };
 pub use problem::{FieldError, Problem, PROBLEM_CONTENT_TYPE};
 pub use rating::{RatingInput, RatingSummary, ReaderToken, Stars, READER_TOKEN_HEADER};

@@ -163,27 +163,15 @@ fn days_in_month(y: i32, m: u8) -> u8 {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// [`news_widget_api::days_from_civil`] on a parsed date.
 fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
-    let y = i64::from(y) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    news_widget_api::days_from_civil(i64::from(y), i64::from(m), i64::from(d))
 }
 
-fn civil_from_days(z: i64) -> (i32, u8, u8) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    ((yoe + era * 400 + i64::from(m <= 2)) as i32, m, d)
+/// [`news_widget_api::civil_from_days`] as a date ICU4X takes (a day of 1970 ± 5 million years).
+fn civil_from_days(days: i64) -> (i32, u8, u8) {
+    let (y, m, d) = news_widget_api::civil_from_days(days);
+    (y as i32, m as u8, d as u8)
 }
 
 impl Parsed {

@@ -3,34 +3,11 @@
 
 use news_widget_api::Timestamp;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// Milliseconds since the epoch as the server writes a date.
 pub fn format_utc(ms: i64) -> String {
     let (secs, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = news_widget_api::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
@@ -59,23 +36,8 @@ pub fn wp_gmt(raw: &str) -> Option<String> {
 /// An RFC 3339 date (any offset, any fraction) as milliseconds since the epoch.
 pub fn rfc3339_ms(raw: &str) -> Option<i64> {
     let stamp = Timestamp::parse(raw.trim()).ok()?;
-    let s = stamp.as_str();
-    let n = |a: usize, b: usize| s.get(a..b).and_then(|v| v.parse::<i64>().ok());
-    let (y, mo, d, h, mi, sec) = (n(0, 4)?, n(5, 7)?, n(8, 10)?, n(11, 13)?, n(14, 16)?, n(17, 19)?.min(59));
-    let mut at = 19;
-    let mut milli = 0;
-    if s.as_bytes().get(19) == Some(&b'.') {
-        let digits: String = s[20..].chars().take_while(char::is_ascii_digit).collect();
-        at = 20 + digits.len();
-        milli = format!("{digits:0<3}")[..3].parse::<i64>().ok()?;
-    }
-    let offset = match s.as_bytes().get(at) {
-        Some(b'+') => n(at + 1, at + 3)? * 60 + n(at + 4, at + 6)?,
-        Some(b'-') => -(n(at + 1, at + 3)? * 60 + n(at + 4, at + 6)?),
-        _ => 0,
-    };
-    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset * 60;
-    Some(secs * 1000 + milli)
+    // Exact: milliseconds of any year 0–9999 are far below 2^53.
+    news_widget_api::epoch_ms(stamp.as_str()).map(|ms| ms as i64)
 }
 
 /// An RFC 3339 date as UTC in the server's form.
