@@ -170,6 +170,18 @@ impl<R: Read> Wxr<R> {
         Ok(())
     }
 
+    /// An element starts (the first one must be WXR's root).
+    fn open(&mut self, e: &BytesStart<'_>) -> anyhow::Result<()> {
+        if !self.started {
+            self.root(e)?;
+            self.started = true;
+        }
+        let name = self.name(e.name().0);
+        self.start(&name);
+        self.path.push(name);
+        Ok(())
+    }
+
     /// The next published post or page and its comments; `None` at the end of the file.
     pub fn next_thread(&mut self) -> anyhow::Result<Option<Thread>> {
         loop {
@@ -179,23 +191,10 @@ impl<R: Read> Wxr<R> {
                 Err(e) => anyhow::bail!("not well-formed XML near byte {}: {e}", self.xml.error_position()),
             };
             match event {
-                Event::Start(e) => {
-                    if !self.started {
-                        self.root(&e)?;
-                        self.started = true;
-                    }
-                    let name = self.name(e.name().0);
-                    self.start(&name);
-                    self.path.push(name);
-                }
+                Event::Start(e) => self.open(&e)?,
+                // `<a/>` opens and closes at once.
                 Event::Empty(e) => {
-                    if !self.started {
-                        self.root(&e)?;
-                        self.started = true;
-                    }
-                    let name = self.name(e.name().0);
-                    self.start(&name);
-                    self.path.push(name);
+                    self.open(&e)?;
                     if let Some(thread) = self.end()? {
                         return Ok(Some(thread));
                     }
