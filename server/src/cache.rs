@@ -202,6 +202,18 @@ impl PageCache {
     }
 }
 
+impl PageCache {
+    /// After a write that may change every article's pages (the moderation rules).
+    pub fn forget_all(&self) {
+        if let Ok(mut articles) = self.articles.lock() {
+            for a in articles.values_mut() {
+                a.generation += 1;
+                a.pages.clear();
+            }
+        }
+    }
+}
+
 /// What a cached page is sent with: browsers revalidate every time (a cheap 304) and never show
 /// a stale page, not even while revalidating (no stale-while-revalidate); a CDN may keep it 10 s.
 pub const CACHE_CONTROL: &str = "public, max-age=0, must-revalidate, s-maxage=10";

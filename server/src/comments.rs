@@ -21,6 +21,7 @@ use crate::admin::Admin;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
+use crate::moderation::{self, Candidate, Decision};
 use crate::secrets::{token_hash, Secrets};
 use crate::trap::{self, Verdict};
 use crate::{client, db, routes, AppState};
@@ -66,15 +67,15 @@ impl Row {
         CommentStatus::parse(&self.status).unwrap_or(CommentStatus::Pending)
     }
 
-    /// What the author sees of their own comment: a bot's trapped post looks pending, like any
-    /// comment held for review, and an edit awaiting review shows as pending with its new text.
+    /// What the author sees of their own comment: a bot's trapped post and a comment the rules
+    /// rejected (a block word, a ban) look pending, like any comment held for review, and an edit awaiting review shows as pending with its new text.
     fn for_author(mut self) -> Comment {
-        let honeypot = self.held_reason.as_deref() == Some("honeypot");
+        let looks_pending = crate::moderation::looks_pending(self.held_reason.as_deref());
         if let Some(body) = self.pending_body.take() {
             self.body = body;
             self.status = CommentStatus::Pending.as_str().to_owned();
         }
-        if honeypot {
+        if looks_pending {
             self.status = CommentStatus::Pending.as_str().to_owned();
         }
         self.public()
@@ -150,7 +151,8 @@ pub async fn list(
             let cursor = q.cursor.as_deref().map(parse_cursor).transpose()?;
             let mut conn = state.db.acquire().await?;
             db::require_article(&mut conn, &slug).await?;
-            let page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
+            let mut page = page(&mut conn, &slug, sort, cursor, limit.get()).await?;
+            page.closed = moderation::is_closed(&mut conn, &state, &slug).await?;
             Ok::<_, ApiError>(Bytes::from(serde_json::to_vec(&page).map_err(ApiError::internal)?))
         })
         .await?;
@@ -293,6 +295,9 @@ pub(crate) async fn store(
             return Ok(answer);
         }
     }
+    if moderation::is_closed(&mut *state.db.acquire().await?, state, slug).await? {
+        return Err(moderation::closed_error());
+    }
     state.comment_limiter.check(client::rate_key(ip))?;
     let new = input.parse().map_err(ApiError::invalid)?;
 
@@ -316,18 +321,47 @@ pub(crate) async fn store(
         }
     }
     // Only the honeypot drops a comment (stored out of sight until its key expires, so that the
-    // bot's answer and its replays look like any pending comment's); the time trap holds one.
+    // bot's answer and its replays look like any pending comment's); the rules may reject one
+    // (answered alike) or hold it, and so may the time trap; every reason is stored.
+    let person = state.secrets.avatar(&new.author_email);
     let (status, held) = if input.honeypot_filled() {
         tracing::info!(article = %slug, "comment trapped by the honeypot");
-        (CommentStatus::Rejected, Some("honeypot"))
+        (CommentStatus::Rejected, Some("honeypot".to_owned()))
     } else {
-        match trap::verify(&state.secrets, slug, &input.form_token, state.form_min_age) {
-            Verdict::Hold(reason) => {
-                tracing::info!(article = %slug, reason, "comment held for review by the time trap");
-                (CommentStatus::Pending, Some(reason))
+        let rules = moderation::load(&mut tx, &state.rules).await?;
+        let candidate = Candidate {
+            author_name: &new.author_name,
+            author_email: &new.author_email,
+            author_url: new.author_url.as_ref().map(|u| u.as_str()),
+            body: &new.body,
+            person: &person,
+        };
+        let (rejected, mut reasons) = match moderation::decide(&mut tx, &rules, &candidate).await? {
+            Decision::Reject(reason) => {
+                tracing::info!(article = %slug, reason = %reason, "comment rejected by the moderation rules");
+                (true, vec![reason])
             }
-            Verdict::Person if state.moderation == Moderation::Pre => (CommentStatus::Pending, None),
-            Verdict::Person => (CommentStatus::Approved, None),
+            Decision::Hold(reasons) => {
+                tracing::info!(article = %slug, reasons = %reasons.join(","), "comment held by the moderation rules");
+                (false, reasons)
+            }
+            Decision::Publish => (false, Vec::new()),
+        };
+        if !rejected {
+            if let Verdict::Hold(reason) = trap::verify(&state.secrets, slug, &input.form_token, state.form_min_age) {
+                tracing::info!(article = %slug, reason, "comment held for review by the time trap");
+                reasons.insert(0, reason.to_owned());
+            }
+        }
+        let held = (!reasons.is_empty()).then(|| reasons.join(","));
+        if rejected {
+            (CommentStatus::Rejected, held)
+        } else if held.is_some() {
+            (CommentStatus::Pending, held)
+        } else if state.moderation == Moderation::Pre {
+            (CommentStatus::Pending, None)
+        } else {
+            (CommentStatus::Approved, None)
         }
     };
     let edit_token = match key {
@@ -346,12 +380,12 @@ pub(crate) async fn store(
     .bind(&new.author_name)
     .bind(&new.author_email)
     .bind(new.author_url.as_ref().map(|u| u.as_str()))
-    .bind(state.secrets.avatar(&new.author_email))
+    .bind(&person)
     .bind(&new.body)
     .bind(status.as_str())
     .bind(token_hash(&edit_token))
     .bind(format!("+{} minutes", state.edit_window_minutes))
-    .bind(held)
+    .bind(held.as_deref())
     .fetch_one(&mut *tx)
     .await?;
     let id = row.id;
@@ -524,12 +558,16 @@ pub async fn state(
     let id = comment_id(id)?;
     let mut conn = state.db.acquire().await?;
     check_edit(&mut conn, id, &headers, false).await?;
-    let (status, edit_pending): (String, bool) =
-        sqlx::query_as("SELECT status, pending_body IS NOT NULL FROM comments WHERE id = ?")
+    let (status, edit_pending, held): (String, bool, Option<String>) =
+        sqlx::query_as("SELECT status, pending_body IS NOT NULL, held_reason FROM comments WHERE id = ?")
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
-    let status = CommentStatus::parse(&status).unwrap_or(CommentStatus::Pending);
+    let mut status = CommentStatus::parse(&status).unwrap_or(CommentStatus::Pending);
+    // A comment the rules rejected stays "awaiting moderation" for its author.
+    if status == CommentStatus::Rejected && moderation::looks_pending(held.as_deref()) {
+        status = CommentStatus::Pending;
+    }
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(CommentState { status, edit_pending })).into_response())
 }
 
@@ -707,7 +745,9 @@ pub async fn counts(
 pub struct ModeratedComment {
     pub article_slug: String,
     pub reports: i64,
-    /// Why the time trap held it, if it did (`too_fast`, `no_form_token`, …).
+    /// Why it was held or rejected, comma-separated: the time trap (`too_fast`, `no_form_token`, …)
+    /// and the moderation rules (`links:N`, `hold_word:W`, `new_commenter`, `block_word:W`,
+    /// `banned`, `suspended`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_reason: Option<String>,
     /// Under pre-moderation: the author's edit awaiting review (readers see `body` meanwhile).
@@ -719,7 +759,7 @@ pub struct ModeratedComment {
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AdminQuery {
-    /// `pending` (default) or `reported`.
+    /// `pending` (default), `reported`, or `rejected` (by the moderation rules).
     status: Option<String>,
 }
 
@@ -728,7 +768,11 @@ pub async fn moderation_queue(db: &crate::db::Db, which: &str) -> ApiResult<Vec<
     let filter = match which {
         "pending" => "(status = 'pending' OR (status = 'approved' AND pending_body IS NOT NULL))",
         "reported" => "reports > 0 AND status = 'approved'",
-        _ => return Err(ApiError::field("status", "must be pending or reported")),
+        // Rejected by the rules (a block word, a ban), not by a moderator nor the honeypot.
+        "rejected" => {
+            "status = 'rejected' AND (held_reason LIKE 'block_word:%' OR held_reason IN ('banned', 'suspended'))"
+        }
+        _ => return Err(ApiError::field("status", "must be pending, reported or rejected")),
     };
     let rows: Vec<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE {filter} ORDER BY created_at, id LIMIT 500"))

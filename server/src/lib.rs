@@ -1,6 +1,7 @@
 //! The reference backend of news-widget: one module per concern — `routes`, `comments` and
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
-//! (the admin token), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
+//! (the admin token), `moderation` (the rules: links, words, new commenters, bans, closing),
+//! `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
 //! the compressed bodies it keeps and their negotiation), `privacy`, `import` (the
 //! importers and the export), `maintenance` (upkeep in the background) and `http` (the layers around every route); for
 //! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
@@ -24,6 +25,7 @@ pub mod intl;
 pub mod json;
 pub mod limit;
 pub mod maintenance;
+pub mod moderation;
 pub mod openapi;
 pub mod page;
 pub mod privacy;
@@ -89,6 +91,8 @@ pub struct Config {
     pub form_min_age: Duration,
     /// Requests handled at once; past it, more wait briefly, then are shed with 503.
     pub max_concurrent_requests: usize,
+    /// The moderation rules while the database holds none (`PUT /admin/rules` saves its own).
+    pub rules: moderation::Rules,
 }
 
 impl Config {
@@ -110,6 +114,7 @@ impl Config {
             reports_per_hour: 20,
             form_min_age: Duration::from_millis(news_widget_api::MIN_FILL_MS),
             max_concurrent_requests: 1024,
+            rules: moderation::Rules::default(),
         }
     }
 }
@@ -127,6 +132,8 @@ pub struct Inner {
     pub moderation: comments::Moderation,
     pub edit_window_minutes: u32,
     pub form_min_age: Duration,
+    /// The moderation rules while the database holds none.
+    pub rules: moderation::Rules,
     pub comment_limiter: limit::Limiter,
     pub report_limiter: limit::Limiter,
     /// Comment pages and widget fragments as sent, for a second.
@@ -220,6 +227,7 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
         moderation: config.moderation,
         edit_window_minutes: config.edit_window_minutes,
         form_min_age: config.form_min_age,
+        rules: config.rules.clone(),
         comment_limiter: limit::Limiter::per_minute(
             config.comments_per_minute,
             config.comment_burst,
@@ -261,6 +269,12 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .route("/admin/comments", get(comments::admin_list))
         .route("/admin/comments/{id}", axum::routing::delete(comments::admin_delete))
         .route("/admin/comments/{id}/{action}", post(comments::admin_action))
+        .route("/admin/rules", get(moderation::get_rules).put(moderation::put_rules))
+        .route(
+            "/admin/bans",
+            get(moderation::list_bans).post(moderation::post_ban).delete(moderation::delete_ban).layer(small),
+        )
+        .route("/admin/articles/{slug}/comments", axum::routing::put(moderation::put_article_comments).layer(small))
         .route("/admin/privacy/export", post(privacy::export).layer(small))
         .route("/admin/privacy/erase", post(privacy::erase).layer(small))
         .route("/openapi.json", get(openapi::document))

@@ -74,6 +74,18 @@ struct Cli {
     /// Requests handled at once; more are answered 503 with Retry-After.
     #[arg(long, env = "NEWS_WIDGET_MAX_CONCURRENT_REQUESTS", default_value_t = 1024)]
     max_concurrent_requests: usize,
+    /// Moderation rule (until `PUT /admin/rules` saves others): a comment with this many http(s)
+    /// links or more is held; 0: no limit.
+    #[arg(long, env = "NEWS_WIDGET_LINK_LIMIT", default_value_t = 2)]
+    link_limit: u32,
+    /// Moderation rule (until `PUT /admin/rules` saves others): a person's comments are held
+    /// until this many of theirs were approved; 0: trust everyone.
+    #[arg(long, env = "NEWS_WIDGET_TRUSTED_AFTER", default_value_t = 1)]
+    trusted_after: u32,
+    /// Moderation rule (until `PUT /admin/rules` saves others): comments close this many days
+    /// after the article's publication; unset: never.
+    #[arg(long, env = "NEWS_WIDGET_CLOSE_AFTER_DAYS")]
+    close_after_days: Option<u32>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -216,7 +228,7 @@ async fn privacy_cli(database: &str, action: PrivacyAction) -> anyhow::Result<()
 enum CommentsAction {
     /// List comments waiting for a moderator.
     List {
-        /// `pending` or `reported`.
+        /// `pending`, `reported`, or `rejected` (by the moderation rules).
         #[arg(long, default_value = "pending")]
         status: String,
     },
@@ -237,8 +249,13 @@ async fn comments_cli(database: &str, action: CommentsAction) -> anyhow::Result<
             for c in &queue {
                 let body: String = c.comment.body.chars().take(70).collect();
                 println!(
-                    "{:>6}  {}  {}  reports={}  {:?}",
-                    c.comment.id, c.article_slug, c.comment.author_name, c.reports, body
+                    "{:>6}  {}  {}  reports={}  reason={}  {:?}",
+                    c.comment.id,
+                    c.article_slug,
+                    c.comment.author_name,
+                    c.reports,
+                    c.held_reason.as_deref().unwrap_or("-"),
+                    body
                 );
             }
             println!("{} comment(s) {status}", queue.len());
@@ -291,6 +308,18 @@ async fn main() -> anyhow::Result<()> {
         reports_per_hour: cli.reports_per_hour,
         form_min_age: std::time::Duration::from_secs_f64(cli.form_min_seconds.clamp(0.0, 3600.0)),
         max_concurrent_requests: cli.max_concurrent_requests,
+        rules: news_widget_server::moderation::Rules {
+            link_limit: cli.link_limit,
+            trusted_after: cli.trusted_after,
+            close_after_days: cli.close_after_days,
+            ..Default::default()
+        }
+        .check()
+        .map_err(|errors| {
+            let all: Vec<String> =
+                errors.iter().map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message)).collect();
+            anyhow::anyhow!(all.join("; "))
+        })?,
     };
     let app = app(&config).await?;
     let listener = tokio::net::TcpListener::bind(cli.addr)

@@ -194,7 +194,9 @@ pub async fn load(state: &AppState, slug: &Slug, per_page: PageSize, public: &Ur
     let article =
         db::article(&mut *conn, slug).await?.ok_or_else(|| ApiError::not_found(format!("no article {slug}")))?;
     let summary = ratings::summary(&mut conn, slug, None).await?;
-    let page = comments::page(&mut conn, slug, Sort::default(), None, per_page.get()).await?;
+    let mut page = comments::page(&mut conn, slug, Sort::default(), None, per_page.get()).await?;
+    // A closed thread renders without its form from the first paint.
+    page.closed = crate::moderation::is_closed(&mut conn, state, slug).await?;
     drop(conn);
     let body_html = sanitize::rendered_body(&article.body_html, public);
     Ok(WidgetData {

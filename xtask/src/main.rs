@@ -377,8 +377,20 @@ fn test() -> Result<()> {
     step("browser tests (wasm-pack test, headless Chromium, against a real server)", || {
         let token = shell::random_token();
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
-        // The browser tests post as soon as a form shows: no time trap (it has server tests).
-        let args = ["--allowed-origin", "*", "--comment-burst", "10000", "--form-min-seconds", "0"];
+        // The browser tests post as soon as a form shows: no time trap, and their comments publish
+        // at once: no hold for new commenters nor for links (both have server tests).
+        let args = [
+            "--allowed-origin",
+            "*",
+            "--comment-burst",
+            "10000",
+            "--form-min-seconds",
+            "0",
+            "--trusted-after",
+            "0",
+            "--link-limit",
+            "0",
+        ];
         let server = Server::start_with_env(&server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
         // A backend of another origin that answers poison, for tests/hostile.rs.
         let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;

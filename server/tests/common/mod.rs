@@ -27,6 +27,8 @@ impl TestServer {
             admin_token: Some(news_widget_server::AdminToken::new(ADMIN_TOKEN).expect("a long enough token")),
             // Tests post at once: the time trap's wait has tests of its own.
             form_min_age: std::time::Duration::ZERO,
+            // Other tests publish at once: the moderation rules have tests of their own (rules.rs).
+            rules: news_widget_server::moderation::Rules { link_limit: 0, trusted_after: 0, ..Default::default() },
             ..Config::new(dir.path().join("test.sqlite3").to_string_lossy())
         };
         tweak(&mut config);

@@ -27,7 +27,19 @@ pub struct Ours {
 impl Ours {
     pub fn start(bin: &Path, www: &Path) -> Result<Self> {
         let token = random_token();
-        let args = ["--comment-burst", "1000000", "--comments-per-minute", "1000000", "--form-min-seconds", "0"];
+        // Like Isso's moderation off: comments publish at once (no hold for new commenters, links).
+        let args = [
+            "--comment-burst",
+            "1000000",
+            "--comments-per-minute",
+            "1000000",
+            "--form-min-seconds",
+            "0",
+            "--trusted-after",
+            "0",
+            "--link-limit",
+            "0",
+        ];
         // Warnings and errors only: an access log line per request, written to this terminal,
         // would be measured with the server under wrk.
         let envs = [("NEWS_WIDGET_ADMIN_TOKEN", token.as_str()), ("RUST_LOG", "warn")];
