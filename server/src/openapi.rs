@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{comments, form, privacy, ratings, routes, widget};
+use crate::{comments, form, privacy, ratings, routes, session, widget};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,8 @@ use crate::{comments, form, privacy, ratings, routes, widget};
         routes::health, routes::get_article, routes::put_article, ratings::get_rating, ratings::put_rating,
         comments::list, comments::post, form::post_form, widget::fragment, comments::form_token, comments::edit, comments::delete, comments::state,
         comments::report, comments::counts, comments::admin_list, comments::admin_action, comments::admin_delete,
-        privacy::export, privacy::erase,
+        privacy::export, privacy::erase, session::login, session::whoami, session::logout, session::setup,
+        session::list_users, session::create_user, session::disable_user,
     ),
     components(schemas(news_widget_api::FieldError)),
     modifiers(&AdminToken),

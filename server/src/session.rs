@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::AppState;
+use news_widget_api::Problem;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -46,7 +47,7 @@ fn no_store(response: &mut Response) {
 }
 
 fn login_failed() -> ApiError {
-    ApiError::from(news_widget_api::Problem::new(401, "Sign-in failed", "the email or the password is wrong"))
+    ApiError::from(Problem::new(401, "Sign-in failed", "the email or the password is wrong"))
 }
 
 fn login_throttled(seconds: i64) -> ApiError {
@@ -58,6 +59,8 @@ fn login_throttled(seconds: i64) -> ApiError {
 
 /// Signs in: 200 with the session cookie and, in the body, who signed in and the CSRF token.
 /// A wrong password, an unknown email and a disabled account get the same 401.
+#[utoipa::path(post, path = "/api/v1/admin/session", tag = "accounts", request_body = Login,
+    responses((status = 200, description = "signed in; Set-Cookie: __Host-nw_session", body = SessionInfo), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -115,6 +118,8 @@ impl axum::extract::FromRequestParts<AppState> for Signed {
 }
 
 /// Who is signed in, and the session's CSRF token.
+#[utoipa::path(get, path = "/api/v1/admin/session", tag = "accounts",
+    responses((status = 200, body = SessionInfo), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn whoami(Signed(id, user): Signed, State(state): State<AppState>) -> Response {
     let info =
         SessionInfo { email: user.email, role: user.role, csrf_token: accounts::csrf_token(&state.secrets, &id) };
@@ -124,6 +129,8 @@ pub async fn whoami(Signed(id, user): Signed, State(state): State<AppState>) -> 
 }
 
 /// Signs out: the session is deleted and the cookie cleared.
+#[utoipa::path(delete, path = "/api/v1/admin/session", tag = "accounts",
+    responses((status = 204, description = "signed out; the cookie is cleared"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn logout(Signed(id, user): Signed, State(state): State<AppState>) -> ApiResult<Response> {
     accounts::delete_session(&state.db, &id).await?;
     tracing::info!(user = user.id, "signed out");
@@ -140,10 +147,12 @@ pub struct Setup {
 }
 
 /// Sets the password of the account a setup link names; the link works once.
+#[utoipa::path(post, path = "/api/v1/admin/setup", tag = "accounts", request_body = Setup,
+    responses((status = 204, description = "the password is set"), (status = 410, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn setup(State(state): State<AppState>, ApiJson(input): ApiJson<Setup>) -> ApiResult<StatusCode> {
     accounts::check_password(&input.password)?;
     let Some(id) = accounts::take_setup_token(&state.db, &input.token, state.clock.now()).await? else {
-        return Err(ApiError::from(news_widget_api::Problem::new(
+        return Err(ApiError::from(Problem::new(
             410,
             "Setup link expired",
             "this setup link was used already, has expired, or was replaced; ask an admin for a new one",
@@ -155,6 +164,8 @@ pub async fn setup(State(state): State<AppState>, ApiJson(input): ApiJson<Setup>
 }
 
 /// Every account (admins only).
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "accounts", security(("admin_token" = [])),
+    responses((status = 200, body = Vec<User>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_users(_admin: Admin, State(state): State<AppState>) -> ApiResult<Json<Vec<User>>> {
     Ok(Json(accounts::list_users(&state.db).await?))
 }
@@ -184,6 +195,8 @@ pub fn setup_url(base: &url::Url, token: &str) -> String {
 }
 
 /// Creates an account (admins only), without a password: the answer has its setup link.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "accounts", request_body = NewUser, security(("admin_token" = [])),
+    responses((status = 201, body = Created), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_user(
     _admin: Admin,
     State(state): State<AppState>,
@@ -202,17 +215,16 @@ pub async fn create_user(
 
 /// Disables an account (admins only): its sessions end at once. An admin cannot disable their
 /// own account (409), so the last admin cannot lock everyone out by a slip.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/disable", tag = "accounts", params(("id" = i64, Path)),
+    security(("admin_token" = [])),
+    responses((status = 204, description = "disabled"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn disable_user(
     Admin(who): Admin,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     if who.user.as_ref().is_some_and(|u| u.id == id) {
-        return Err(ApiError::from(news_widget_api::Problem::new(
-            409,
-            "Conflict",
-            "you cannot disable your own account",
-        )));
+        return Err(ApiError::from(Problem::new(409, "Conflict", "you cannot disable your own account")));
     }
     if !accounts::disable(&state.db, id).await? {
         return Err(ApiError::not_found(format!("no account {id}")));

@@ -476,6 +476,11 @@ async fn the_static_admin_token_still_works_as_an_admin_without_csrf() {
     problem(both.send().await.unwrap(), 401).await;
     // The token is no session.
     problem(server.client.get(server.url(SESSION)).bearer_auth(ADMIN_TOKEN).send().await.unwrap(), 401).await;
+    // The OpenAPI document lists the new routes.
+    let doc: Value = server.get("/api/v1/openapi.json").await.json().await.unwrap();
+    for path in [SESSION, "/api/v1/admin/setup", USERS, "/api/v1/admin/users/{id}/disable"] {
+        assert!(doc["paths"][path].is_object(), "{path} is not in the OpenAPI document");
+    }
 }
 
 // ---- the `users` commands of the real binary ----
