@@ -17,7 +17,7 @@ use news_widget_api::{
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, SqliteConnection};
 
-use crate::admin::Admin;
+use crate::admin::Moderator;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
@@ -841,7 +841,7 @@ pub async fn moderate(db: &crate::db::Db, id: i64, action: &str) -> ApiResult<St
 #[utoipa::path(get, path = "/api/v1/admin/comments", tag = "moderation", params(AdminQuery), security(("admin_token" = [])),
     responses((status = 200, body = Vec<ModeratedComment>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_list(
-    _admin: Admin,
+    _moderator: Moderator,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<AdminQuery>,
 ) -> ApiResult<Json<Vec<ModeratedComment>>> {
@@ -855,7 +855,7 @@ pub async fn admin_list(
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "the comment was deleted", body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_action(
-    _admin: Admin,
+    _moderator: Moderator,
     State(state): State<AppState>,
     ApiPath((id, action)): ApiPath<(i64, String)>,
 ) -> ApiResult<StatusCode> {
@@ -872,7 +872,7 @@ pub async fn admin_action(
     security(("admin_token" = [])),
     responses((status = 204, description = "deleted"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_delete(
-    _admin: Admin,
+    _moderator: Moderator,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {

@@ -26,11 +26,28 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::from(Problem::new(401, "Unauthorized", "send the admin token as `Authorization: Bearer <token>`"))
+        Self::from(Problem::new(
+            401,
+            "Unauthorized",
+            "sign in (POST /api/v1/admin/session) or send the admin token as `Authorization: Bearer <token>`",
+        ))
+    }
+
+    /// 401: the session cookie names no live session (expired, signed out, or account disabled).
+    pub fn session_over() -> Self {
+        Self::from(Problem::new(401, "Unauthorized", "the session is over; sign in again (POST /api/v1/admin/session)"))
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::from(Problem::new(403, "Forbidden", detail))
     }
 
     pub fn admin_disabled() -> Self {
-        Self::from(Problem::new(403, "Admin routes are disabled", "start the server with --admin-token to enable them"))
+        Self::from(Problem::new(
+            403,
+            "Admin routes are disabled",
+            "no admin token is configured (--admin-token-file); sign in with an account instead",
+        ))
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {

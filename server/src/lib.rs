@@ -1,7 +1,8 @@
 //! The reference backend of news-widget: one module per concern — `routes`, `comments` and
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
-//! (the admin token), `moderation` (the rules: links, words, new commenters, bans, closing),
-//! `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
+//! (the admin token and the extractors of admin routes), `accounts` and `session` (moderators'
+//! accounts, sign-in and sessions), `moderation` (the rules: links, words, new commenters, bans,
+//! closing), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
 //! the compressed bodies it keeps and their negotiation), `privacy`, `import` (the
 //! importers and the export), `maintenance` (upkeep in the background) and `http` (the layers around every route); for
 //! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
@@ -9,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod admin;
 pub mod cache;
 pub mod client;
@@ -34,6 +36,7 @@ pub mod redirect;
 pub mod routes;
 pub mod sanitize;
 pub mod secrets;
+pub mod session;
 pub mod texts;
 pub mod trap;
 pub mod widget;
@@ -93,6 +96,8 @@ pub struct Config {
     pub max_concurrent_requests: usize,
     /// The moderation rules while the database holds none (`PUT /admin/rules` saves its own).
     pub rules: moderation::Rules,
+    /// The clock of sessions, setup links and sign-in throttling (tests move it forward).
+    pub clock: accounts::Clock,
 }
 
 impl Config {
@@ -115,6 +120,7 @@ impl Config {
             form_min_age: Duration::from_millis(news_widget_api::MIN_FILL_MS),
             max_concurrent_requests: 1024,
             rules: moderation::Rules::default(),
+            clock: accounts::Clock::default(),
         }
     }
 }
@@ -142,6 +148,7 @@ pub struct Inner {
     pub public_url: Option<url::Url>,
     /// Dates and numbers for server renders, formatters built once per locale.
     pub intl: Arc<intl::IcuFormats>,
+    pub clock: accounts::Clock,
 }
 
 impl Inner {
@@ -242,6 +249,7 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
         allowed_origins: config.allowed_origins.clone(),
         public_url: config.public_url.clone(),
         intl: Arc::new(intl::IcuFormats::new()),
+        clock: config.clock.clone(),
     })))
 }
 
@@ -266,6 +274,10 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .route("/comments/{id}/status", get(comments::state))
         .route("/comments/{id}/report", post(comments::report).layer(small))
         .route("/counts", post(comments::counts).layer(small))
+        .route("/admin/session", post(session::login).get(session::whoami).delete(session::logout).layer(small))
+        .route("/admin/setup", post(session::setup).layer(small))
+        .route("/admin/users", get(session::list_users).post(session::create_user).layer(small))
+        .route("/admin/users/{id}/disable", post(session::disable_user).layer(small))
         .route("/admin/comments", get(comments::admin_list))
         .route("/admin/comments/{id}", axum::routing::delete(comments::admin_delete))
         .route("/admin/comments/{id}/{action}", post(comments::admin_action))

@@ -102,6 +102,13 @@ enum Command {
         #[command(subcommand)]
         action: PrivacyAction,
     },
+    /// Moderators' accounts: add one, list them, disable one, reset a password. A password is
+    /// read from standard input when it is not a terminal (its first line), else asked twice
+    /// without echo.
+    Users {
+        #[command(subcommand)]
+        action: UsersAction,
+    },
     /// Bring comments (and their articles) in from WordPress, Disqus, or an export of ours.
     /// Importing a file again adds nothing; nothing in the database is changed or deleted.
     Import {
@@ -195,6 +202,102 @@ async fn export_cli(database: &str, file: &std::path::Path) -> anyhow::Result<()
 }
 
 #[derive(Subcommand, Debug)]
+enum UsersAction {
+    /// Create an account with a password (at least 12 characters).
+    Add {
+        email: String,
+        #[arg(long, value_enum)]
+        role: news_widget_server::accounts::Role,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account: it cannot sign in, and its sessions end at once.
+    Disable { email: String },
+    /// Set a new password for an account (its sessions end).
+    Reset { email: String },
+}
+
+/// The new password: standard input's first line when it is not a terminal, else asked twice
+/// without echo.
+fn read_new_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New password (12 characters or more): ")?;
+        let again = rpassword::prompt_password("The same password again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was changed");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    news_widget_server::accounts::check_password(&password).map_err(|e| {
+        anyhow::anyhow!("{}", e.problem.errors.first().map_or(e.problem.detail.clone(), |f| f.message.clone()))
+    })?;
+    Ok(password)
+}
+
+async fn users_cli(database: &str, action: UsersAction) -> anyhow::Result<()> {
+    use news_widget_server::accounts;
+    let fail = |e: news_widget_server::error::ApiError| {
+        let field = e.problem.errors.first().map(|f| f.message.clone());
+        anyhow::anyhow!("{}", field.unwrap_or(e.problem.detail))
+    };
+    // The email first: a bad one is named before a password is asked for.
+    let email = match &action {
+        UsersAction::Add { email, .. } | UsersAction::Disable { email } | UsersAction::Reset { email } => {
+            Some(accounts::email(email).map_err(fail)?)
+        }
+        UsersAction::List => None,
+    };
+    let db = news_widget_server::db::connect(database).await?;
+    let find = |email: String| {
+        let db = db.clone();
+        async move {
+            accounts::user_by_email(&db, &email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account has the email {email}"))
+        }
+    };
+    match action {
+        UsersAction::Add { role, .. } => {
+            let email = email.unwrap_or_default();
+            let password = read_new_password()?;
+            let hash = accounts::hash_password(&password)?;
+            let user = accounts::add_user(&db, &email, role, Some(&hash)).await.map_err(fail)?;
+            println!("added {} ({}), account {}", user.email, user.role.as_str(), user.id);
+        }
+        UsersAction::List => {
+            let users = accounts::list_users(&db).await?;
+            for u in &users {
+                let state = if u.disabled {
+                    "disabled"
+                } else if u.has_password {
+                    "active"
+                } else {
+                    "awaiting setup"
+                };
+                println!("{:>4}  {:<9}  {:<14}  {}  {}", u.id, u.role.as_str(), state, u.created_at, u.email);
+            }
+            println!("{} account(s)", users.len());
+        }
+        UsersAction::Disable { .. } => {
+            let (user, _) = find(email.unwrap_or_default()).await?;
+            accounts::disable(&db, user.id).await?;
+            println!("disabled {}; its sessions are over", user.email);
+        }
+        UsersAction::Reset { .. } => {
+            let (user, _) = find(email.unwrap_or_default()).await?;
+            let password = read_new_password()?;
+            let hash = accounts::hash_password(&password)?;
+            accounts::set_password(&db, user.id, &hash).await?;
+            println!("new password set for {}; its sessions are over", user.email);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Subcommand, Debug)]
 enum PrivacyAction {
     /// Print, as JSON, every comment stored under this email.
     Export {
@@ -280,6 +383,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.take() {
         Some(Command::Comments { action }) => return comments_cli(&cli.database, action).await,
         Some(Command::Privacy { action }) => return privacy_cli(&cli.database, action).await,
+        Some(Command::Users { action }) => return plain_errors(users_cli(&cli.database, action).await),
         Some(Command::Import { source }) => return plain_errors(import_cli(&cli.database, source).await),
         Some(Command::Export { file }) => return plain_errors(export_cli(&cli.database, &file).await),
         None => {}
@@ -320,6 +424,7 @@ async fn main() -> anyhow::Result<()> {
                 errors.iter().map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message)).collect();
             anyhow::anyhow!(all.join("; "))
         })?,
+        clock: Default::default(),
     };
     let app = app(&config).await?;
     let listener = tokio::net::TcpListener::bind(cli.addr)

@@ -35,6 +35,11 @@ pub async fn run_once(state: &AppState) {
         Ok(n) => tracing::info!(keys = n, "purged expired idempotency keys"),
         Err(e) => tracing::warn!(error = %e, "purging idempotency keys failed"),
     }
+    match crate::accounts::purge(&state.db, state.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
+        Err(e) => tracing::warn!(error = %e, "purging sessions failed"),
+    }
     state.comment_limiter.prune();
     state.report_limiter.prune();
     state.admin_failures.prune();

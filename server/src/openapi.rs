@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{comments, form, moderation, privacy, ratings, routes, widget};
+use crate::{comments, form, moderation, privacy, ratings, routes, session, widget};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +14,9 @@ use crate::{comments, form, moderation, privacy, ratings, routes, widget};
         comments::list, comments::post, form::post_form, widget::fragment, comments::form_token, comments::edit, comments::delete, comments::state,
         comments::report, comments::counts, comments::admin_list, comments::admin_action, comments::admin_delete,
         privacy::export, privacy::erase, moderation::get_rules, moderation::put_rules, moderation::post_ban,
-        moderation::delete_ban, moderation::list_bans, moderation::put_article_comments,
+        moderation::delete_ban, moderation::list_bans, moderation::put_article_comments, session::login,
+        session::whoami, session::logout, session::setup, session::list_users, session::create_user,
+        session::disable_user,
     ),
     components(schemas(news_widget_api::FieldError)),
     modifiers(&AdminToken),
