@@ -382,18 +382,8 @@ fn test() -> Result<()> {
         // Every browser test posts from 127.0.0.1: a roomy comment rate limit keeps them independent.
         // The browser tests post as soon as a form shows: no time trap, and their comments publish
         // at once: no hold for new commenters nor for links (both have server tests).
-        let args = [
-            "--allowed-origin",
-            "*",
-            "--comment-burst",
-            "10000",
-            "--form-min-seconds",
-            "0",
-            "--trusted-after",
-            "0",
-            "--link-limit",
-            "0",
-        ];
+        let mut args = vec!["--allowed-origin", "*", "--comment-burst", "10000"];
+        args.extend(shell::PUBLISH_AT_ONCE);
         let server = Server::start_with_env(&server_bin, &args, &[("NEWS_WIDGET_ADMIN_TOKEN", &token)], None)?;
         // A backend of another origin that answers poison, for tests/hostile.rs.
         let hostile = xtask::hostile::Hostile::start("127.0.0.1:0")?;

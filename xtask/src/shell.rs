@@ -156,6 +156,11 @@ pub struct Server {
     envs: Vec<(String, String)>,
 }
 
+/// Server flags under which a robot's comments publish at once: no time trap, no hold for a new
+/// commenter nor for links (each has its own server tests). For the browser, end-to-end and
+/// benchmark servers.
+pub const PUBLISH_AT_ONCE: [&str; 6] = ["--form-min-seconds", "0", "--trusted-after", "0", "--link-limit", "0"];
+
 impl Server {
     pub fn start(bin: &Path, args: &[&str], static_dir: Option<&Path>) -> Result<Self> {
         Self::start_with_env(bin, args, &[], static_dir)

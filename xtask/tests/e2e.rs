@@ -68,7 +68,9 @@ fn start_server(dir: &Path, addr: &str, args: &[String]) -> (Process, String) {
         // A robot fills the form faster than the time trap allows a person (2 s by default); the
         // trap has its own server tests, so it is off here, and so are the moderation rules that
         // hold a new commenter's or a link-rich comment (server/tests/rules.rs).
-        .args(["--addr", addr, "--form-min-seconds", "0", "--trusted-after", "0", "--link-limit", "0", "--database"])
+        .args(["--addr", addr])
+        .args(xtask::shell::PUBLISH_AT_ONCE)
+        .arg("--database")
         .env("NEWS_WIDGET_ADMIN_TOKEN", "e2e-admin-token-0123456789abcdef0123456789")
         .arg(dir.join("e2e.sqlite3"))
         .arg("--static-dir")

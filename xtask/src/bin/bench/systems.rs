@@ -28,18 +28,8 @@ impl Ours {
     pub fn start(bin: &Path, www: &Path) -> Result<Self> {
         let token = random_token();
         // Like Isso's moderation off: comments publish at once (no hold for new commenters, links).
-        let args = [
-            "--comment-burst",
-            "1000000",
-            "--comments-per-minute",
-            "1000000",
-            "--form-min-seconds",
-            "0",
-            "--trusted-after",
-            "0",
-            "--link-limit",
-            "0",
-        ];
+        let mut args = vec!["--comment-burst", "1000000", "--comments-per-minute", "1000000"];
+        args.extend(xtask::shell::PUBLISH_AT_ONCE);
         // Warnings and errors only: an access log line per request, written to this terminal,
         // would be measured with the server under wrk.
         let envs = [("NEWS_WIDGET_ADMIN_TOKEN", token.as_str()), ("RUST_LOG", "warn")];
