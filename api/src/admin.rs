@@ -1,0 +1,357 @@
+//! The moderators' console's wire types: what the server's admin routes answer and take, and
+//! what the console (`console/`) reads. The server serializes them, the console parses them;
+//! a rule on a field (a reason's length, a queue's name) lives here once.
+//!
+//! Nothing here carries an email or an address: a person is their keyed hash
+//! ([`QueueItem::person`], the comments' `avatar`), and only an admin's explicit, audited
+//! request (`POST /admin/people/{person}/email`) shows an email.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{line_text, CommentStatus, ParseError, Timestamp};
+
+/// The longest reason a moderator may give (a rejection, a ban, a note is [`NOTE_MAX`]).
+pub const REASON_MAX: usize = 500;
+/// The longest note on a person.
+pub const NOTE_MAX: usize = 2000;
+/// The most comments one bulk decision may name.
+pub const BULK_MAX: usize = 500;
+
+/// A moderator's reason: one line, 1 to [`REASON_MAX`] characters; empty or absent is none.
+pub fn parse_reason(raw: Option<&str>) -> Result<Option<String>, ParseError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(r) => line_text(r, 1, REASON_MAX).map(Some),
+    }
+}
+
+/// The console's queues. Pending and Reported are kept apart: a reported comment is one that
+/// readers see and reported; a pending one no reader sees yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Queue {
+    /// New comments and edits held for review (pre-moderation, or held by a rule).
+    Pending,
+    /// Approved comments that readers reported, with their reasons.
+    Reported,
+    /// Approved comments, newest first.
+    Approved,
+    /// Rejected by a moderator or by a rule.
+    Rejected,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 4] = [Queue::Pending, Queue::Reported, Queue::Approved, Queue::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Pending => "pending",
+            Queue::Reported => "reported",
+            Queue::Approved => "approved",
+            Queue::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        Self::ALL
+            .into_iter()
+            .find(|q| q.as_str() == raw)
+            .ok_or_else(|| ParseError::msg("must be pending, reported, approved or rejected"))
+    }
+}
+
+/// A moderator's decision on a comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Approve,
+    Reject,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        match raw {
+            "approve" => Ok(Action::Approve),
+            "reject" => Ok(Action::Reject),
+            _ => Err(ParseError::msg("must be approve or reject")),
+        }
+    }
+}
+
+/// One reason readers gave when reporting a comment, and how many gave it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportReason {
+    pub reason: String,
+    pub count: u32,
+}
+
+/// A comment as a moderator sees it in a queue, a person's drawer or an article.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueItem {
+    pub id: i64,
+    pub article_slug: String,
+    pub article_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_url: Option<String>,
+    /// The person: the keyed hash of their email (the comment's `avatar`); empty for a deleted
+    /// comment.
+    pub person: String,
+    /// Plain text, shown as text.
+    pub body: String,
+    /// An author's edit awaiting review (readers see `body` meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_body: Option<String>,
+    pub status: CommentStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub created_at: Timestamp,
+    /// Why a rule held or rejected it, comma-separated: `links:N`, `hold_word:W`,
+    /// `new_commenter`, `block_word:W`, `banned`, `suspended`, or the time trap's `too_fast`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_reason: Option<String>,
+    /// Readers' reports: their number, and each reason with how many gave it, most given first.
+    pub report_count: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<ReportReason>,
+    /// The last moderator's decision on it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_decision: Option<HistoryEntry>,
+}
+
+/// How many comments each queue holds (for the queue tabs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueCounts {
+    pub pending: u32,
+    pub reported: u32,
+    pub approved: u32,
+    pub rejected: u32,
+}
+
+/// `GET /api/v1/admin/queue?queue=…&q=…&author=…&article=…&before=…`: one page of a queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueuePage {
+    pub queue: Queue,
+    pub items: Vec<QueueItem>,
+    pub counts: QueueCounts,
+    /// Pass as `before` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<i64>,
+}
+
+/// The body of `POST /api/v1/admin/comments/{id}/{action}` (optional) and of the bulk route.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// Why (shown in the comment's history and the audit export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `POST /api/v1/admin/comments/bulk`: one decision on several comments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkInput {
+    /// 1 to [`BULK_MAX`] comment ids.
+    pub ids: Vec<i64>,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What a bulk decision did: the ids decided, and each one that could not be, with why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkResult {
+    pub done: Vec<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<BulkFailure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkFailure {
+    pub id: i64,
+    pub detail: String,
+}
+
+/// One recorded decision: who, when, what, why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub at: Timestamp,
+    /// Who: a moderator's email (moderators see each other), `admin token`, `email link
+    /// (<email>)`, or `rules` for the server's own decisions.
+    pub actor: String,
+    /// `approve`, `reject`, `delete`, `ban`, `suspend`, `unban`, `close`, `reopen`,
+    /// `moderation`, `reveal_email`, `note`, `held` (by a rule).
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The comment it was about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_id: Option<i64>,
+}
+
+/// A moderator's note on a person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Note {
+    pub id: i64,
+    pub author: String,
+    pub text: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub at: Timestamp,
+}
+
+/// `POST /api/v1/admin/people/{person}/notes`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    pub text: String,
+}
+
+/// A ban (no `until`) or a suspension, as the person's drawer shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BanState {
+    /// UTC; absent: banned for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub until: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `GET /api/v1/admin/people/{person}`: the reader drawer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub person: String,
+    /// The names they wrote under, most recent first.
+    pub names: Vec<String>,
+    pub counts: QueueCounts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban: Option<BanState>,
+    pub notes: Vec<Note>,
+    /// Everything they wrote, newest first (at most 200).
+    pub comments: Vec<QueueItem>,
+    /// Decisions about them and their comments, newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// `POST /api/v1/admin/people/{person}/ban`: suspend until a time, or ban (no `until`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonBanInput {
+    /// RFC 3339; absent: banned for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Pre-moderation (nothing shows before a moderator approves it) or post-moderation (it shows
+/// at once, unless a rule holds it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ModerationMode {
+    Pre,
+    Post,
+}
+
+/// `GET /api/v1/admin/articles`: one row per article.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArticleSummary {
+    pub slug: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub published_at: Option<Timestamp>,
+    pub counts: QueueCounts,
+    /// Whether comments are closed now (by an admin, or `close_after_days`).
+    pub closed: bool,
+    /// An admin's explicit close (true) or reopen (false); absent: the rules decide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_override: Option<bool>,
+    /// The moderation that applies to it now.
+    pub moderation: ModerationMode,
+    /// This article's own moderation; absent: the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation_override: Option<ModerationMode>,
+}
+
+/// `PUT /api/v1/admin/articles/{slug}/moderation`: null goes back to the server's default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ModerationInput {
+    pub moderation: Option<ModerationMode>,
+}
+
+/// How often a moderator hears of the queues by email.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum AlertMode {
+    /// An email for every pending or reported comment.
+    Each,
+    /// One email an hour listing what came in, if anything did.
+    Hourly,
+    /// No email.
+    #[default]
+    None,
+}
+
+/// `GET`/`PUT /api/v1/admin/me/alerts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AlertPrefs {
+    pub mode: AlertMode,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queues_and_actions_parse_their_names_only() {
+        for q in Queue::ALL {
+            assert_eq!(Queue::parse(q.as_str()).unwrap(), q);
+        }
+        assert!(Queue::parse("Pending").is_err() && Queue::parse("").is_err());
+        assert_eq!(Action::parse("reject").unwrap(), Action::Reject);
+        assert!(Action::parse("delete").is_err());
+    }
+
+    #[test]
+    fn a_reason_is_one_line_or_none() {
+        assert_eq!(parse_reason(None).unwrap(), None);
+        assert_eq!(parse_reason(Some("  ")).unwrap(), None);
+        assert_eq!(parse_reason(Some(" spam ")).unwrap().as_deref(), Some("spam"));
+        assert!(parse_reason(Some("a\nb")).is_err());
+        assert!(parse_reason(Some(&"x".repeat(REASON_MAX + 1))).is_err());
+    }
+}
