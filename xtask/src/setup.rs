@@ -16,7 +16,7 @@ pub const BINARYEN_VERSION: &str = "132";
 /// wasm-bindgen-cli (`serve`, `build`, `dist`, `sizes`).
 pub fn serving() -> Result<()> {
     step("set-up: wasm32-unknown-unknown target", wasm_target)?;
-    step("set-up: wasm-opt (npm binaryen, pinned in package-lock.json)", npm_tools)?;
+    step("set-up: wasm-opt, terser and axe-core (npm, pinned in package-lock.json)", npm_tools)?;
     step(&format!("set-up: trunk {TRUNK_VERSION}"), || {
         cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", "trunk", "--version", TRUNK_VERSION])
     })?;
