@@ -53,7 +53,8 @@ fn npm_tools() -> Result<()> {
     let wasm_opt = root().join("node_modules/.bin/wasm-opt");
     let version = Cmd::new(wasm_opt.to_str().unwrap_or_default()).args(["--version"]).output();
     let terser = root().join("node_modules/.bin/terser").is_file();
-    if terser && version.as_deref().is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}"))) {
+    let axe = root().join("node_modules/axe-core/axe.min.js").is_file();
+    if terser && axe && version.as_deref().is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION}"))) {
         println!("    ok: {}", version.unwrap_or_default());
         return Ok(());
     }
