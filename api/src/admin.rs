@@ -332,6 +332,50 @@ pub struct AlertPrefs {
     pub mode: AlertMode,
 }
 
+/// `POST /api/v1/admin/people/{person}/email` (admins only, audited): the email of the
+/// person's latest comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonEmail {
+    pub email: String,
+}
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Moderates, and manages the accounts.
+    Admin,
+    /// Moderates comments.
+    Moderator,
+}
+
+impl Role {
+    pub const ALL: [Role; 2] = [Role::Admin, Role::Moderator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Moderator => "moderator",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw).ok_or_else(|| ParseError::msg("must be admin or moderator"))
+    }
+}
+
+/// `GET`/`POST /api/v1/admin/session`: who is signed in, and the CSRF token their POST, PUT,
+/// PATCH and DELETE send in `X-CSRF-Token`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub email: String,
+    pub role: Role,
+    pub csrf_token: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,6 +388,10 @@ mod tests {
         assert!(Queue::parse("Pending").is_err() && Queue::parse("").is_err());
         assert_eq!(Action::parse("reject").unwrap(), Action::Reject);
         assert!(Action::parse("delete").is_err());
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()).unwrap(), r);
+        }
+        assert!(Role::parse("Admin").is_err());
     }
 
     #[test]

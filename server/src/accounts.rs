@@ -57,30 +57,12 @@ impl Clock {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Moderates, and manages the accounts.
-    Admin,
-    /// Moderates comments.
-    Moderator,
-}
+/// The roles live with the console's wire types (the console reads them too).
+pub use news_widget_api::admin::Role;
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Moderator => "moderator",
-        }
-    }
-
-    fn parse(raw: &str) -> Self {
-        if raw == "admin" {
-            Role::Admin
-        } else {
-            Role::Moderator
-        }
-    }
+/// A role as the command line takes it (`--role admin`).
+pub fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw).map_err(|e| e.to_string())
 }
 
 /// An account, as listed (never its hash).
@@ -99,7 +81,14 @@ type UserRow = (i64, String, String, bool, Option<String>, String);
 
 fn user(row: UserRow) -> (User, Option<String>) {
     let (id, email, role, disabled, hash, created_at) = row;
-    let user = User { id, email, role: Role::parse(&role), disabled, has_password: hash.is_some(), created_at };
+    let user = User {
+        id,
+        email,
+        role: Role::parse(&role).unwrap_or(Role::Moderator),
+        disabled,
+        has_password: hash.is_some(),
+        created_at,
+    };
     (user, hash)
 }
 

@@ -67,6 +67,13 @@ pub struct Principal {
     pub role: Role,
 }
 
+impl Principal {
+    /// Who this is in the decisions log: the account's email, or `admin token`.
+    pub fn actor(&self) -> String {
+        self.user.as_ref().map_or_else(|| crate::audit::ADMIN_TOKEN.to_owned(), |u| u.email.clone())
+    }
+}
+
 /// A request from an admin: a session of an admin account, or the static admin token. Take it as
 /// a handler's first argument, so that it refuses before the body is read.
 pub struct Admin(pub Principal);

@@ -58,7 +58,7 @@ struct Row {
     reports: i64,
 }
 
-fn stamp(s: &str) -> Timestamp {
+pub(crate) fn stamp(s: &str) -> Timestamp {
     Timestamp::parse(s).unwrap_or_else(|_| Timestamp::parse("1970-01-01T00:00:00Z").expect("epoch"))
 }
 
@@ -358,7 +358,7 @@ pub(crate) async fn store(
             (CommentStatus::Rejected, held)
         } else if held.is_some() {
             (CommentStatus::Pending, held)
-        } else if state.moderation == Moderation::Pre {
+        } else if crate::console::moderation_for(&mut tx, slug, state.moderation).await? == Moderation::Pre {
             (CommentStatus::Pending, None)
         } else {
             (CommentStatus::Approved, None)
@@ -391,6 +391,19 @@ pub(crate) async fn store(
     let id = row.id;
     if row.parent_id.is_none() {
         sqlx::query("UPDATE comments SET root_id = id WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    }
+    // The rules' own decisions go to the log like a moderator's (not the honeypot's: a bot's).
+    if let Some(reason) = held.as_deref().filter(|r| *r != "honeypot") {
+        let action = if status == CommentStatus::Rejected { "reject" } else { "held" };
+        let entry = crate::audit::Entry {
+            actor: crate::audit::RULES,
+            action,
+            reason: Some(reason),
+            comment_id: Some(id),
+            article_slug: Some(slug.as_str()),
+            person: Some(&person),
+        };
+        crate::audit::record(&mut tx, entry).await?;
     }
     if let Some(key) = key {
         sqlx::query("INSERT INTO idempotency_keys (key_hash, article_slug, comment_id) VALUES (?, ?, ?)")
@@ -536,7 +549,7 @@ async fn check_edit(conn: &mut SqliteConnection, id: i64, headers: &HeaderMap, w
     Ok(row.article_slug)
 }
 
-fn comment_id(id: i64) -> ApiResult<i64> {
+pub(crate) fn comment_id(id: i64) -> ApiResult<i64> {
     if comment_id_ok(id) {
         Ok(id)
     } else {
@@ -590,7 +603,8 @@ pub async fn edit(
     let body = parse_body(&input.body).map_err(|e| ApiError::field("body", e.to_string()))?;
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     let slug = check_edit(&mut tx, id, &headers, true).await?;
-    let sql = if state.moderation == Moderation::Pre {
+    let article = routes::slug(&slug)?;
+    let sql = if crate::console::moderation_for(&mut tx, &article, state.moderation).await? == Moderation::Pre {
         // Approved: the edit waits in pending_body. Pending: it replaces the text under review.
         format!(
             "UPDATE comments SET
@@ -767,7 +781,7 @@ pub struct AdminQuery {
 pub async fn moderation_queue(db: &crate::db::Db, which: &str) -> ApiResult<Vec<ModeratedComment>> {
     let filter = match which {
         "pending" => "(status = 'pending' OR (status = 'approved' AND pending_body IS NOT NULL))",
-        "reported" => "reports > 0 AND status = 'approved'",
+        "reported" => "reports > reports_reviewed AND status = 'approved'",
         // Rejected by the rules (a block word, a ban), not by a moderator nor the honeypot.
         "rejected" => {
             "status = 'rejected' AND (held_reason LIKE 'block_word:%' OR held_reason IN ('banned', 'suspended'))"
@@ -791,17 +805,27 @@ pub async fn moderation_queue(db: &crate::db::Db, which: &str) -> ApiResult<Vec<
     Ok(out)
 }
 
-/// A moderator's decision on comment `id`; answers the comment's article. Approving publishes a
-/// pending comment or a pending edit; a deleted comment cannot be brought back.
-pub async fn moderate(db: &crate::db::Db, id: i64, action: &str) -> ApiResult<String> {
+/// A moderator's decision on comment `id` (`approve`, `reject` or `delete`), recorded in the
+/// decisions log with `actor` and `reason` in the same transaction; answers the comment's
+/// article. Approving publishes a pending comment or a pending edit, and marks its reports
+/// reviewed (it leaves the Reported queue until someone reports it again); a deleted comment
+/// cannot be brought back.
+pub async fn moderate(
+    db: &crate::db::Db,
+    id: i64,
+    action: &str,
+    actor: &str,
+    reason: Option<&str>,
+) -> ApiResult<String> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let found: Option<(String, String)> = sqlx::query_as(
-        "SELECT article_slug, status FROM comments WHERE id = ? AND (held_reason IS NULL OR held_reason <> 'honeypot')",
+    let found: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT article_slug, status, avatar FROM comments
+         WHERE id = ? AND (held_reason IS NULL OR held_reason <> 'honeypot')",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (slug, status) = found.ok_or_else(|| ApiError::not_found(format!("no comment {id}")))?;
+    let (slug, status, person) = found.ok_or_else(|| ApiError::not_found(format!("no comment {id}")))?;
     let gone = || {
         ApiError::from(Problem::new(
             409,
@@ -816,7 +840,7 @@ pub async fn moderate(db: &crate::db::Db, id: i64, action: &str) -> ApiResult<St
                 "UPDATE comments SET status = 'approved', held_reason = NULL,
                      body = COALESCE(pending_body, body),
                      edited_at = CASE WHEN pending_body IS NULL THEN edited_at ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,
-                     pending_body = NULL
+                     pending_body = NULL, reports_reviewed = reports
                  WHERE id = ?",
             )
             .bind(id)
@@ -833,6 +857,15 @@ pub async fn moderate(db: &crate::db::Db, id: i64, action: &str) -> ApiResult<St
         "delete" => erase(&mut tx, id, "moderator").await?,
         _ => return Err(ApiError::not_found(format!("no action {action}"))),
     }
+    let entry = crate::audit::Entry {
+        actor,
+        action,
+        reason,
+        comment_id: Some(id),
+        article_slug: Some(&slug),
+        person: Some(&person),
+    };
+    crate::audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(slug)
 }
@@ -848,21 +881,25 @@ pub async fn admin_list(
     Ok(Json(moderation_queue(&state.db, q.status.as_deref().unwrap_or("pending")).await?))
 }
 
-/// Approves or rejects a comment (admin token).
+/// Approves or rejects a comment; the optional body gives the reason (kept in its history).
 #[utoipa::path(post, path = "/api/v1/admin/comments/{id}/{action}", tag = "moderation",
     params(("id" = i64, Path), ("action" = String, Path, description = "approve or reject")), security(("admin_token" = [])),
+    request_body(content = Option<news_widget_api::admin::DecisionInput>, description = "optional; an empty body is no reason"),
     responses((status = 204, description = "done"), (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "the comment was deleted", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "the comment was deleted", body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_action(
-    _moderator: Moderator,
+    Moderator(who): Moderator,
     State(state): State<AppState>,
     ApiPath((id, action)): ApiPath<(i64, String)>,
+    body: Bytes,
 ) -> ApiResult<StatusCode> {
     if !matches!(action.as_str(), "approve" | "reject") {
         return Err(ApiError::not_found(format!("no action {action}")));
     }
-    let slug = moderate(&state.db, comment_id(id)?, &action).await?;
+    let reason = crate::console::decision_reason(&body)?;
+    let slug = moderate(&state.db, comment_id(id)?, &action, &who.actor(), reason.as_deref()).await?;
     state.pages.forget(&slug);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -872,11 +909,11 @@ pub async fn admin_action(
     security(("admin_token" = [])),
     responses((status = 204, description = "deleted"), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn admin_delete(
-    _moderator: Moderator,
+    Moderator(who): Moderator,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    let slug = moderate(&state.db, comment_id(id)?, "delete").await?;
+    let slug = moderate(&state.db, comment_id(id)?, "delete", &who.actor(), None).await?;
     state.pages.forget(&slug);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,7 +2,8 @@
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
 //! (the admin token and the extractors of admin routes), `accounts` and `session` (moderators'
 //! accounts, sign-in and sessions), `moderation` (the rules: links, words, new commenters, bans,
-//! closing), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
+//! closing), `console` (the moderators' console: queues, people, articles), `audit` (the
+//! decisions log), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
 //! the compressed bodies it keeps and their negotiation), `privacy`, `import` (the
 //! importers and the export), `maintenance` (upkeep in the background) and `http` (the layers around every route); for
 //! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
@@ -12,9 +13,11 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod audit;
 pub mod cache;
 pub mod client;
 pub mod comments;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod encoding;
@@ -256,6 +259,10 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
 /// Body limits per route: what each route can need, no more.
 const ARTICLE_BODY_LIMIT: usize = 1024 * 1024;
 const SMALL_BODY_LIMIT: usize = 4 * 1024;
+/// 500 ids and a reason.
+const BULK_BODY_LIMIT: usize = 64 * 1024;
+/// 2000 characters of up to 4 bytes, escaped.
+const NOTE_BODY_LIMIT: usize = 32 * 1024;
 
 fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
     let small = DefaultBodyLimit::max(SMALL_BODY_LIMIT);
@@ -280,7 +287,18 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .route("/admin/users/{id}/disable", post(session::disable_user).layer(small))
         .route("/admin/comments", get(comments::admin_list))
         .route("/admin/comments/{id}", axum::routing::delete(comments::admin_delete))
-        .route("/admin/comments/{id}/{action}", post(comments::admin_action))
+        .route("/admin/comments/bulk", post(console::bulk).layer(DefaultBodyLimit::max(BULK_BODY_LIMIT)))
+        .route("/admin/comments/{id}/history", get(console::history))
+        .route("/admin/comments/{id}/{action}", post(comments::admin_action).layer(small))
+        .route("/admin/queue", get(console::queue))
+        .route("/admin/audit.csv", get(audit::export_csv))
+        .route("/admin/people/{person}", get(console::person))
+        .route("/admin/people/{person}/notes", post(console::add_note).layer(DefaultBodyLimit::max(NOTE_BODY_LIMIT)))
+        .route("/admin/people/{person}/ban", post(console::ban).delete(console::unban).layer(small))
+        .route("/admin/people/{person}/reject-all", post(console::reject_all).layer(small))
+        .route("/admin/people/{person}/email", post(console::reveal_email).layer(small))
+        .route("/admin/articles", get(console::articles))
+        .route("/admin/articles/{slug}/moderation", axum::routing::put(console::put_moderation).layer(small))
         .route("/admin/rules", get(moderation::get_rules).put(moderation::put_rules))
         .route(
             "/admin/bans",

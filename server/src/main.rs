@@ -206,7 +206,8 @@ enum UsersAction {
     /// Create an account with a password (at least 12 characters).
     Add {
         email: String,
-        #[arg(long, value_enum)]
+        /// admin or moderator.
+        #[arg(long, value_parser = news_widget_server::accounts::parse_role)]
         role: news_widget_server::accounts::Role,
     },
     /// List the accounts.
@@ -368,9 +369,15 @@ async fn comments_cli(database: &str, action: CommentsAction) -> anyhow::Result<
         CommentsAction::Reject { id } => (id, "reject"),
         CommentsAction::Delete { id } => (id, "delete"),
     };
-    let _article = comments::moderate(&db, id, verb).await.map_err(fail)?;
+    let actor = format!("command line ({})", whoami());
+    let _article = comments::moderate(&db, id, verb, &actor, None).await.map_err(fail)?;
     println!("comment {id}: {verb} done");
     Ok(())
+}
+
+/// Who runs a `comments` command, for the decisions log: the OS user, as the environment names them.
+fn whoami() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".to_owned())
 }
 
 #[tokio::main]

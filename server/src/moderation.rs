@@ -300,7 +300,7 @@ async fn person(state: &AppState, input: &BanInput) -> ApiResult<String> {
     responses((status = 201, body = Ban), (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn post_ban(
-    _admin: Admin,
+    Admin(who): Admin,
     State(state): State<AppState>,
     ApiJson(input): ApiJson<BanInput>,
 ) -> ApiResult<Response> {
@@ -316,18 +316,58 @@ pub async fn post_ban(
         Some(r) => Some(news_widget_api::line_text(r, 1, 500).map_err(|e| ApiError::field("reason", e.to_string()))?),
     };
     let person = person(&state, &input).await?;
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let ban = set_ban(&mut tx, &person, until.as_ref(), reason.as_deref(), &who.actor()).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(ban)).into_response())
+}
+
+/// Bans (no `until`) or suspends `person`, replacing any ban they had, and records it (`ban` or
+/// `suspend`) in the decisions log as `actor`'s.
+pub async fn set_ban(
+    conn: &mut SqliteConnection,
+    person: &str,
+    until: Option<&Timestamp>,
+    reason: Option<&str>,
+    actor: &str,
+) -> sqlx::Result<Ban> {
     let ban: Ban = sqlx::query_as(
         "INSERT INTO bans (person_hash, until, reason) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', ?2), ?3)
          ON CONFLICT (person_hash) DO UPDATE SET until = excluded.until, reason = excluded.reason,
              created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          RETURNING person_hash AS person, until, reason, created_at",
     )
-    .bind(&person)
-    .bind(until.as_ref().map(|t| t.as_str()))
+    .bind(person)
+    .bind(until.map(|t| t.as_str()))
     .bind(reason)
-    .fetch_one(&state.db)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok((StatusCode::CREATED, Json(ban)).into_response())
+    let action = if until.is_some() { "suspend" } else { "ban" };
+    let entry = crate::audit::Entry { actor, action, reason, person: Some(person), ..Default::default() };
+    crate::audit::record(conn, entry).await?;
+    Ok(ban)
+}
+
+/// Lifts `person`'s ban or suspension, recorded as `unban`; false if they had none.
+pub async fn lift_ban(conn: &mut SqliteConnection, person: &str, actor: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM bans WHERE person_hash = ?").bind(person).execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let entry = crate::audit::Entry { actor, action: "unban", person: Some(person), ..Default::default() };
+    crate::audit::record(conn, entry).await?;
+    Ok(true)
+}
+
+/// The ban or suspension in force on `person`, if any.
+pub async fn ban_of(conn: &mut SqliteConnection, person: &str) -> sqlx::Result<Option<Ban>> {
+    sqlx::query_as(
+        "SELECT person_hash AS person, until, reason, created_at FROM bans
+         WHERE person_hash = ? AND (until IS NULL OR until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    )
+    .bind(person)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Lifts a ban or a suspension (admin token); the body names the person as `POST` does.
@@ -335,13 +375,15 @@ pub async fn post_ban(
     responses((status = 204, description = "lifted"), (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_ban(
-    _admin: Admin,
+    Admin(who): Admin,
     State(state): State<AppState>,
     ApiJson(input): ApiJson<BanInput>,
 ) -> ApiResult<StatusCode> {
     let person = person(&state, &input).await?;
-    let done = sqlx::query("DELETE FROM bans WHERE person_hash = ?").bind(person).execute(&state.db).await?;
-    if done.rows_affected() == 0 {
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let lifted = lift_ban(&mut tx, &person, &who.actor()).await?;
+    tx.commit().await?;
+    if !lifted {
         return Err(ApiError::not_found("this person is neither banned nor suspended"));
     }
     Ok(StatusCode::NO_CONTENT)
@@ -375,7 +417,7 @@ pub struct ArticleComments {
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn put_article_comments(
-    _admin: Admin,
+    Admin(who): Admin,
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
     ApiJson(input): ApiJson<ArticleComments>,
@@ -392,6 +434,10 @@ pub async fn put_article_comments(
     .bind(input.closed)
     .execute(&mut *tx)
     .await?;
+    let action = if input.closed { "close" } else { "reopen" };
+    let actor = who.actor();
+    let entry = crate::audit::Entry { actor: &actor, action, article_slug: Some(slug.as_str()), ..Default::default() };
+    crate::audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     state.pages.forget(slug.as_str());
     Ok(Json(input))

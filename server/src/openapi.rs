@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{comments, form, moderation, privacy, ratings, routes, session, widget};
+use crate::{audit, comments, console, form, moderation, privacy, ratings, routes, session, widget};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,7 +16,9 @@ use crate::{comments, form, moderation, privacy, ratings, routes, session, widge
         privacy::export, privacy::erase, moderation::get_rules, moderation::put_rules, moderation::post_ban,
         moderation::delete_ban, moderation::list_bans, moderation::put_article_comments, session::login,
         session::whoami, session::logout, session::setup, session::list_users, session::create_user,
-        session::disable_user,
+        session::disable_user, console::queue, console::bulk, console::history, console::person, console::add_note,
+        console::ban, console::unban, console::reject_all, console::reveal_email, console::articles,
+        console::put_moderation, audit::export_csv,
     ),
     components(schemas(news_widget_api::FieldError)),
     modifiers(&AdminToken),

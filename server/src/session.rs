@@ -26,13 +26,8 @@ pub struct Login {
     pub password: String,
 }
 
-/// Who is signed in, and the CSRF token their POST, PUT, PATCH and DELETE send in X-CSRF-Token.
-#[derive(Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SessionInfo {
-    pub email: String,
-    pub role: Role,
-    pub csrf_token: String,
-}
+/// Who is signed in (shared with the console).
+pub use news_widget_api::admin::SessionInfo;
 
 fn cookie(value: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&format!(

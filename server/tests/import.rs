@@ -283,7 +283,7 @@ async fn export_then_import_json_is_byte_identical() {
             .execute(&db)
             .await
             .unwrap();
-        news_widget_server::comments::moderate(&db, 2, "reject").await.unwrap();
+        news_widget_server::comments::moderate(&db, 2, "reject", "test", None).await.unwrap();
         db.close().await;
     }
     let a = dir.path().join("a.json");
