@@ -87,8 +87,23 @@ pub async fn erase_for(db: &Db, raw_email: &str) -> ApiResult<(usize, Vec<String
             .bind(&email)
             .fetch_all(&mut *tx)
             .await?;
+    // The person as the console knows them (their keyed hash), before their comments lose it.
+    let people: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT avatar FROM comments WHERE author_email = ? AND avatar <> ''")
+            .bind(&email)
+            .fetch_all(&mut *tx)
+            .await?;
     for (id, _) in &rows {
         crate::comments::erase(&mut tx, *id, "erasure").await?;
+    }
+    // Moderators' notes go; the decisions log keeps who decided what, no longer about whom. A ban
+    // stays (keyed by the hash only), so that an erasure is no way around it.
+    for (person,) in &people {
+        sqlx::query("DELETE FROM person_notes WHERE person_hash = ?").bind(person).execute(&mut *tx).await?;
+        sqlx::query("UPDATE decisions SET person_hash = NULL WHERE person_hash = ?")
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     let count = rows.len();

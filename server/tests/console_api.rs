@@ -460,6 +460,26 @@ async fn revealing_an_email_is_for_admins_and_audited() {
     assert!(!drawer.to_string().contains(CAMILLE));
 }
 
+#[tokio::test]
+async fn erasing_a_person_takes_their_notes_and_their_name_out_of_the_log() {
+    let server = server().await;
+    let id = post(&server, "Camille", CAMILLE, "to be forgotten").await;
+    let person = person_of(&server, id).await;
+    let drawer = format!("/api/v1/admin/people/{person}");
+    let moderator = login(&server, MODERATOR).await;
+    json_of(moderator.send(&server, Method::POST, &format!("{drawer}/notes")).json(&json!({"text": "a note"})), 201)
+        .await;
+    json_of(moderator.send(&server, Method::POST, &format!("/api/v1/admin/comments/{id}/reject")), 204).await;
+    assert!(csv(&server, "").await.contains(&person));
+
+    let erased = token(&server, Method::POST, "/api/v1/admin/privacy/erase").json(&json!({"email": CAMILLE}));
+    assert_eq!(json_of(erased, 200).await["comments"], 1);
+    problem(moderator.send(&server, Method::GET, &drawer).send().await.unwrap(), 404).await;
+    let log = csv(&server, "").await;
+    assert!(!log.contains(&person), "{log}");
+    assert!(log.contains(&format!(",{},reject,{id},", MODERATOR.0)), "the decision stays, about no one: {log}");
+}
+
 async fn article_row(server: &TestServer, slug: &str) -> Value {
     let list = json_of(token(server, Method::GET, "/api/v1/admin/articles"), 200).await;
     list.as_array().unwrap().iter().find(|a| a["slug"] == slug).unwrap().clone()
