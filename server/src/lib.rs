@@ -11,7 +11,9 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod act;
 pub mod admin;
+pub mod alerts;
 pub mod cache;
 pub mod client;
 pub mod comments;
@@ -26,9 +28,11 @@ pub mod import;
 pub mod intl;
 pub mod json;
 pub mod limit;
+pub mod mail;
 pub mod maintenance;
 pub mod moderation;
 pub mod openapi;
+pub mod outbox;
 pub mod page;
 pub mod privacy;
 pub mod ratings;
@@ -98,6 +102,8 @@ pub struct Config {
     pub rules: moderation::Rules,
     /// The clock of sessions, setup links and sign-in throttling (tests move it forward).
     pub clock: accounts::Clock,
+    /// The SMTP server of the moderators' email alerts; None: no alert is queued or sent.
+    pub mail: Option<mail::MailConfig>,
 }
 
 impl Config {
@@ -121,6 +127,7 @@ impl Config {
             max_concurrent_requests: 1024,
             rules: moderation::Rules::default(),
             clock: accounts::Clock::default(),
+            mail: None,
         }
     }
 }
@@ -149,6 +156,10 @@ pub struct Inner {
     /// Dates and numbers for server renders, formatters built once per locale.
     pub intl: Arc<intl::IcuFormats>,
     pub clock: accounts::Clock,
+    /// The email alerts' SMTP settings, if any.
+    pub mail: Option<mail::MailConfig>,
+    /// Wakes the outbox's worker when alerts are queued.
+    pub outbox_wake: tokio::sync::Notify,
 }
 
 impl Inner {
@@ -215,6 +226,11 @@ impl std::ops::Deref for AppState {
 pub async fn app(config: &Config) -> anyhow::Result<Router> {
     let state = state(config).await?;
     maintenance::spawn(state.clone());
+    match &state.mail {
+        Some(mail) => tracing::info!(smtp = %mail.server(), from = %mail.from, links = %mail.link_base, "email alerts on"),
+        None => tracing::info!("email alerts off: no SMTP server configured (--smtp-url)"),
+    }
+    outbox::spawn(state.clone());
     router(state, config)
 }
 
@@ -250,6 +266,8 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
         public_url: config.public_url.clone(),
         intl: Arc::new(intl::IcuFormats::new()),
         clock: config.clock.clone(),
+        mail: config.mail.clone(),
+        outbox_wake: tokio::sync::Notify::new(),
     })))
 }
 
@@ -287,12 +305,15 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
             get(moderation::list_bans).post(moderation::post_ban).delete(moderation::delete_ban).layer(small),
         )
         .route("/admin/articles/{slug}/comments", axum::routing::put(moderation::put_article_comments).layer(small))
+        .route("/admin/me/alerts", get(alerts::get_mine).put(alerts::put_mine).layer(small))
+        .route("/admin/outbox", get(outbox::counts))
         .route("/admin/privacy/export", post(privacy::export).layer(small))
         .route("/admin/privacy/erase", post(privacy::erase).layer(small))
         .route("/openapi.json", get(openapi::document))
         .fallback(routes::api_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
-    let mut app = Router::new().nest(news_widget_api::API_PREFIX, api).route("/media/{file}", get(routes::media));
+    let mut app = Router::new().nest(news_widget_api::API_PREFIX, api).route("/media/{file}", get(routes::media))
+        .route("/admin/act/{token}", get(act::confirm).post(act::act).layer(small));
     if let Some(dir) = config.static_dir.as_deref().and_then(demo::index) {
         // The demo page with the widget's HTML included, as a host's server would serve it.
         let page = move |state, headers| demo::page(state, dir.clone(), headers);

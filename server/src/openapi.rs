@@ -16,7 +16,7 @@ use crate::{comments, form, moderation, privacy, ratings, routes, session, widge
         privacy::export, privacy::erase, moderation::get_rules, moderation::put_rules, moderation::post_ban,
         moderation::delete_ban, moderation::list_bans, moderation::put_article_comments, session::login,
         session::whoami, session::logout, session::setup, session::list_users, session::create_user,
-        session::disable_user,
+        session::disable_user, crate::alerts::get_mine, crate::alerts::put_mine, crate::outbox::counts,
     ),
     components(schemas(news_widget_api::FieldError)),
     modifiers(&AdminToken),
