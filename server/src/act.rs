@@ -45,7 +45,10 @@ pub async fn link(
     .execute(&state.db)
     .await?;
     let base = &config.link_base;
-    Ok(base.join(&format!("admin/act/{token}")).map(|u| u.to_string()).unwrap_or_else(|_| format!("{base}admin/act/{token}")))
+    Ok(base
+        .join(&format!("admin/act/{token}"))
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| format!("{base}admin/act/{token}")))
 }
 
 #[derive(sqlx::FromRow)]
@@ -75,7 +78,11 @@ async fn find(state: &AppState, token: &str) -> Result<Link, Response> {
         None
     };
     let Some(link) = found else {
-        return Err(message(StatusCode::NOT_FOUND, "Unknown link", "This link is not one this server gave, or its account is disabled."));
+        return Err(message(
+            StatusCode::NOT_FOUND,
+            "Unknown link",
+            "This link is not one this server gave, or its account is disabled.",
+        ));
     };
     if link.used_at.is_some() {
         let decision = match link.decision.as_deref() {

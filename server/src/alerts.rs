@@ -39,11 +39,8 @@ pub async fn get(db: &Db, user_id: i64) -> sqlx::Result<Option<AlertMode>> {
 /// Sets the account's mode; false if there is no such account. Leaving `hourly` leaves the items
 /// gathered for the next digest to it: they are sent when the account chooses `hourly` again.
 pub async fn set(db: &Db, user_id: i64, mode: AlertMode) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE users SET alerts = ? WHERE id = ?")
-        .bind(as_str(mode))
-        .bind(user_id)
-        .execute(db)
-        .await?;
+    let done =
+        sqlx::query("UPDATE users SET alerts = ? WHERE id = ?").bind(as_str(mode)).bind(user_id).execute(db).await?;
     Ok(done.rows_affected() > 0)
 }
 

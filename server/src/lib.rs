@@ -227,7 +227,9 @@ pub async fn app(config: &Config) -> anyhow::Result<Router> {
     let state = state(config).await?;
     maintenance::spawn(state.clone());
     match &state.mail {
-        Some(mail) => tracing::info!(smtp = %mail.server(), from = %mail.from, links = %mail.link_base, "email alerts on"),
+        Some(mail) => {
+            tracing::info!(smtp = %mail.server(), from = %mail.from, links = %mail.link_base, "email alerts on")
+        }
         None => tracing::info!("email alerts off: no SMTP server configured (--smtp-url)"),
     }
     outbox::spawn(state.clone());
@@ -312,7 +314,9 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         .route("/openapi.json", get(openapi::document))
         .fallback(routes::api_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
-    let mut app = Router::new().nest(news_widget_api::API_PREFIX, api).route("/media/{file}", get(routes::media))
+    let mut app = Router::new()
+        .nest(news_widget_api::API_PREFIX, api)
+        .route("/media/{file}", get(routes::media))
         .route("/admin/act/{token}", get(act::confirm).post(act::act).layer(small));
     if let Some(dir) = config.static_dir.as_deref().and_then(demo::index) {
         // The demo page with the widget's HTML included, as a host's server would serve it.

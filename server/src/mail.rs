@@ -177,9 +177,10 @@ pub fn message(config: &MailConfig, outbox_id: i64, to: &str, alert: &Alert) -> 
         .message_id(Some(format!("<alert-{outbox_id}@{domain}>")))
         .header(ContentType::TEXT_PLAIN)
         // Quoted-printable always: readable in any client's source view, links kept whole.
-        .body(Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable).map_err(|_| {
-            anyhow::anyhow!("the alert's text cannot be encoded")
-        })?)?)
+        .body(
+            Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable)
+                .map_err(|_| anyhow::anyhow!("the alert's text cannot be encoded"))?,
+        )?)
 }
 
 /// Sends `message`; the error as one line for `outbox.last_error`.
@@ -217,9 +218,15 @@ mod tests {
     #[test]
     fn bad_settings_are_named_and_the_password_is_never_shown() {
         assert!(MailConfig::new("http://x", DEFAULT_FROM, url::Url::parse("https://n.example/").unwrap()).is_err());
-        assert!(MailConfig::new("smtp://h:25", "not a mailbox", url::Url::parse("https://n.example/").unwrap()).is_err());
-        let c = MailConfig::new("smtps://u:secret@mail.example:465", DEFAULT_FROM, url::Url::parse("https://n.example/").unwrap())
-            .unwrap();
+        assert!(
+            MailConfig::new("smtp://h:25", "not a mailbox", url::Url::parse("https://n.example/").unwrap()).is_err()
+        );
+        let c = MailConfig::new(
+            "smtps://u:secret@mail.example:465",
+            DEFAULT_FROM,
+            url::Url::parse("https://n.example/").unwrap(),
+        )
+        .unwrap();
         assert!(!format!("{c:?}").contains("secret"));
         assert_eq!(c.server(), "smtps://mail.example:465");
     }

@@ -275,9 +275,7 @@ async fn users_cli(database: &str, action: UsersAction) -> anyhow::Result<()> {
         UsersAction::Add { email, .. }
         | UsersAction::Disable { email }
         | UsersAction::Reset { email }
-        | UsersAction::Alerts { email, .. } => {
-            Some(accounts::email(email).map_err(fail)?)
-        }
+        | UsersAction::Alerts { email, .. } => Some(accounts::email(email).map_err(fail)?),
         UsersAction::List => None,
     };
     let db = news_widget_server::db::connect(database).await?;

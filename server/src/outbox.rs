@@ -109,11 +109,12 @@ pub fn spawn(state: AppState) {
 
 /// Until the next row is due, at most the poll interval.
 async fn next_wait(state: &AppState, config: &MailConfig) -> Duration {
-    let next: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT MIN(MAX(due_at, COALESCE(claimed_until, 0))) FROM outbox WHERE sent_at IS NULL AND batch = 0")
-            .fetch_optional(&state.db)
-            .await
-            .ok();
+    let next: Option<(Option<i64>,)> = sqlx::query_as(
+        "SELECT MIN(MAX(due_at, COALESCE(claimed_until, 0))) FROM outbox WHERE sent_at IS NULL AND batch = 0",
+    )
+    .fetch_one(&state.db)
+    .await
+    .ok();
     match next.and_then(|(n,)| n) {
         Some(due) => {
             let ms = u64::try_from(due - state.clock.now_ms()).unwrap_or(0).max(10);
@@ -130,6 +131,7 @@ async fn make_digests(state: &AppState, config: &MailConfig) -> sqlx::Result<()>
     let every = i64::try_from(config.digest_every.as_millis()).unwrap_or(i64::MAX);
     let due: Vec<(i64,)> = sqlx::query_as(
         "SELECT u.id FROM users u WHERE u.alerts = 'hourly' AND u.disabled = 0
+         AND EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id AND o.batch = 1 AND o.digest_id IS NULL)
          AND COALESCE(u.last_digest_at, (SELECT MIN(o.created_at) FROM outbox o
              WHERE o.user_id = u.id AND o.batch = 1 AND o.digest_id IS NULL)) + ?1 <= ?2",
     )
@@ -323,7 +325,9 @@ async fn item(
             let list: Vec<String> = reasons.into_iter().map(|(r,)| format!("  - {r}")).collect();
             format!("Reported by readers ({}):\n{}", list.len(), list.join("\n"))
         }
-        "comment" if c.edit => "Waiting: an edit of a published comment (pre-moderation); readers see the old text meanwhile.".to_owned(),
+        "comment" if c.edit => {
+            "Waiting: an edit of a published comment (pre-moderation); readers see the old text meanwhile.".to_owned()
+        }
         "comment" if c.status == "pending" => match &c.held_reason {
             Some(reasons) => format!("Held by: {reasons}"),
             None => "Waiting: pre-moderation (every new comment waits for a moderator).".to_owned(),
@@ -381,11 +385,10 @@ pub async fn counts(_admin: Admin, State(state): State<AppState>) -> ApiResult<J
     )
     .fetch_one(&state.db)
     .await?;
-    let last_error: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT last_error FROM outbox WHERE sent_at IS NULL AND attempts > 0 ORDER BY id DESC LIMIT 1",
-    )
-    .fetch_optional(&state.db)
-    .await?;
+    let last_error: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT last_error FROM outbox WHERE sent_at IS NULL AND attempts > 0 ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&state.db)
+            .await?;
     Ok(Json(OutboxCounts {
         enabled: state.mail.is_some(),
         pending,

@@ -56,7 +56,15 @@ impl Smtp {
 
     fn run(&mut self) {
         let child = Command::new(python())
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{}", self.port), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{}", self.port),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
             .arg(&self.dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -175,8 +183,15 @@ impl Server {
 
     /// Posts a comment; answers its id and status.
     async fn comment(&self, body: &str) -> (i64, String) {
-        let token: Value =
-            self.client.get(self.url(&format!("/api/v1/articles/{SLUG}/form-token"))).send().await.unwrap().json().await.unwrap();
+        let token: Value = self
+            .client
+            .get(self.url(&format!("/api/v1/articles/{SLUG}/form-token")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let input = json!({"author_name": "Camille", "author_email": COMMENTER_EMAIL, "body": body,
                            "form_token": token["token"]});
         let answer =
@@ -187,8 +202,15 @@ impl Server {
     }
 
     async fn public_bodies(&self) -> Vec<String> {
-        let page: Value =
-            self.client.get(self.url(&format!("/api/v1/articles/{SLUG}/comments"))).send().await.unwrap().json().await.unwrap();
+        let page: Value = self
+            .client
+            .get(self.url(&format!("/api/v1/articles/{SLUG}/comments")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         page["comments"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap().to_owned()).collect()
     }
 
@@ -274,11 +296,12 @@ async fn a_held_comment_emails_each_moderator_and_its_links_act_once() {
     assert_eq!(done.status(), 200);
     assert!(done.text().await.unwrap().contains("approved"));
     assert!(server.public_bodies().await.iter().any(|b| b.contains("Bold")), "comment {id} is public");
-    let decided: (String,) = sqlx::query_as("SELECT decided_by FROM action_links WHERE comment_id = ? AND used_at IS NOT NULL LIMIT 1")
-        .bind(id)
-        .fetch_one(&server.db)
-        .await
-        .unwrap();
+    let decided: (String,) =
+        sqlx::query_as("SELECT decided_by FROM action_links WHERE comment_id = ? AND used_at IS NOT NULL LIMIT 1")
+            .bind(id)
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
     assert_eq!(decided.0, "email link (each@example.org)");
 
     let again = post_link(&server.client, &approve).await;
@@ -471,12 +494,20 @@ async fn without_smtp_nothing_is_queued() {
     let client = reqwest::Client::new();
     let token: Value =
         client.get(format!("{base}/api/v1/articles/{SLUG}/form-token")).send().await.unwrap().json().await.unwrap();
-    let input = json!({"author_name": "C", "author_email": COMMENTER_EMAIL, "body": "Held.", "form_token": token["token"]});
+    let input =
+        json!({"author_name": "C", "author_email": COMMENTER_EMAIL, "body": "Held.", "form_token": token["token"]});
     let answer = client.post(format!("{base}/api/v1/articles/{SLUG}/comments")).json(&input).send().await.unwrap();
     assert_eq!(answer.status(), 201);
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(&db).await.unwrap();
     assert_eq!(n, 0);
-    let counts: Value =
-        client.get(format!("{base}/api/v1/admin/outbox")).bearer_auth(ADMIN_TOKEN).send().await.unwrap().json().await.unwrap();
+    let counts: Value = client
+        .get(format!("{base}/api/v1/admin/outbox"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(counts["enabled"], false);
 }
