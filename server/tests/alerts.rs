@@ -472,6 +472,12 @@ async fn accounts_set_their_own_alerts_and_the_static_token_has_none() {
     assert_eq!(bad.status(), 422);
     problem(server.client.get(&alerts).bearer_auth(ADMIN_TOKEN).send().await.unwrap(), 409).await;
     problem(server.client.get(&alerts).send().await.unwrap(), 401).await;
+    let doc: Value = server.client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/admin/me/alerts"]["put"].is_object());
+    assert!(doc["paths"]["/api/v1/admin/outbox"]["get"].is_object());
+    for schema in ["AlertPrefs", "AlertMode", "OutboxCounts"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    }
 }
 
 #[tokio::test]
@@ -510,4 +516,48 @@ async fn without_smtp_nothing_is_queued() {
         .await
         .unwrap();
     assert_eq!(counts["enabled"], false);
+}
+
+/// The real binary's `users` commands: `add --alerts`, its default by role, and `users alerts`.
+fn users(database: &Path, args: &[&str], stdin: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_news-widget-server"))
+        .args(["users"])
+        .args(args)
+        .arg("--database")
+        .arg(database)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn the_users_commands_set_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cli.sqlite3");
+    let (ok, out) = users(&path, &["add", "boss@example.org", "--role", "admin"], "a long admin passphrase\n");
+    assert!(ok && out.contains("email alerts: each"), "an admin's default: {out}");
+    let (ok, out) = users(&path, &["add", "mod@example.org", "--role", "moderator"], "a long mod passphrase\n");
+    assert!(ok && out.contains("email alerts: none"), "a moderator's default: {out}");
+    let (ok, out) =
+        users(&path, &["add", "h@example.org", "--role", "moderator", "--alerts", "hourly"], "a long mod passphrase\n");
+    assert!(ok && out.contains("email alerts: hourly"), "{out}");
+    let (ok, out) = users(&path, &["add", "x@example.org", "--role", "moderator", "--alerts", "daily"], "");
+    assert!(!ok && out.contains("each, hourly or none"), "{out}");
+    let (ok, out) = users(&path, &["alerts", "mod@example.org", "each"], "");
+    assert!(ok && out.contains("email alerts of mod@example.org: each"), "{out}");
+    let (ok, out) = users(&path, &["alerts", "nobody@example.org", "each"], "");
+    assert!(!ok && out.contains("no account"), "{out}");
+    let db = db::connect(&path.to_string_lossy()).await.unwrap();
+    let modes: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, alerts FROM users ORDER BY id").fetch_all(&db).await.unwrap();
+    let modes: Vec<(&str, &str)> = modes.iter().map(|(e, m)| (e.as_str(), m.as_str())).collect();
+    assert_eq!(modes, [("boss@example.org", "each"), ("mod@example.org", "each"), ("h@example.org", "hourly")]);
 }
