@@ -181,7 +181,8 @@ pub async fn act(State(state): State<AppState>, Path(token): Path<String>, body:
         Ok(_) => return find(&state, &token).await.err().unwrap_or_else(|| error_page(&"the link changed")),
         Err(e) => return error_page(&e),
     }
-    // The actor of this decision (the audit of `moderate` records it once it takes one).
+    // `actor` (above: `email link (<email>)`) is who decided; `moderate`'s audit takes it as
+    // `moderate(&state.db, id, action, &actor, None)` once it has that argument.
     let decided = crate::comments::moderate(&state.db, link.comment_id, &link.action).await;
     match decided {
         Ok(slug) => {

@@ -2,7 +2,9 @@
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
 //! (the admin token and the extractors of admin routes), `accounts` and `session` (moderators'
 //! accounts, sign-in and sessions), `moderation` (the rules: links, words, new commenters, bans,
-//! closing), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
+//! closing), the moderators' email alerts (`alerts`: each account's setting; `outbox`: the queue
+//! and its worker; `mail`: SMTP and the messages; `act`: the links in them), `client`
+//! (addresses and rate keys), `limit`, `cache` (with `encoding`,
 //! the compressed bodies it keeps and their negotiation), `privacy`, `import` (the
 //! importers and the export), `maintenance` (upkeep in the background) and `http` (the layers around every route); for
 //! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
