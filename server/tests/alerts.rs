@@ -561,3 +561,24 @@ async fn the_users_commands_set_alerts() {
     let modes: Vec<(&str, &str)> = modes.iter().map(|(e, m)| (e.as_str(), m.as_str())).collect();
     assert_eq!(modes, [("boss@example.org", "each"), ("mod@example.org", "each"), ("h@example.org", "hourly")]);
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_send_each_alert_once() {
+    let port = free_port();
+    let a = Server::start(port, |_| {}).await;
+    let shared = a.dir.path().join("test.sqlite3").to_string_lossy().into_owned();
+    let b = Server::start(port, move |c| c.database = shared).await;
+    let smtp = Smtp::start(port, &a.maildir());
+    a.account("each@example.org", Role::Moderator, AlertMode::Each).await;
+    for i in 0..6 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let (_, status) = server.comment(&format!("Held {i}, see https://a.example/")).await;
+        assert_eq!(status, "pending");
+    }
+    wait_for(&smtp.dir, 6).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mails = messages(&smtp.dir);
+    assert_eq!(mails.len(), 6, "one email per alert, whichever server's worker sent it");
+    let ids: std::collections::HashSet<&str> = mails.iter().map(|m| m["message_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 6, "{ids:?}");
+}
