@@ -183,6 +183,12 @@ impl Server {
 
     /// Posts a comment; answers its id and status.
     async fn comment(&self, body: &str) -> (i64, String) {
+        let posted = self.post(body).await;
+        (posted["comment"]["id"].as_i64().unwrap(), posted["status"].as_str().unwrap().to_owned())
+    }
+
+    /// Posts a comment; answers the whole answer (with its edit token).
+    async fn post(&self, body: &str) -> Value {
         let token: Value = self
             .client
             .get(self.url(&format!("/api/v1/articles/{SLUG}/form-token")))
@@ -197,8 +203,7 @@ impl Server {
         let answer =
             self.client.post(self.url(&format!("/api/v1/articles/{SLUG}/comments"))).json(&input).send().await.unwrap();
         assert_eq!(answer.status(), 201);
-        let posted: Value = answer.json().await.unwrap();
-        (posted["comment"]["id"].as_i64().unwrap(), posted["status"].as_str().unwrap().to_owned())
+        answer.json().await.unwrap()
     }
 
     async fn public_bodies(&self) -> Vec<String> {
@@ -581,4 +586,40 @@ async fn two_servers_on_one_database_send_each_alert_once() {
     assert_eq!(mails.len(), 6, "one email per alert, whichever server's worker sent it");
     let ids: std::collections::HashSet<&str> = mails.iter().map(|m| m["message_id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 6, "{ids:?}");
+}
+
+#[tokio::test]
+async fn an_edit_awaiting_review_alerts_too() {
+    let port = free_port();
+    let server = Server::start(port, |c| {
+        c.moderation = news_widget_server::comments::Moderation::Pre;
+        c.rules.link_limit = 0;
+    })
+    .await;
+    let smtp = Smtp::start(port, &server.maildir());
+    server.account("each@example.org", Role::Moderator, AlertMode::Each).await;
+    let posted = server.post("The first text.").await;
+    assert_eq!(posted["status"], "pending");
+    let mails = wait_for(&smtp.dir, 1).await;
+    assert!(mails[0]["body"].as_str().unwrap().contains("pre-moderation (every new comment"), "{}", mails[0]["body"]);
+    let (approve, _) = links(mails[0]["body"].as_str().unwrap());
+    assert_eq!(post_link(&server.client, &approve).await.status(), 200);
+
+    let id = posted["comment"]["id"].as_i64().unwrap();
+    let edited = server
+        .client
+        .patch(server.url(&format!("/api/v1/comments/{id}")))
+        .header("x-edit-token", posted["edit_token"].as_str().unwrap())
+        .json(&json!({"body": "The edited text."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let mails = wait_for(&smtp.dir, 2).await;
+    let edit =
+        mails.iter().find(|m| m["body"].as_str().unwrap().contains("The edited text.")).expect("the edit's alert");
+    assert!(edit["body"].as_str().unwrap().contains("an edit of a published comment"), "{}", edit["body"]);
+    let (approve, _) = links(edit["body"].as_str().unwrap());
+    assert_eq!(post_link(&server.client, &approve).await.status(), 200);
+    assert!(server.public_bodies().await.iter().any(|b| b == "The edited text."));
 }
