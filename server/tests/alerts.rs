@@ -623,3 +623,31 @@ async fn an_edit_awaiting_review_alerts_too() {
     assert_eq!(post_link(&server.client, &approve).await.status(), 200);
     assert!(server.public_bodies().await.iter().any(|b| b == "The edited text."));
 }
+
+#[tokio::test]
+async fn a_disabled_account_gets_none_of_its_waiting_alerts() {
+    let port = free_port();
+    let server = Server::start(port, |_| {}).await;
+    let id = server.account("gone@example.org", Role::Moderator, AlertMode::Each).await;
+    server.comment("Held, see https://a.example/").await;
+    let started = Instant::now();
+    while server.outbox().await["failed"] != 1 {
+        assert!(started.elapsed() < Duration::from_secs(20), "no failed attempt");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(accounts::disable(&server.db, id).await.unwrap());
+    let smtp = Smtp::start(port, &server.maildir());
+    let started = Instant::now();
+    loop {
+        let row: (Option<i64>, Option<String>) =
+            sqlx::query_as("SELECT sent_at, last_error FROM outbox").fetch_one(&server.db).await.unwrap();
+        if row.0.is_some() {
+            assert_eq!(row.1.as_deref(), Some("not sent: the account is disabled"));
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the row is never done");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(messages(&smtp.dir).len(), 0);
+}
