@@ -51,6 +51,15 @@ impl Clock {
         system.saturating_add(self.0.load(Ordering::Relaxed))
     }
 
+    /// Unix milliseconds (the outbox's times), moved by the same offset.
+    pub fn now_ms(&self) -> i64 {
+        let system = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or_default();
+        system.saturating_add(self.0.load(Ordering::Relaxed).saturating_mul(1000))
+    }
+
     /// Moves this clock (and its clones) `seconds` forward.
     pub fn advance(&self, seconds: i64) {
         self.0.fetch_add(seconds, Ordering::Relaxed);

@@ -413,7 +413,11 @@ pub(crate) async fn store(
             .execute(&mut *tx)
             .await?;
     }
+    if status == CommentStatus::Pending {
+        crate::outbox::enqueue_for(&mut tx, state, crate::outbox::Kind::Comment, id).await?;
+    }
     tx.commit().await?;
+    crate::outbox::wake(state);
     if status == CommentStatus::Approved {
         state.pages.forget(slug.as_str());
     }
@@ -619,7 +623,11 @@ pub async fn edit(
         )
     };
     let row: Row = sqlx::query_as(&sql).bind(body).bind(id).fetch_one(&mut *tx).await?;
+    if row.pending_body.is_some() {
+        crate::outbox::enqueue_for(&mut tx, &state, crate::outbox::Kind::Comment, id).await?;
+    }
     tx.commit().await?;
+    crate::outbox::wake(&state);
     state.pages.forget(&slug);
     Ok(Json(row.for_author()))
 }
@@ -726,7 +734,9 @@ pub async fn report(
         .execute(&mut *tx)
         .await?;
     sqlx::query("UPDATE comments SET reports = reports + 1 WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    crate::outbox::enqueue_for(&mut tx, &state, crate::outbox::Kind::Report, id).await?;
     tx.commit().await?;
+    crate::outbox::wake(&state);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,7 +3,9 @@
 //! (the admin token and the extractors of admin routes), `accounts` and `session` (moderators'
 //! accounts, sign-in and sessions), `moderation` (the rules: links, words, new commenters, bans,
 //! closing), `console` (the moderators' console: queues, people, articles), `audit` (the
-//! decisions log), `client` (addresses and rate keys), `limit`, `cache` (with `encoding`,
+//! decisions log), the moderators' email alerts (`alerts`: each account's setting; `outbox`: the
+//! queue and its worker; `mail`: SMTP and the messages; `act`: the links in them), `client`
+//! (addresses and rate keys), `limit`, `cache` (with `encoding`,
 //! the compressed bodies it keeps and their negotiation), `privacy`, `import` (the
 //! importers and the export), `maintenance` (upkeep in the background) and `http` (the layers around every route); for
 //! the server render: `widget` (the fragment), `form` (the no-JavaScript comment form),
@@ -12,7 +14,9 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod act;
 pub mod admin;
+pub mod alerts;
 pub mod audit;
 pub mod cache;
 pub mod client;
@@ -29,9 +33,11 @@ pub mod import;
 pub mod intl;
 pub mod json;
 pub mod limit;
+pub mod mail;
 pub mod maintenance;
 pub mod moderation;
 pub mod openapi;
+pub mod outbox;
 pub mod page;
 pub mod privacy;
 pub mod ratings;
@@ -101,6 +107,8 @@ pub struct Config {
     pub rules: moderation::Rules,
     /// The clock of sessions, setup links and sign-in throttling (tests move it forward).
     pub clock: accounts::Clock,
+    /// The SMTP server of the moderators' email alerts; None: no alert is queued or sent.
+    pub mail: Option<mail::MailConfig>,
 }
 
 impl Config {
@@ -124,6 +132,7 @@ impl Config {
             max_concurrent_requests: 1024,
             rules: moderation::Rules::default(),
             clock: accounts::Clock::default(),
+            mail: None,
         }
     }
 }
@@ -152,6 +161,10 @@ pub struct Inner {
     /// Dates and numbers for server renders, formatters built once per locale.
     pub intl: Arc<intl::IcuFormats>,
     pub clock: accounts::Clock,
+    /// The email alerts' SMTP settings, if any.
+    pub mail: Option<mail::MailConfig>,
+    /// Wakes the outbox's worker when alerts are queued.
+    pub outbox_wake: tokio::sync::Notify,
 }
 
 impl Inner {
@@ -218,6 +231,13 @@ impl std::ops::Deref for AppState {
 pub async fn app(config: &Config) -> anyhow::Result<Router> {
     let state = state(config).await?;
     maintenance::spawn(state.clone());
+    match &state.mail {
+        Some(mail) => {
+            tracing::info!(smtp = %mail.server(), from = %mail.from, links = %mail.link_base, "email alerts on")
+        }
+        None => tracing::info!("email alerts off: no SMTP server configured (--smtp-url)"),
+    }
+    outbox::spawn(state.clone());
     router(state, config)
 }
 
@@ -253,6 +273,8 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
         public_url: config.public_url.clone(),
         intl: Arc::new(intl::IcuFormats::new()),
         clock: config.clock.clone(),
+        mail: config.mail.clone(),
+        outbox_wake: tokio::sync::Notify::new(),
     })))
 }
 
@@ -305,12 +327,17 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
             get(moderation::list_bans).post(moderation::post_ban).delete(moderation::delete_ban).layer(small),
         )
         .route("/admin/articles/{slug}/comments", axum::routing::put(moderation::put_article_comments).layer(small))
+        .route("/admin/me/alerts", get(alerts::get_mine).put(alerts::put_mine).layer(small))
+        .route("/admin/outbox", get(outbox::counts))
         .route("/admin/privacy/export", post(privacy::export).layer(small))
         .route("/admin/privacy/erase", post(privacy::erase).layer(small))
         .route("/openapi.json", get(openapi::document))
         .fallback(routes::api_not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
-    let mut app = Router::new().nest(news_widget_api::API_PREFIX, api).route("/media/{file}", get(routes::media));
+    let mut app = Router::new()
+        .nest(news_widget_api::API_PREFIX, api)
+        .route("/media/{file}", get(routes::media))
+        .route("/admin/act/{token}", get(act::confirm).post(act::act).layer(small));
     if let Some(dir) = config.static_dir.as_deref().and_then(demo::index) {
         // The demo page with the widget's HTML included, as a host's server would serve it.
         let page = move |state, headers| demo::page(state, dir.clone(), headers);

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use news_widget_api::admin::AlertMode;
 use news_widget_server::comments::{self, Moderation};
 use news_widget_server::{app, serve, AdminToken, Config, Proxies};
 use tracing_subscriber::EnvFilter;
@@ -86,6 +87,18 @@ struct Cli {
     /// after the article's publication; unset: never.
     #[arg(long, env = "NEWS_WIDGET_CLOSE_AFTER_DAYS")]
     close_after_days: Option<u32>,
+    /// The SMTP server of the moderators' email alerts, as a URL: `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS), `smtps://user:pass@host:465` (TLS), `smtp://127.0.0.1:25` (a local relay, no
+    /// TLS). Better in the environment or --smtp-url-file than on the command line, where `ps`
+    /// shows it. Unset: no alerts.
+    #[arg(long, env = "NEWS_WIDGET_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// A file whose first line is the SMTP URL (a secret store's mount).
+    #[arg(long, env = "NEWS_WIDGET_SMTP_URL_FILE", conflicts_with = "smtp_url")]
+    smtp_url_file: Option<PathBuf>,
+    /// The sender of the alerts.
+    #[arg(long, env = "NEWS_WIDGET_MAIL_FROM", default_value = news_widget_server::mail::DEFAULT_FROM)]
+    mail_from: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -209,6 +222,16 @@ enum UsersAction {
         /// admin or moderator.
         #[arg(long, value_parser = news_widget_server::accounts::parse_role)]
         role: news_widget_server::accounts::Role,
+        /// Email alerts: `each` (an email per pending or reported comment), `hourly` (a digest)
+        /// or `none`. Default: `each` for an admin, `none` for a moderator.
+        #[arg(long, value_parser = parse_alerts)]
+        alerts: Option<AlertMode>,
+    },
+    /// Set an account's email alerts: `each`, `hourly` or `none`.
+    Alerts {
+        email: String,
+        #[arg(value_parser = parse_alerts)]
+        mode: AlertMode,
     },
     /// List the accounts.
     List,
@@ -216,6 +239,10 @@ enum UsersAction {
     Disable { email: String },
     /// Set a new password for an account (its sessions end).
     Reset { email: String },
+}
+
+fn parse_alerts(raw: &str) -> Result<AlertMode, String> {
+    news_widget_server::alerts::parse(raw).ok_or_else(|| "must be each, hourly or none".to_owned())
 }
 
 /// The new password: standard input's first line when it is not a terminal, else asked twice
@@ -246,9 +273,10 @@ async fn users_cli(database: &str, action: UsersAction) -> anyhow::Result<()> {
     };
     // The email first: a bad one is named before a password is asked for.
     let email = match &action {
-        UsersAction::Add { email, .. } | UsersAction::Disable { email } | UsersAction::Reset { email } => {
-            Some(accounts::email(email).map_err(fail)?)
-        }
+        UsersAction::Add { email, .. }
+        | UsersAction::Disable { email }
+        | UsersAction::Reset { email }
+        | UsersAction::Alerts { email, .. } => Some(accounts::email(email).map_err(fail)?),
         UsersAction::List => None,
     };
     let db = news_widget_server::db::connect(database).await?;
@@ -261,12 +289,20 @@ async fn users_cli(database: &str, action: UsersAction) -> anyhow::Result<()> {
         }
     };
     match action {
-        UsersAction::Add { role, .. } => {
+        UsersAction::Add { role, alerts, .. } => {
             let email = email.unwrap_or_default();
             let password = read_new_password()?;
             let hash = accounts::hash_password(&password)?;
             let user = accounts::add_user(&db, &email, role, Some(&hash)).await.map_err(fail)?;
-            println!("added {} ({}), account {}", user.email, user.role.as_str(), user.id);
+            let mode = alerts.unwrap_or(if role == accounts::Role::Admin { AlertMode::Each } else { AlertMode::None });
+            news_widget_server::alerts::set(&db, user.id, mode).await?;
+            let mode = news_widget_server::alerts::as_str(mode);
+            println!("added {} ({}), account {}, email alerts: {mode}", user.email, user.role.as_str(), user.id);
+        }
+        UsersAction::Alerts { mode, .. } => {
+            let (user, _) = find(email.unwrap_or_default()).await?;
+            news_widget_server::alerts::set(&db, user.id, mode).await?;
+            println!("email alerts of {}: {}", user.email, news_widget_server::alerts::as_str(mode));
         }
         UsersAction::List => {
             let users = accounts::list_users(&db).await?;
@@ -432,6 +468,25 @@ async fn main() -> anyhow::Result<()> {
             anyhow::anyhow!(all.join("; "))
         })?,
         clock: Default::default(),
+        mail: None,
+    };
+    let smtp_url = match (&cli.smtp_url_file, cli.smtp_url) {
+        (Some(path), _) => Some(news_widget_server::mail::MailConfig::url_from_file(path)?),
+        (None, url) => url.filter(|u| !u.trim().is_empty()),
+    };
+    let config = Config {
+        mail: match smtp_url {
+            Some(url) => {
+                // The links in emails: the public address, else this server's own.
+                let base = match &config.public_url {
+                    Some(url) => url.clone(),
+                    None => url::Url::parse(&format!("http://{}/", cli.addr))?,
+                };
+                Some(news_widget_server::mail::MailConfig::new(&url, &cli.mail_from, base)?)
+            }
+            None => None,
+        },
+        ..config
     };
     let app = app(&config).await?;
     let listener = tokio::net::TcpListener::bind(cli.addr)

@@ -19,6 +19,7 @@ use crate::{audit, comments, console, form, moderation, privacy, ratings, routes
         session::disable_user, console::queue, console::bulk, console::history, console::person, console::add_note,
         console::ban, console::unban, console::reject_all, console::reveal_email, console::articles,
         console::put_moderation, audit::export_csv,
+        crate::alerts::get_mine, crate::alerts::put_mine, crate::outbox::counts,
     ),
     components(schemas(news_widget_api::FieldError)),
     modifiers(&AdminToken),

@@ -372,7 +372,11 @@ fn test() -> Result<()> {
         ])
         .run()
     })?;
-    step("host tests", || cargo(["test", "--workspace"]).run())?;
+    setup::smtp()?;
+    step("host tests", || {
+        let python = setup::smtp_python();
+        cargo(["test", "--workspace"]).env("NEWS_WIDGET_SMTP_PYTHON", &python.to_string_lossy()).run()
+    })?;
     step("build the server for the WordPress, browser and end-to-end tests", || {
         cargo(["build", "-p", "news-widget-server"]).run()
     })?;

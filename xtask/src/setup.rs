@@ -228,6 +228,38 @@ fn isso_venv() -> Result<()> {
     Ok(())
 }
 
+/// The virtual environment that holds aiosmtpd, the SMTP server the alert tests send to
+/// (server/tests/alerts.rs reads it from `NEWS_WIDGET_SMTP_PYTHON`).
+pub fn smtp_venv() -> std::path::PathBuf {
+    root().join("target/smtp/venv")
+}
+
+/// The Python of [`smtp_venv`].
+pub fn smtp_python() -> std::path::PathBuf {
+    smtp_venv().join("bin/python")
+}
+
+/// aiosmtpd from PyPI in target/smtp/venv, at the versions xtask/smtp/requirements.txt pins.
+pub fn smtp() -> Result<()> {
+    step("set-up: aiosmtpd from PyPI in target/smtp/venv (xtask/smtp/requirements.txt)", || {
+        let wanted = std::fs::read_to_string(root().join("xtask/smtp/requirements.txt"))?;
+        let stamp = smtp_venv().join("installed-requirements.txt");
+        if std::fs::read_to_string(&stamp).is_ok_and(|had| had == wanted) && smtp_python().is_file() {
+            println!("    ok: {}", smtp_venv().display());
+            return Ok(());
+        }
+        let _ = std::fs::remove_dir_all(smtp_venv());
+        let venv = smtp_venv();
+        let venv = venv.to_str().context("path is not UTF-8")?;
+        Cmd::new("python3").args(["-m", "venv", venv]).run()?;
+        Cmd::new(&format!("{venv}/bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r", "xtask/smtp/requirements.txt"])
+            .run()?;
+        std::fs::write(stamp, wanted)?;
+        Ok(())
+    })
+}
+
 fn apt_install(packages: &[&str]) -> Result<()> {
     let is_root = Cmd::new("id").args(["-u"]).output().as_deref() == Some("0");
     if !is_root {
