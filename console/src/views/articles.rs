@@ -44,7 +44,6 @@ pub fn articles(props: &ViewProps) -> Html {
                 match api::set_closed(&props.session, &slug, !closed).await {
                     Ok(()) => {
                         let done = format!("Comments {} on “{title}”", if closed { "reopened" } else { "closed" });
-                        props.announce.emit(done.clone());
                         message.set(Some((done, false)));
                         version.set(*version + 1);
                     }
@@ -69,7 +68,6 @@ pub fn articles(props: &ViewProps) -> Html {
                 match api::set_moderation(&props.session, &slug, &ModerationInput { moderation }).await {
                     Ok(row) => {
                         let done = format!("“{title}” is now {}-moderated", mode_name(row.moderation));
-                        props.announce.emit(done.clone());
                         message.set(Some((done, false)));
                         version.set(*version + 1);
                     }

@@ -15,7 +15,6 @@ use crate::views::{status, value_of, Modal};
 pub struct DrawerProps {
     pub session: Session,
     pub person: String,
-    pub announce: Callback<String>,
     pub expired: Callback<()>,
     pub on_close: Callback<()>,
     /// Something the queue shows changed (a reject-all, a ban).
@@ -63,31 +62,24 @@ pub fn drawer(props: &DrawerProps) -> Html {
         });
     }
 
-    // Runs `job`, then says `done` (or the error) in the drawer's status and the live region.
+    // Runs `job`, then says `done` (or the error) in the drawer's status line (a live region).
     let run = {
-        let (message, busy, version, announce, error) =
-            (message.clone(), busy.clone(), version.clone(), props.announce.clone(), error.clone());
+        let (message, busy, version, error) = (message.clone(), busy.clone(), version.clone(), error.clone());
         move |job: std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, ApiError>>>>| {
             if *busy {
                 return;
             }
             busy.set(true);
-            let (message, busy, version, announce, error) =
-                (message.clone(), busy.clone(), version.clone(), announce.clone(), error.clone());
+            let (message, busy, version, error) = (message.clone(), busy.clone(), version.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = job.await;
                 busy.set(false);
                 match outcome {
                     Ok(done) => {
-                        announce.emit(done.clone());
                         message.set(Some((done, false)));
                         version.set(*version + 1);
                     }
-                    Err(e) => {
-                        let m = error(&e);
-                        announce.emit(m.clone());
-                        message.set(Some((m, true)));
-                    }
+                    Err(e) => message.set(Some((error(&e), true))),
                 }
             });
         }

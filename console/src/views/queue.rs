@@ -442,9 +442,8 @@ impl Component for QueueView {
                     }
                     Err(e) => {
                         let _ = ids;
-                        let message = props.error(&e);
-                        props.announce.emit(message.clone());
-                        self.error = Some(message);
+                        // The queue's status line (a live region) says it.
+                        self.error = Some(props.error(&e));
                     }
                 }
             }
@@ -544,7 +543,7 @@ impl Component for QueueView {
             </section>
             { self.view_dialog(ctx) }
             if let Some(person) = self.drawer.clone() {
-                <Drawer session={props.session.clone()} announce={props.announce.clone()}
+                <Drawer session={props.session.clone()}
                     expired={props.expired.clone()} {person}
                     on_close={link.callback(|()| Msg::CloseDrawer)}
                     on_changed={link.callback(|()| Msg::Refresh)} />
@@ -582,9 +581,7 @@ impl QueueView {
                         aria-controls="nw-queue-panel" tabindex={if selected { "0" } else { "-1" }}
                         onclick={link.callback(move |_| Msg::Switch(queue))}>
                         { label(queue) }
-                        <span class="nw-count" aria-label={format!(", {}", count_of(&self.counts, queue))}>
-                            { count_of(&self.counts, queue) }
-                        </span>
+                        <span class="nw-count">{ count_of(&self.counts, queue) }</span>
                     </button>
                 }
             }) }

@@ -116,11 +116,9 @@ pub fn rules_view(props: &ViewProps) -> Html {
                         rules.set(Some(r));
                         error.set(None);
                         saved.set(Some("Rules saved.".into()));
-                        props.announce.emit("Rules saved".into());
                     }
                     Err(e) => {
                         props.error(&e);
-                        props.announce.emit(e.message());
                         saved.set(None);
                         error.set(Some(e));
                     }

@@ -38,10 +38,7 @@ pub fn settings(props: &ViewProps) -> Html {
             let (message, props) = (message.clone(), props.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::save_alerts(&props.session, &AlertPrefs { mode: chosen }).await {
-                    Ok(()) => {
-                        props.announce.emit("Alerts saved".into());
-                        message.set(Some(("Alerts saved.".into(), false)));
-                    }
+                    Ok(()) => message.set(Some(("Alerts saved.".into(), false))),
                     Err(e) => message.set(Some((props.error(&e), true))),
                 }
             });
