@@ -15,6 +15,7 @@ pub mod admin;
 pub mod cache;
 pub mod client;
 pub mod comments;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod encoding;
@@ -67,6 +68,8 @@ pub struct Config {
     pub database: String,
     /// The built widget (trunk's `dist/`), served at `/`.
     pub static_dir: Option<PathBuf>,
+    /// The built moderators' console (`cargo xtask console`), served at `/admin/`.
+    pub console_dir: Option<PathBuf>,
     /// Admin routes are refused while this is unset.
     pub admin_token: Option<AdminToken>,
     /// Origins allowed by CORS; `*` allows any. Listed ones (not `*`) may also host the
@@ -106,6 +109,7 @@ impl Config {
         Self {
             database: database.into(),
             static_dir: None,
+            console_dir: Some(PathBuf::from(console::DEFAULT_DIR)),
             admin_token: None,
             allowed_origins: Vec::new(),
             public_url: None,
@@ -298,6 +302,7 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         let page = move |state, headers| demo::page(state, dir.clone(), headers);
         app = app.route("/", get(page.clone())).route("/index.html", get(page));
     }
+    let app = app.merge(console::routes(config.console_dir.clone()));
     let mut app = app.with_state(state);
     if let Some(dir) = &config.static_dir {
         app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
