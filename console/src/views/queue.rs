@@ -328,8 +328,12 @@ impl Component for QueueView {
             }
             Msg::Command(command) => match command {
                 Command::Next | Command::Previous => {
-                    let index = keys::moved(self.index_of(self.current), self.items.len(), command);
-                    self.current = index.and_then(|i| self.items.get(i)).map(|i| i.id);
+                    // From outside the list (the search, the tabs), the first key goes to the
+                    // current comment; from in it, to the next or the previous one.
+                    if self.current.is_none() || focus_in_list() {
+                        let index = keys::moved(self.index_of(self.current), self.items.len(), command);
+                        self.current = index.and_then(|i| self.items.get(i)).map(|i| i.id);
+                    }
                     self.focus_pending = true;
                 }
                 Command::Approve => {
@@ -778,6 +782,12 @@ pub fn history_list(entries: &[HistoryEntry]) -> Html {
         }) }
         </ol>
     }
+}
+
+/// Whether the focus is on a comment of the list or in one.
+fn focus_in_list() -> bool {
+    let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    active.and_then(|e| e.closest(".nw-queue-item").ok().flatten()).is_some()
 }
 
 fn active_id() -> Option<String> {
