@@ -2,7 +2,8 @@
 //! `ratings` (thin HTTP handlers), `db` (the store), `trap` (time trap and honeypot), `admin`
 //! (the admin token and the extractors of admin routes), `accounts` and `session` (moderators'
 //! accounts, sign-in and sessions), `moderation` (the rules: links, words, new commenters, bans,
-//! closing), `console` (the moderators' console: queues, people, articles), `audit` (the
+//! closing), `console` (the moderators' console: queues, people, articles; `console_files`: the
+//! built app at /admin/), `audit` (the
 //! decisions log), the moderators' email alerts (`alerts`: each account's setting; `outbox`: the
 //! queue and its worker; `mail`: SMTP and the messages; `act`: the links in them), `client`
 //! (addresses and rate keys), `limit`, `cache` (with `encoding`,
@@ -22,6 +23,7 @@ pub mod cache;
 pub mod client;
 pub mod comments;
 pub mod console;
+pub mod console_files;
 pub mod db;
 pub mod demo;
 pub mod encoding;
@@ -76,6 +78,8 @@ pub struct Config {
     pub database: String,
     /// The built widget (trunk's `dist/`), served at `/`.
     pub static_dir: Option<PathBuf>,
+    /// The built moderators' console (`cargo xtask console`), served at `/admin/`.
+    pub console_dir: Option<PathBuf>,
     /// Admin routes are refused while this is unset.
     pub admin_token: Option<AdminToken>,
     /// Origins allowed by CORS; `*` allows any. Listed ones (not `*`) may also host the
@@ -117,6 +121,7 @@ impl Config {
         Self {
             database: database.into(),
             static_dir: None,
+            console_dir: Some(PathBuf::from(console_files::DEFAULT_DIR)),
             admin_token: None,
             allowed_origins: Vec::new(),
             public_url: None,
@@ -343,6 +348,7 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         let page = move |state, headers| demo::page(state, dir.clone(), headers);
         app = app.route("/", get(page.clone())).route("/index.html", get(page));
     }
+    let app = app.merge(console_files::routes(config.console_dir.clone()));
     let mut app = app.with_state(state);
     if let Some(dir) = &config.static_dir {
         app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));

@@ -28,6 +28,9 @@ struct Cli {
     /// The built widget to serve at / (trunk's dist/ folder).
     #[arg(long, env = "NEWS_WIDGET_STATIC_DIR")]
     static_dir: Option<PathBuf>,
+    /// The built moderators' console to serve at /admin/ (`cargo xtask console` builds it there).
+    #[arg(long, env = "NEWS_WIDGET_CONSOLE_DIR", default_value = news_widget_server::console_files::DEFAULT_DIR)]
+    console_dir: PathBuf,
     /// A file whose first line is the token of the admin routes (Authorization: Bearer …), at
     /// least 32 bytes. Or set NEWS_WIDGET_ADMIN_TOKEN. Never on the command line, where `ps`
     /// shows it. Admin routes are refused while neither is set.
@@ -442,6 +445,7 @@ async fn main() -> anyhow::Result<()> {
     let config = Config {
         database: cli.database,
         static_dir: cli.static_dir,
+        console_dir: Some(cli.console_dir),
         admin_token,
         allowed_origins: cli.allowed_origins,
         public_url: cli.public_url,

@@ -3,6 +3,8 @@
 //! - `cargo xtask serve`: installs what is missing, builds the widget, serves the demo on
 //!   http://127.0.0.1:8080 with the demo article in a SQLite file under `data/`.
 //! - `cargo xtask test`: installs what is missing, then runs every check and test.
+//! - `cargo xtask console`: builds the moderators' console into target/console/dist (the server
+//!   serves it at /admin/).
 //! - `cargo xtask wordpress`: a throwaway WordPress with our plugin, until Ctrl-C.
 
 use anyhow::{Context, Result};
@@ -37,6 +39,9 @@ enum Task {
     Faults,
     /// Install what is missing and build the widget into dist/ (release).
     Build,
+    /// Install what is missing and build the moderators' console into target/console/dist
+    /// (release), which the server serves at /admin/.
+    Console,
     /// Build the widget and print the size of each asset (raw, gzip and brotli), where the wasm's
     /// bytes go (by crate, and by part of the widget), and the size budgets.
     Sizes,
@@ -77,6 +82,7 @@ fn main() {
         Task::Test => test(),
         Task::Faults => fault_run(),
         Task::Build => setup::serving().and_then(|()| build_widget()),
+        Task::Console => setup::serving().and_then(|()| build_console()),
         Task::Bench(args) => bench(&args),
         Task::Hostile { addr } => xtask::hostile::Hostile::start(&addr).map(|hostile| {
             println!("NEWS_WIDGET_TEST_HOSTILE={}", hostile.api);
@@ -108,6 +114,17 @@ fn main() {
 fn build_widget() -> Result<()> {
     step("build the widget (trunk, release, offline)", || {
         Cmd::new("trunk").args(["build", "--release", "--offline"]).env("TRUNK_OFFLINE", "true").run()
+    })
+}
+
+/// Builds the moderators' console (console/, its own Trunk.toml) into target/console/dist, with
+/// wasm-opt as the widget (index.html's data-wasm-opt).
+fn build_console() -> Result<()> {
+    step("build the console (trunk, release, offline, into target/console/dist)", || {
+        Cmd::new("trunk")
+            .args(["--config", "console/Trunk.toml", "build", "--release", "--offline"])
+            .env("TRUNK_OFFLINE", "true")
+            .run()
     })
 }
 
@@ -260,6 +277,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
 fn serve(addr: &str, database: &str) -> Result<()> {
     setup::serving()?;
     build_widget()?;
+    build_console()?;
     build_release_server()?;
     let bin = root().join("target/release/news-widget-server");
     println!("==> start the server (Ctrl-C stops it)");
@@ -362,6 +380,8 @@ fn test() -> Result<()> {
             "news-widget",
             "-p",
             "news-widget-api",
+            "-p",
+            "news-widget-console",
             "--all-targets",
             // The WordPress flavour too (its backend is wasm-only code).
             "--features",
@@ -380,6 +400,8 @@ fn test() -> Result<()> {
     step("build the server for the WordPress, browser and end-to-end tests", || {
         cargo(["build", "-p", "news-widget-server"]).run()
     })?;
+    // The console the server serves at /admin/ (target/console/dist, its default --console-dir).
+    build_console()?;
     let server_bin = root().join("target/debug/news-widget-server");
     step("WordPress: the plugin, the REST API and the import of its export, against a real WordPress", || {
         cargo(["test", "-p", "xtask", "--features", "wordpress", "--test", "wordpress", "--test", "wordpress_import"])
