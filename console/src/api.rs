@@ -17,19 +17,12 @@ use crate::json;
 
 const BASE: &str = "/api/v1/admin";
 
-/// The signed-in moderator, as `GET`/`POST /api/v1/admin/session` answer (read here by its
-/// own struct, so that the console does not depend on where the server keeps the type).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct Session {
-    pub email: String,
-    pub role: String,
-    pub csrf_token: String,
-}
+/// The signed-in moderator, as `GET`/`POST /api/v1/admin/session` answer.
+pub use news_widget_api::admin::SessionInfo as Session;
 
-impl Session {
-    pub fn is_admin(&self) -> bool {
-        self.role == "admin"
-    }
+/// Whether `session` is an admin's (who also manages rules, articles and the audit export).
+pub fn is_admin(session: &Session) -> bool {
+    session.role == news_widget_api::admin::Role::Admin
 }
 
 /// A refused or failed request: the server's problem, or a network failure as one (status 0).
@@ -95,11 +88,6 @@ struct Login<'a> {
 #[derive(Serialize)]
 struct Closed {
     closed: bool,
-}
-
-#[derive(Deserialize)]
-struct Email {
-    email: String,
 }
 
 /// `s` with every character but letters, digits and `-_.~` percent-encoded, for a query or a path.
@@ -255,7 +243,7 @@ pub async fn reject_all(session: &Session, person: &str, reason: Option<String>)
 
 pub async fn reveal_email(session: &Session, person: &str) -> ApiResult<String> {
     let path = format!("/people/{}/email", encode(person));
-    read::<Email>(send(post(session, &path), None).await?).await.map(|e| e.email)
+    read::<news_widget_api::admin::PersonEmail>(send(post(session, &path), None).await?).await.map(|e| e.email)
 }
 
 pub async fn articles() -> ApiResult<Vec<ArticleSummary>> {

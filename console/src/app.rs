@@ -43,7 +43,7 @@ impl View {
 
     /// Rules are the admins'.
     fn allowed(self, session: &Session) -> bool {
-        self != View::Rules || session.is_admin()
+        self != View::Rules || api::is_admin(session)
     }
 }
 
@@ -160,8 +160,8 @@ pub fn app() -> Html {
                         }) }
                         </ul>
                     </nav>
-                    <span class="nw-who">{ format!("{} ({})", session.email, session.role) }</span>
-                    if session.is_admin() {
+                    <span class="nw-who">{ format!("{} ({})", session.email, session.role.as_str()) }</span>
+                    if api::is_admin(session) {
                         <a class="nw-export" id="nw-export-audit" href={api::AUDIT_CSV} download="audit.csv">
                             { "Export audit (CSV)" }
                         </a>

@@ -33,7 +33,7 @@ pub fn articles(props: &ViewProps) -> Html {
         });
     }
 
-    let admin = props.session.is_admin();
+    let admin = api::is_admin(&props.session);
     let toggle = |row: &ArticleSummary| {
         let (slug, closed, title) = (row.slug.clone(), row.closed, row.title.clone());
         let (message, version, props) = (message.clone(), version.clone(), props.clone());

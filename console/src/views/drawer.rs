@@ -204,7 +204,7 @@ pub fn drawer(props: &DrawerProps) -> Html {
                             format!("{what}{}.", b.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())
                         }
                     } }</p>
-                    if props.session.is_admin() {
+                    if api::is_admin(&props.session) {
                         <p>
                             if let Some(address) = &*email {
                                 <span id="nw-person-email">{ format!("Email: {address}") }</span>
