@@ -457,6 +457,13 @@ fn test() -> Result<()> {
             .env("NEWS_WIDGET_DIST", root().join("dist").to_str().unwrap_or_default())
             .run()
     })?;
+    step("the moderators' console by keyboard only, with axe-core (headless Chromium)", || {
+        cargo(["test", "-p", "xtask", "--features", "e2e", "--test", "console", "--", "--test-threads=1"])
+            .env("NEWS_WIDGET_SERVER_BIN", server_bin.to_str().unwrap_or_default())
+            .env("NEWS_WIDGET_CONSOLE_DIST", root().join("target/console/dist").to_str().unwrap_or_default())
+            .env("NEWS_WIDGET_DIST", root().join("dist").to_str().unwrap_or_default())
+            .run()
+    })?;
     step("bench smoke test (cargo xtask bench --smoke, against the debug server)", || {
         setup::bench()?;
         cargo(["test", "-p", "xtask", "--features", "bench", "--lib", "--bin", "bench"]).run()?;
