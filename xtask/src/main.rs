@@ -7,7 +7,7 @@
 //!   serves it at /admin/).
 //! - `cargo xtask wordpress`: a throwaway WordPress with our plugin, until Ctrl-C.
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 use xtask::bench_args::BenchArgs;
@@ -280,13 +280,56 @@ fn serve(addr: &str, database: &str) -> Result<()> {
     build_console()?;
     build_release_server()?;
     let bin = root().join("target/release/news-widget-server");
-    println!("==> start the server (Ctrl-C stops it)");
-    Cmd::new(bin.to_str().context("path is not UTF-8")?)
+    let bin = bin.to_str().context("path is not UTF-8")?;
+    // The moderators' alerts go to a local inbox; the first admin hears of every comment.
+    let mail = xtask::mail::MailSink::start()?;
+    let (email, password) = first_admin(bin, database)?;
+    let site = format!("http://{addr}");
+    println!(
+        "\n==> start the server (Ctrl-C stops it and the mail sink)\n\n  \
+         the article      {site}/\n  \
+         the console      {site}/admin/   email {email}   password {password}\n  \
+         moderators' mail {inbox}   (a first comment waits for a moderator: the alert lands here)\n",
+        inbox = mail.web_url,
+    );
+    shell::catch_stop_signals();
+    let served = Cmd::new(bin)
         .args(["--addr", addr, "--database", database, "--static-dir", "dist"])
-        // Until the moderators' console lands, a person trying the demo sees a first comment
-        // published at once (the server's default holds a new commenter's first comment).
-        .args(["--trusted-after", "0"])
-        .run()
+        .env("NEWS_WIDGET_SMTP_URL", &mail.smtp_url())
+        .run();
+    println!("xtask: stopping the mail sink");
+    drop(mail);
+    served
+}
+
+/// The demo's first admin, `admin@news-widget.localhost`, with a new random password each time
+/// `serve` starts (made on the first start, reset on the next ones), its alerts on every comment.
+fn first_admin(bin: &str, database: &str) -> Result<(String, String)> {
+    const EMAIL: &str = "admin@news-widget.localhost";
+    let password = shell::random_token()[..20].to_owned();
+    let users = |args: &[&str]| -> Result<std::process::Output> {
+        use std::io::Write;
+        let mut child = std::process::Command::new(bin)
+            .args(["--database", database, "users"])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        writeln!(child.stdin.take().context("stdin")?, "{password}")?;
+        Ok(child.wait_with_output()?)
+    };
+    let listed = users(&["list"])?;
+    let exists = String::from_utf8_lossy(&listed.stdout).lines().any(|l| l.ends_with(&format!("  {EMAIL}")));
+    let made = if exists { users(&["reset", EMAIL])? } else { users(&["add", EMAIL, "--role", "admin"])? };
+    if !made.status.success() {
+        bail!("could not make the demo's admin account: {}", String::from_utf8_lossy(&made.stderr));
+    }
+    let alerts = users(&["alerts", EMAIL, "each"])?;
+    if !alerts.status.success() {
+        bail!("could not set the admin's alerts: {}", String::from_utf8_lossy(&alerts.stderr));
+    }
+    Ok((EMAIL.to_owned(), password))
 }
 
 /// `cargo xtask wordpress`: a WordPress until Ctrl-C (or SIGTERM), then stopped by its PIDs.

@@ -363,15 +363,21 @@ extern "C" fn on_stop_signal(_: libc::c_int) {
     STOP_SIGNAL.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// Blocks until SIGINT (Ctrl-C), SIGTERM or SIGHUP arrives, so that the caller's drops stop its
-/// children (which, in their own process groups, do not get the terminal's Ctrl-C).
-pub fn wait_for_stop_signal() {
+/// From now on SIGINT (Ctrl-C), SIGTERM and SIGHUP no longer end xtask: they are noted, so that
+/// the caller's drops still stop its children (which, in their own process groups, do not get
+/// the terminal's Ctrl-C).
+pub fn catch_stop_signals() {
     for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
         unsafe {
             libc::signal(signal, on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t);
         }
     }
+}
+
+/// Blocks until SIGINT (Ctrl-C), SIGTERM or SIGHUP arrives (see [`catch_stop_signals`]).
+pub fn wait_for_stop_signal() {
+    catch_stop_signals();
     while !STOP_SIGNAL.load(std::sync::atomic::Ordering::SeqCst) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::elements::{Element, ElementRef};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use serde_json::{json, Value};
 use xtask::browser::Driver;
 use xtask::shell::Server;
