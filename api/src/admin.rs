@@ -25,6 +25,23 @@ pub fn parse_reason(raw: Option<&str>) -> Result<Option<String>, ParseError> {
     }
 }
 
+/// A note's text: 1 to [`NOTE_MAX`] characters, lines kept (CR LF becomes LF), no other
+/// control characters.
+pub fn parse_note(raw: &str) -> Result<String, ParseError> {
+    let text = raw.replace("\r\n", "\n");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ParseError::msg("must not be empty"));
+    }
+    if text.chars().count() > NOTE_MAX {
+        return Err(ParseError::msg("is longer than 2000 characters"));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ParseError::msg("may not hold control characters other than line breaks"));
+    }
+    Ok(text.to_owned())
+}
+
 /// The console's queues. Pending and Reported are kept apart: a reported comment is one that
 /// readers see and reported; a pending one no reader sees yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -392,6 +409,15 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()).unwrap(), r);
         }
         assert!(Role::parse("Admin").is_err());
+    }
+
+    #[test]
+    fn notes_keep_lines_and_refuse_other_controls() {
+        assert_eq!(parse_note(" two\r\nlines ").unwrap(), "two\nlines");
+        assert!(parse_note("  ").is_err());
+        assert!(parse_note("tab\there").is_err());
+        assert!(parse_note(&"x".repeat(NOTE_MAX + 1)).is_err());
+        assert!(parse_note(&"é".repeat(NOTE_MAX)).is_ok());
     }
 
     #[test]

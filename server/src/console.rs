@@ -13,9 +13,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use news_widget_api::admin::{
-    parse_reason, Action, ArticleSummary, BanState, BulkFailure, BulkInput, BulkResult, DecisionInput, HistoryEntry,
-    ModerationInput, ModerationMode, Note, NoteInput, Person, PersonBanInput, PersonEmail, Queue, QueueCounts,
-    QueueItem, QueuePage, ReportReason, BULK_MAX, NOTE_MAX,
+    parse_note, parse_reason, Action, ArticleSummary, BanState, BulkFailure, BulkInput, BulkResult, DecisionInput,
+    HistoryEntry, ModerationInput, ModerationMode, Note, NoteInput, Person, PersonBanInput, PersonEmail, Queue,
+    QueueCounts, QueueItem, QueuePage, ReportReason, BULK_MAX,
 };
 use news_widget_api::{CommentStatus, Problem, Slug, Timestamp};
 use serde::Deserialize;
@@ -418,23 +418,6 @@ pub async fn person(
     }))
 }
 
-/// A note's text: 1 to [`NOTE_MAX`] characters, lines kept (CR LF becomes LF), no other
-/// control characters.
-pub fn note_text(raw: &str) -> Result<String, &'static str> {
-    let text = raw.replace("\r\n", "\n");
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("must not be empty");
-    }
-    if text.chars().count() > NOTE_MAX {
-        return Err("is longer than 2000 characters");
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err("may not hold control characters other than line breaks");
-    }
-    Ok(text.to_owned())
-}
-
 /// Adds a moderator's note on a person.
 #[utoipa::path(post, path = "/api/v1/admin/people/{person}/notes", tag = "console", params(("person" = String, Path)),
     request_body = NoteInput, security(("admin_token" = [])),
@@ -447,7 +430,7 @@ pub async fn add_note(
     ApiPath(raw): ApiPath<String>,
     ApiJson(input): ApiJson<NoteInput>,
 ) -> ApiResult<Response> {
-    let text = note_text(&input.text).map_err(|e| ApiError::field("text", e))?;
+    let text = parse_note(&input.text).map_err(|e| ApiError::field("text", e.to_string()))?;
     let actor = who.actor();
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     let person = require_person(&mut tx, &raw).await?;
@@ -687,18 +670,4 @@ pub async fn put_moderation(
     let mut conn = state.db.acquire().await?;
     let summary = summaries(&state, &mut conn, Some(&slug)).await?.pop();
     summary.map(Json).ok_or_else(|| ApiError::not_found(format!("no article {slug}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::note_text;
-
-    #[test]
-    fn notes_keep_lines_and_refuse_other_controls() {
-        assert_eq!(note_text(" two\r\nlines ").unwrap(), "two\nlines");
-        assert!(note_text("  ").is_err());
-        assert!(note_text("tab\there").is_err());
-        assert!(note_text(&"x".repeat(2001)).is_err());
-        assert!(note_text(&"é".repeat(2000)).is_ok());
-    }
 }
