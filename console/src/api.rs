@@ -86,6 +86,12 @@ struct Login<'a> {
 }
 
 #[derive(Serialize)]
+struct Setup<'a> {
+    token: &'a str,
+    password: &'a str,
+}
+
+#[derive(Serialize)]
 struct Closed {
     closed: bool,
 }
@@ -170,6 +176,12 @@ fn delete(session: &Session, path: &str) -> RequestBuilder {
 
 pub async fn sign_in(email: &str, password: &str) -> ApiResult<Session> {
     read(send(Request::post(&format!("{BASE}/session")), body(&Login { email, password })?).await?).await
+}
+
+/// Sets the password of the account a one-time setup link names (`204`; a used or expired
+/// link is a 410, a short password a 422 on `password`). No session: the link is the credential.
+pub async fn setup(token: &str, password: &str) -> ApiResult<()> {
+    send(Request::post(&format!("{BASE}/setup")), body(&Setup { token, password })?).await.map(drop)
 }
 
 /// Who is signed in; `Ok(None)` when no one is (401).

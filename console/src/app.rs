@@ -1,6 +1,7 @@
 //! The console's frame: who is signed in, which view shows (the URL's hash: `#queue`,
 //! `#articles`, `#rules`, `#settings`), the navigation, the sign-out button and the polite live
-//! region every view announces its results in.
+//! region every view announces its results in. A one-time setup link (`/admin/setup?token=…`)
+//! shows the page that chooses a password instead of the sign-in page.
 
 use gloo_events::EventListener;
 use yew::prelude::*;
@@ -57,6 +58,39 @@ fn set_title(title: &str) {
     }
 }
 
+/// The token of a setup link (`…/admin/setup?token=…`), if this page is one.
+fn setup_token() -> Option<String> {
+    let location = web_sys::window()?.location();
+    if !crate::text::is_setup_path(&location.pathname().ok()?) {
+        return None;
+    }
+    let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+    query.get("token").filter(|t| !t.is_empty())
+}
+
+/// Replaces the setup link in the address bar (and the history) by the console's own address,
+/// so the token does not stay there.
+fn leave_setup_page() {
+    let Some(window) = web_sys::window() else { return };
+    let path = window.location().pathname().unwrap_or_default();
+    let console = path.strip_suffix("setup").unwrap_or("/admin/").to_owned();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&console));
+    }
+}
+
+/// Focuses the sign-in form's email field, once it is shown.
+fn focus_sign_in() {
+    use wasm_bindgen::JsCast as _;
+    let field = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("nw-login-email"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(field) = field {
+        let _ = field.focus();
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Auth {
     Checking,
@@ -66,15 +100,20 @@ enum Auth {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let auth = use_state(|| Auth::Checking);
+    // A setup link's page asks no one who is signed in: it chooses a password, then signs in.
+    let setup = use_state(setup_token);
+    let auth = use_state(|| if setup.is_some() { Auth::Out(None) } else { Auth::Checking });
     let view = use_state(|| View::from_hash(&current_hash()));
     // The live region's sentence; a zero-width space alternates so that the same sentence twice
     // is heard twice.
     let live = use_state(|| (String::new(), false));
 
     {
-        let auth = auth.clone();
+        let (auth, checks) = (auth.clone(), setup.is_none());
         use_effect_with((), move |_| {
+            if !checks {
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 auth.set(match api::whoami().await {
                     Ok(Some(session)) => Auth::In(session),
@@ -94,6 +133,7 @@ pub fn app() -> Html {
     }
     {
         let title = match &*auth {
+            _ if setup.is_some() => "Choose your password",
             Auth::In(session) if view.allowed(session) => view.title(),
             Auth::In(_) => "Not allowed",
             _ => "Sign in",
@@ -114,6 +154,25 @@ pub fn app() -> Html {
     };
 
     let body = match &*auth {
+        _ if setup.is_some() => {
+            let token = setup.as_deref().unwrap_or_default().to_owned();
+            let (setup, auth, announce) = (setup.clone(), auth.clone(), announce.clone());
+            let on_done = Callback::from(move |()| {
+                let done = "Your password is set. Sign in with your email and the new password.";
+                leave_setup_page();
+                setup.set(None);
+                auth.set(Auth::Out(Some(done.into())));
+                // The sign-in form's status line says it; the live region (already on the page)
+                // makes sure it is heard, and the focus goes to the form's first field.
+                announce.emit(done.into());
+                gloo_timers::callback::Timeout::new(0, focus_sign_in).forget();
+            });
+            html! {
+                <main id="nw-main" class="nw-main nw-main-login">
+                    <views::setup::Setup token={AttrValue::from(token)} {on_done} />
+                </main>
+            }
+        }
         Auth::Checking => html! { <main id="nw-main" class="nw-main" aria-busy="true"><p>{ "Loading…" }</p></main> },
         Auth::Out(message) => {
             let auth = auth.clone();

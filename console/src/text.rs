@@ -80,6 +80,25 @@ pub fn wait(detail: &str, seconds: Option<u64>) -> String {
     }
 }
 
+/// The fewest characters a password has (the server's accounts::check_password says the same).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Whether `pathname` is the one-time setup link's page (`…/admin/setup`).
+pub fn is_setup_path(pathname: &str) -> bool {
+    pathname.ends_with("/admin/setup")
+}
+
+/// What is wrong with a new password and its confirmation, before the server is asked: the
+/// new one's error (too short), then the confirmation's (they differ).
+pub fn password_errors(password: &str, confirm: &str) -> (Option<String>, Option<String>) {
+    let chars = password.chars().count();
+    let short = (chars < MIN_PASSWORD_CHARS).then(|| {
+        format!("The password has {}; it needs at least {MIN_PASSWORD_CHARS}.", count(chars, "character", "characters"))
+    });
+    let differ = (password != confirm).then(|| "The two passwords differ: type the same one twice.".to_owned());
+    (short, differ)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +125,20 @@ mod tests {
         assert_eq!(count(3, "comment", "comments"), "3 comments");
         assert_eq!(wait("Wait.", Some(30)), "Wait. Try again in 30 seconds.");
         assert_eq!(wait("Wait.", Some(600)), "Wait. Try again in 10 minutes.");
+    }
+
+    #[test]
+    fn setup_pages_and_new_passwords() {
+        assert!(is_setup_path("/admin/setup"));
+        assert!(is_setup_path("/news/admin/setup"));
+        assert!(!is_setup_path("/admin/"));
+        assert!(!is_setup_path("/admin/setup/"));
+        assert_eq!(password_errors("a long passphrase", "a long passphrase"), (None, None));
+        let (short, differ) = password_errors("short", "shorter");
+        assert_eq!(short.as_deref(), Some("The password has 5 characters; it needs at least 12."));
+        assert!(differ.is_some());
+        // Characters, not bytes: 12 accented letters are enough.
+        assert_eq!(password_errors("éééééééééééé", "éééééééééééé"), (None, None));
+        assert_eq!(password_errors("", "").0.as_deref(), Some("The password has 0 characters; it needs at least 12."));
     }
 }

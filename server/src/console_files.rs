@@ -1,8 +1,9 @@
 //! The moderators' console at `/admin/`: the built Yew app (`cargo xtask console` builds it into
 //! target/console/dist; `--console-dir` says where else). Its index.html is never cached and
 //! goes out under a policy that runs scripts and wasm from this server only; the other files are
-//! revalidated each time (their names are stable). Without a built console, `/admin/` says how
-//! to build one (503).
+//! revalidated each time (their names are stable). `/admin/setup` (the one-time setup link's
+//! page, the console chooses it from the path) is the same index.html. Without a built console,
+//! `/admin/` says how to build one (503).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -42,7 +43,8 @@ async fn answer(dir: Option<&Path>, request: Request) -> Response {
         return unavailable(dir);
     };
     let path = request.uri().path().strip_prefix("/admin").unwrap_or("/").to_owned();
-    if path == "/" || path == "/index.html" {
+    // The console's own pages: `/admin/setup?token=…` is the one-time setup link's.
+    if path == "/" || path == "/index.html" || path == "/setup" {
         return index(dir).await;
     }
     let Ok(inner) = Request::builder().method(Method::GET).uri(path).body(Body::empty()) else {
@@ -124,6 +126,18 @@ mod tests {
         assert_eq!(index.status(), StatusCode::OK);
         assert_eq!(index.headers()[header::CACHE_CONTROL], "no-store");
         assert_eq!(index.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+        // The setup link's page is the console too, with the same headers; only that path.
+        let setup = get(app.clone(), "/admin/setup?token=abc").await;
+        assert_eq!(setup.status(), StatusCode::OK);
+        assert_eq!(setup.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(setup.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(setup.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+        assert_eq!(setup.headers()[header::REFERRER_POLICY], "no-referrer");
+        let body = axum::body::to_bytes(setup.into_body(), 10_000).await.unwrap();
+        assert_eq!(&body[..], b"<!doctype html><title>console</title>");
+        for other in ["/admin/setup/", "/admin/setup/x", "/admin/setupx", "/admin/signup"] {
+            assert_eq!(get(app.clone(), other).await.status(), StatusCode::NOT_FOUND, "{other}");
+        }
         let script = get(app.clone(), "/admin/init.js").await;
         assert_eq!(script.status(), StatusCode::OK);
         assert_eq!(script.headers()[header::CACHE_CONTROL], "no-cache");

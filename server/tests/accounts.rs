@@ -461,6 +461,27 @@ async fn setup_links_expire_after_24_hours() {
 }
 
 #[tokio::test]
+async fn the_setup_link_opens_the_console_page() {
+    // A built console, faked: its index.html is enough.
+    let console = tempfile::tempdir().unwrap();
+    let html = "<!doctype html><html lang=\"en\"><title>console</title><div id=\"nw-console\"></div></html>";
+    std::fs::write(console.path().join("index.html"), html).unwrap();
+    let dir = console.path().to_path_buf();
+    let server = TestServer::start_with(move |config| config.console_dir = Some(dir)).await;
+    let page = server.get("/admin/setup?token=x").await;
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert_eq!(headers["content-security-policy"], news_widget_server::console_files::CSP);
+    assert_eq!(headers["cache-control"], "no-store");
+    // The token is in the address: the page never sends it on as a referrer.
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(page.text().await.unwrap(), html);
+    // Only that page: other unknown paths under /admin/ stay 404.
+    assert_eq!(server.get("/admin/setup/x").await.status(), 404);
+}
+
+#[tokio::test]
 async fn the_static_admin_token_still_works_as_an_admin_without_csrf() {
     let (server, _db) = server().await;
     let listed = server.client.get(server.url(USERS)).bearer_auth(ADMIN_TOKEN).send().await.unwrap();

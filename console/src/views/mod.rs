@@ -6,6 +6,7 @@ pub mod login;
 pub mod queue;
 pub mod rules;
 pub mod settings;
+pub mod setup;
 
 use wasm_bindgen::JsCast as _;
 use yew::prelude::*;
