@@ -20,6 +20,8 @@ use xtask::shell::Server;
 const TAB: &str = "\u{e004}";
 const ENTER: &str = "\u{e007}";
 const ESCAPE: &str = "\u{e00c}";
+/// Control+A, then the modifier let go (WebDriver's NULL key).
+const SELECT_ALL: &str = "\u{e009}a\u{e000}";
 const DEMO: &str = "cooperation-chine-kazakhstan";
 const MODERATOR: (&str, &str) = ("moderatrice@example.org", "une phrase de passe assez longue");
 const TOKEN: &str = "console-e2e-admin-token-0123456789abcdef012345";
@@ -333,5 +335,66 @@ async fn a_moderator_clears_the_queue_by_keyboard_only() {
     wait_until(&client, "return !!document.querySelector('#nw-help[open]');", "return 'no help dialog';").await;
     axe(&client, "the keys dialog").await;
     press(&client, ESCAPE).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_new_moderator_chooses_a_password_from_the_setup_link_and_signs_in() {
+    let server = site();
+    // An admin (here the admin token) creates the account; the answer carries the setup link.
+    let created: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/admin/users", server.url))
+        .bearer_auth(TOKEN)
+        .json(&json!({"email": "nouvelle@example.org", "role": "moderator"}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = created["setup_url"].as_str().unwrap().to_owned();
+    assert!(link.contains("/admin/setup?token="), "{link}");
+
+    let driver = Driver::start().expect("chromedriver starts");
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.session(profile.path(), &["--window-size=1280,900"]).await.expect("a WebDriver session");
+    client.goto(&link).await.unwrap();
+    wait_until(&client, "return !!document.querySelector('#nw-setup-password');", "return document.body.innerHTML;")
+        .await;
+    axe(&client, "the setup page").await;
+    // Too short first: said by the field; then a good one, twice.
+    tab_to(&client, "#nw-setup-password").await;
+    press(&client, "court").await;
+    press(&client, TAB).await;
+    press(&client, "court").await;
+    press(&client, ENTER).await;
+    wait_text(&client, "#nw-setup-password-error", "12").await;
+    let password = "une phrase de passe toute neuve";
+    tab_to(&client, "#nw-setup-password").await;
+    press(&client, SELECT_ALL).await;
+    press(&client, password).await;
+    press(&client, TAB).await;
+    press(&client, SELECT_ALL).await;
+    press(&client, password).await;
+    press(&client, ENTER).await;
+    wait_until(&client, "return !!document.querySelector('#nw-login-email');", "return document.body.innerHTML;").await;
+    let address = client.current_url().await.unwrap();
+    assert!(!address.as_str().contains("token"), "the token left the address bar: {address}");
+    // The new password signs in; the link is used up.
+    tab_to(&client, "#nw-login-email").await;
+    press(&client, "nouvelle@example.org").await;
+    press(&client, TAB).await;
+    press(&client, password).await;
+    press(&client, ENTER).await;
+    wait_until(&client, "return !!document.querySelector('#nw-tab-pending');", "return document.body.innerHTML;").await;
+    let again = reqwest::Client::new()
+        .post(format!("{}/api/v1/admin/setup", server.url))
+        .json(&json!({"token": link.split("token=").nth(1).unwrap(), "password": "encore une autre phrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(again.status().is_client_error(), "a used setup link is refused: {}", again.status());
     client.close().await.unwrap();
 }
