@@ -1,6 +1,7 @@
 //! Headless Chromium over WebDriver: one chromedriver, and a browser with a profile of its own
 //! for each session (an empty profile is a reader's first visit).
 
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -142,10 +143,13 @@ pub struct Driver {
 impl Driver {
     pub fn start() -> Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        // In a process group of its own, with the Chromiums it starts: dropped, the whole group
+        // goes, even when a failing test never closed its session.
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .context("chromedriver does not start (apt-get install chromium-driver)")?;
         Ok(Self { port, child })
@@ -185,7 +189,12 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: kill(2) with the negated PID of our own child signals only its group.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
         let _ = self.child.wait();
     }
 }
