@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{line_text, CommentStatus, ParseError, Timestamp};
+use crate::{line_text, CommentStatus, FieldError, ParseError, Timestamp};
 
 /// The longest reason a moderator may give (a rejection, a ban, a note is [`NOTE_MAX`]).
 pub const REASON_MAX: usize = 500;
@@ -40,6 +40,92 @@ pub fn parse_note(raw: &str) -> Result<String, ParseError> {
         return Err(ParseError::msg("may not hold control characters other than line breaks"));
     }
     Ok(text.to_owned())
+}
+
+/// The moderation rules, as `GET /api/v1/admin/rules` answers them and `PUT` takes them
+/// (whole); [`Rules::check`] is their rule, which the server applies and the console may ask.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// A comment whose body holds this many http(s) links or more is held; 0: no limit.
+    pub link_limit: u32,
+    /// Words (or phrases) that hold a comment for a moderator.
+    pub hold_words: Vec<String>,
+    /// Words (or phrases) that reject a comment (its author is answered as if it were pending).
+    pub block_words: Vec<String>,
+    /// A person's comments are held until this many of theirs were approved; 0: trust everyone.
+    pub trusted_after: u32,
+    /// Comments close this many days after the article's `published_at`; null: never.
+    #[serde(default)]
+    pub close_after_days: Option<u32>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            link_limit: 2,
+            hold_words: Vec::new(),
+            block_words: Vec::new(),
+            trusted_after: 1,
+            close_after_days: None,
+        }
+    }
+}
+
+const MAX_WORDS: usize = 1000;
+const MAX_WORD_CHARS: usize = 100;
+
+impl Rules {
+    /// Checks every field and normalizes the word lists (lower case, words separated by one
+    /// space, duplicates dropped); errors name the field (`hold_words[2]`).
+    pub fn check(mut self) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.link_limit > 1000 {
+            errors.push(FieldError::new("link_limit", "must be 0 (no limit) to 1000"));
+        }
+        if self.trusted_after > 1000 {
+            errors.push(FieldError::new("trusted_after", "must be 0 (trust everyone) to 1000"));
+        }
+        if let Some(days) = self.close_after_days {
+            if !(1..=36_500).contains(&days) {
+                errors.push(FieldError::new("close_after_days", "must be 1 to 36500 days, or null (never)"));
+            }
+        }
+        for (name, list) in [("hold_words", &mut self.hold_words), ("block_words", &mut self.block_words)] {
+            if list.len() > MAX_WORDS {
+                errors.push(FieldError::new(name, format!("at most {MAX_WORDS} entries")));
+                continue;
+            }
+            let mut out: Vec<String> = Vec::new();
+            for (i, raw) in list.iter().enumerate() {
+                let field = format!("{name}[{i}]");
+                if raw.chars().count() > MAX_WORD_CHARS {
+                    errors.push(FieldError::new(&field, format!("is longer than {MAX_WORD_CHARS} characters")));
+                } else if raw.chars().any(char::is_control) {
+                    errors.push(FieldError::new(&field, "may not hold control characters"));
+                } else {
+                    let word = words(raw);
+                    if word.is_empty() {
+                        errors.push(FieldError::new(&field, "has no letter or digit"));
+                    } else if !out.contains(&word) {
+                        out.push(word);
+                    }
+                }
+            }
+            *list = out;
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// `text` lower-cased, as its words (the rules' hold and block words match on these) (runs of letters and digits) separated by single spaces.
+pub fn words(text: &str) -> String {
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// The console's queues. Pending and Reported are kept apart: a reported comment is one that

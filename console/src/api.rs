@@ -10,7 +10,7 @@ use news_widget_api::admin::{
 };
 use news_widget_api::{FieldError, Problem};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use web_sys::RequestCredentials;
 
 use crate::json;
@@ -68,16 +68,8 @@ impl ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// The moderation rules (`/api/v1/admin/rules`), as the server writes them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rules {
-    pub link_limit: u32,
-    pub hold_words: Vec<String>,
-    pub block_words: Vec<String>,
-    pub trusted_after: u32,
-    #[serde(default)]
-    pub close_after_days: Option<u32>,
-}
+/// The moderation rules (`/api/v1/admin/rules`).
+pub use news_widget_api::admin::Rules;
 
 #[derive(Serialize)]
 struct Login<'a> {

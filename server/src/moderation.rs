@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use news_widget_api::{parse_email, FieldError, Problem, Slug, Timestamp};
+use news_widget_api::{parse_email, Problem, Slug, Timestamp};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
@@ -22,89 +22,8 @@ use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::{db, routes, AppState};
 
-/// The rules, as `GET /admin/rules` answers them and `PUT /admin/rules` takes them (whole).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Rules {
-    /// A comment whose body holds this many http(s) links or more is held; 0: no limit.
-    pub link_limit: u32,
-    /// Words (or phrases) that hold a comment for a moderator.
-    pub hold_words: Vec<String>,
-    /// Words (or phrases) that reject a comment (its author is answered as if it were pending).
-    pub block_words: Vec<String>,
-    /// A person's comments are held until this many of theirs were approved; 0: trust everyone.
-    pub trusted_after: u32,
-    /// Comments close this many days after the article's `published_at`; null: never.
-    #[serde(default)]
-    pub close_after_days: Option<u32>,
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Self {
-            link_limit: 2,
-            hold_words: Vec::new(),
-            block_words: Vec::new(),
-            trusted_after: 1,
-            close_after_days: None,
-        }
-    }
-}
-
-const MAX_WORDS: usize = 1000;
-const MAX_WORD_CHARS: usize = 100;
-
-impl Rules {
-    /// Checks every field and normalizes the word lists (lower case, words separated by one
-    /// space, duplicates dropped); errors name the field (`hold_words[2]`).
-    pub fn check(mut self) -> Result<Self, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        if self.link_limit > 1000 {
-            errors.push(FieldError::new("link_limit", "must be 0 (no limit) to 1000"));
-        }
-        if self.trusted_after > 1000 {
-            errors.push(FieldError::new("trusted_after", "must be 0 (trust everyone) to 1000"));
-        }
-        if let Some(days) = self.close_after_days {
-            if !(1..=36_500).contains(&days) {
-                errors.push(FieldError::new("close_after_days", "must be 1 to 36500 days, or null (never)"));
-            }
-        }
-        for (name, list) in [("hold_words", &mut self.hold_words), ("block_words", &mut self.block_words)] {
-            if list.len() > MAX_WORDS {
-                errors.push(FieldError::new(name, format!("at most {MAX_WORDS} entries")));
-                continue;
-            }
-            let mut out: Vec<String> = Vec::new();
-            for (i, raw) in list.iter().enumerate() {
-                let field = format!("{name}[{i}]");
-                if raw.chars().count() > MAX_WORD_CHARS {
-                    errors.push(FieldError::new(&field, format!("is longer than {MAX_WORD_CHARS} characters")));
-                } else if raw.chars().any(char::is_control) {
-                    errors.push(FieldError::new(&field, "may not hold control characters"));
-                } else {
-                    let word = words(raw);
-                    if word.is_empty() {
-                        errors.push(FieldError::new(&field, "has no letter or digit"));
-                    } else if !out.contains(&word) {
-                        out.push(word);
-                    }
-                }
-            }
-            *list = out;
-        }
-        if errors.is_empty() {
-            Ok(self)
-        } else {
-            Err(errors)
-        }
-    }
-}
-
-/// `text` lower-cased, as its words (runs of letters and digits) separated by single spaces.
-fn words(text: &str) -> String {
-    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
-}
+use news_widget_api::admin::words;
+pub use news_widget_api::admin::Rules;
 
 /// The first entry of `list` found as whole words in `fields` (case-insensitive; a phrase
 /// matches its words in a row, whatever separates them).
