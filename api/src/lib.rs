@@ -11,6 +11,7 @@ pub mod admin;
 mod article;
 mod body;
 mod comment;
+pub mod events;
 mod parse;
 mod problem;
 mod rating;

@@ -185,7 +185,7 @@ pub async fn act(State(state): State<AppState>, Path(token): Path<String>, body:
     let decided = crate::comments::moderate(&state.db, link.comment_id, &link.action, &actor, None).await;
     match decided {
         Ok(slug) => {
-            state.pages.forget(&slug);
+            state.changed(&slug);
             tracing::info!(comment = link.comment_id, action = %link.action, by = "email link", "comment moderated");
             let (_, done) = verb(&link.action);
             message(StatusCode::OK, "Done", &format!("The comment was {done}. Thank you."))

@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use news_widget_api::events::ArticleEvent;
 use news_widget_api::{
     comment_id_ok, parse_body, Comment, CommentEdit, CommentInput, CommentPage, CommentState, CommentStatus,
     CountsRequest, FormToken, PageSize, PostedComment, Problem, Report, Slug, Sort, Timestamp, EDIT_TOKEN_HEADER,
@@ -39,7 +40,7 @@ pub enum Moderation {
 const COLUMNS: &str = "id, parent_id, root_id, article_slug, author_name, author_url, avatar, body, created_at, \
                        edited_at, status, held_reason, pending_body, edit_until, reports";
 
-#[derive(FromRow)]
+#[derive(FromRow, Clone)]
 struct Row {
     id: i64,
     parent_id: Option<i64>,
@@ -416,10 +417,14 @@ pub(crate) async fn store(
     if status == CommentStatus::Pending {
         crate::outbox::enqueue_for(&mut tx, state, crate::outbox::Kind::Comment, id).await?;
     }
+    if status == CommentStatus::Approved {
+        let event = ArticleEvent::Comment { comment: row.clone().public() };
+        crate::events::record(&mut tx, slug.as_str(), &event).await?;
+    }
     tx.commit().await?;
     crate::outbox::wake(state);
     if status == CommentStatus::Approved {
-        state.pages.forget(slug.as_str());
+        state.changed(slug.as_str());
     }
     Ok(answer(row, edit_token))
 }
@@ -625,10 +630,12 @@ pub async fn edit(
     let row: Row = sqlx::query_as(&sql).bind(body).bind(id).fetch_one(&mut *tx).await?;
     if row.pending_body.is_some() {
         crate::outbox::enqueue_for(&mut tx, &state, crate::outbox::Kind::Comment, id).await?;
+    } else if row.status == CommentStatus::Approved.as_str() {
+        crate::events::record(&mut tx, &slug, &ArticleEvent::Edit { comment: row.clone().public() }).await?;
     }
     tx.commit().await?;
     crate::outbox::wake(&state);
-    state.pages.forget(&slug);
+    state.changed(&slug);
     Ok(Json(row.for_author()))
 }
 
@@ -647,8 +654,9 @@ pub async fn delete(
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     let slug = check_edit(&mut tx, id, &headers, true).await?;
     erase(&mut tx, id, "author").await?;
+    crate::events::record(&mut tx, &slug, &ArticleEvent::Removal { id }).await?;
     tx.commit().await?;
-    state.pages.forget(&slug);
+    state.changed(&slug);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -828,14 +836,15 @@ pub async fn moderate(
     reason: Option<&str>,
 ) -> ApiResult<String> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let found: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT article_slug, status, avatar FROM comments
+    let found: Option<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT article_slug, status, avatar, pending_body IS NOT NULL FROM comments
          WHERE id = ? AND (held_reason IS NULL OR held_reason <> 'honeypot')",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (slug, status, person) = found.ok_or_else(|| ApiError::not_found(format!("no comment {id}")))?;
+    let (slug, status, person, edit_waiting) = found.ok_or_else(|| ApiError::not_found(format!("no comment {id}")))?;
+    let was_shown = status == "approved";
     let gone = || {
         ApiError::from(Problem::new(
             409,
@@ -866,6 +875,22 @@ pub async fn moderate(
         }
         "delete" => erase(&mut tx, id, "moderator").await?,
         _ => return Err(ApiError::not_found(format!("no action {action}"))),
+    }
+    // What readers see change: a comment shown, a waiting edit shown, a comment gone.
+    let event = match action {
+        "approve" if !was_shown || edit_waiting != 0 => {
+            let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE id = ?"))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let comment = row.public();
+            Some(if was_shown { ArticleEvent::Edit { comment } } else { ArticleEvent::Comment { comment } })
+        }
+        "reject" | "delete" if was_shown => Some(ArticleEvent::Removal { id }),
+        _ => None,
+    };
+    if let Some(event) = event {
+        crate::events::record(&mut tx, &slug, &event).await?;
     }
     let entry = crate::audit::Entry {
         actor,
@@ -910,7 +935,7 @@ pub async fn admin_action(
     }
     let reason = crate::console::decision_reason(&body)?;
     let slug = moderate(&state.db, comment_id(id)?, &action, &who.actor(), reason.as_deref()).await?;
-    state.pages.forget(&slug);
+    state.changed(&slug);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -924,6 +949,6 @@ pub async fn admin_delete(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     let slug = moderate(&state.db, comment_id(id)?, "delete", &who.actor(), None).await?;
-    state.pages.forget(&slug);
+    state.changed(&slug);
     Ok(StatusCode::NO_CONTENT)
 }

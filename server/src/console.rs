@@ -281,7 +281,7 @@ async fn decide_each(state: &AppState, ids: &[i64], action: Action, actor: &str,
         };
         match decided {
             Ok(slug) => {
-                state.pages.forget(&slug);
+                state.changed(&slug);
                 result.done.push(id);
             }
             Err(e) => result.failed.push(BulkFailure { id, detail: e.problem.detail }),

@@ -28,6 +28,7 @@ pub mod db;
 pub mod demo;
 pub mod encoding;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod form;
 pub mod http;
@@ -170,9 +171,18 @@ pub struct Inner {
     pub mail: Option<mail::MailConfig>,
     /// Wakes the outbox's worker when alerts are queued.
     pub outbox_wake: tokio::sync::Notify,
+    /// Wakes the live update streams after a write.
+    pub events: events::Hub,
 }
 
 impl Inner {
+    /// After a committed write to `article`: its cached pages go, and its live streams look for
+    /// the events the write recorded.
+    pub fn changed(&self, article: &str) {
+        self.pages.forget(article);
+        self.events.wake(article);
+    }
+
     /// The base of this server's public addresses for a request with these headers: the
     /// `--public-url`, else `http://{Host}` (else `http://localhost`).
     pub fn public_base(&self, headers: &axum::http::HeaderMap) -> url::Url {
@@ -280,6 +290,7 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
         clock: config.clock.clone(),
         mail: config.mail.clone(),
         outbox_wake: tokio::sync::Notify::new(),
+        events: events::Hub::default(),
     })))
 }
 
@@ -349,14 +360,26 @@ fn router(state: AppState, config: &Config) -> anyhow::Result<Router> {
         app = app.route("/", get(page.clone())).route("/index.html", get(page));
     }
     let app = app.merge(console_files::routes(config.console_dir.clone()));
-    let mut app = app.with_state(state);
+    let mut app = app.with_state(state.clone());
     if let Some(dir) = &config.static_dir {
         app = app.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
     }
-    if let Some(cors) = cors(&config.allowed_origins)? {
-        app = app.layer(cors);
+    let cors = cors(&config.allowed_origins)?;
+    if let Some(cors) = &cors {
+        app = app.layer(cors.clone());
     }
-    Ok(with_layers(app, config.max_concurrent_requests, http::REQUEST_TIMEOUT))
+    // The live streams stay open for as long as a reader reads: outside the time limit and the
+    // concurrency limit of the rest (they have their own, events::MAX_STREAMS).
+    let mut live = Router::new()
+        .route(&format!("{}/articles/{{slug}}/events", news_widget_api::API_PREFIX), get(events::stream))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(http::problems_everywhere))
+        .layer(CatchPanicLayer::custom(http::panic_answer))
+        .layer(axum::middleware::from_fn(http::access_log));
+    if let Some(cors) = cors {
+        live = live.layer(cors);
+    }
+    Ok(live.fallback_service(with_layers(app, config.max_concurrent_requests, http::REQUEST_TIMEOUT)))
 }
 
 /// Wraps `app` in what every route gets: the default body limit, compression, problem+json for
@@ -445,4 +468,5 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    events::close_all();
 }

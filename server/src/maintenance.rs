@@ -11,7 +11,8 @@ pub const KEY_LIFETIME_HOURS: u32 = 24;
 /// How often the upkeep runs.
 pub const EVERY: Duration = Duration::from_secs(600);
 
-/// Deletes idempotency keys older than [`KEY_LIFETIME_HOURS`] and the honeypot posts as old;
+/// Deletes idempotency keys older than [`KEY_LIFETIME_HOURS`], the honeypot posts and the live
+/// update events as old;
 /// answers how many keys went.
 pub async fn purge(db: &Db) -> sqlx::Result<u64> {
     let age = format!("-{KEY_LIFETIME_HOURS} hours");
@@ -25,6 +26,11 @@ pub async fn purge(db: &Db) -> sqlx::Result<u64> {
     .bind(&age)
     .execute(db)
     .await?;
+    // Live updates are for readers on the page now; a reader back after a day reloads.
+    sqlx::query("DELETE FROM article_events WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+        .bind(&age)
+        .execute(db)
+        .await?;
     Ok(keys.rows_affected())
 }
 

@@ -358,7 +358,7 @@ pub async fn put_article_comments(
     let entry = crate::audit::Entry { actor: &actor, action, article_slug: Some(slug.as_str()), ..Default::default() };
     crate::audit::record(&mut tx, entry).await?;
     tx.commit().await?;
-    state.pages.forget(slug.as_str());
+    state.changed(slug.as_str());
     Ok(Json(input))
 }
 

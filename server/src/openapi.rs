@@ -11,7 +11,7 @@ use crate::{audit, comments, console, form, moderation, privacy, ratings, routes
     info(title = "news-widget API", description = "Articles, ratings and comments for the news-widget."),
     paths(
         routes::health, routes::get_article, routes::put_article, ratings::get_rating, ratings::put_rating,
-        comments::list, comments::post, form::post_form, widget::fragment, comments::form_token, comments::edit, comments::delete, comments::state,
+        comments::list, comments::post, form::post_form, widget::fragment, comments::form_token, crate::events::stream, comments::edit, comments::delete, comments::state,
         comments::report, comments::counts, comments::admin_list, comments::admin_action, comments::admin_delete,
         privacy::export, privacy::erase, moderation::get_rules, moderation::put_rules, moderation::post_ban,
         moderation::delete_ban, moderation::list_bans, moderation::put_article_comments, session::login,

@@ -93,8 +93,9 @@ pub async fn erase_for(db: &Db, raw_email: &str) -> ApiResult<(usize, Vec<String
             .bind(&email)
             .fetch_all(&mut *tx)
             .await?;
-    for (id, _) in &rows {
+    for (id, slug) in &rows {
         crate::comments::erase(&mut tx, *id, "erasure").await?;
+        crate::events::record(&mut tx, slug, &news_widget_api::events::ArticleEvent::Removal { id: *id }).await?;
     }
     // Moderators' notes go; the decisions log keeps who decided what, no longer about whom. A ban
     // stays (keyed by the hash only), so that an erasure is no way around it.
@@ -144,7 +145,7 @@ pub async fn erase(
 ) -> ApiResult<Json<Erased>> {
     let (count, slugs) = erase_for(&state.db, &input.email).await?;
     for slug in &slugs {
-        state.pages.forget(slug);
+        state.changed(slug);
     }
     Ok(Json(Erased { comments: u64::try_from(count).unwrap_or_default() }))
 }

@@ -153,8 +153,11 @@ pub async fn put_rating(
             .await?;
     }
     let summary = summary(&mut tx, &slug, Some(&reader)).await?;
+    let everyone = RatingSummary { your_stars: None, ..summary.clone() };
+    crate::events::record(&mut tx, slug.as_str(), &news_widget_api::events::ArticleEvent::Rating { rating: everyone })
+        .await?;
     tx.commit().await?;
     // The widget fragment shows the rating (the comment pages do not).
-    state.pages.forget(slug.as_str());
+    state.changed(slug.as_str());
     Ok(private(summary))
 }

@@ -65,7 +65,7 @@ pub async fn put_article(
     let slug = Slug::parse(&raw).map_err(|e| ApiError::field("slug", e.to_string()))?;
     let article = db::prepare(slug, input).map_err(ApiError::invalid)?;
     let created = db::put_article(&state.db, &article).await?;
-    state.pages.forget(article.slug.as_str());
+    state.changed(article.slug.as_str());
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(article)).into_response())
 }

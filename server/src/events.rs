@@ -1,0 +1,241 @@
+//! Live updates: `GET /api/v1/articles/{slug}/events`, Server-Sent Events.
+//!
+//! Every change readers may see (a comment published, edited or removed, a vote) records an
+//! [`ArticleEvent`] in `article_events`, in the transaction that makes the change, and wakes the
+//! streams of this process through the [`Hub`] once it is committed. A stream reads its article's
+//! events after the last id it sent, so the table is the one truth: a reconnecting reader's
+//! `Last-Event-ID` gets exactly what it missed, in order, and a wake-up that is lost or merged
+//! with another costs nothing. Streams are outside the server's request time limit and
+//! concurrency limit (they are meant to stay open), with a limit of their own, [`MAX_STREAMS`].
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use news_widget_api::events::{parse_last_event_id, ArticleEvent, LAST_EVENT_ID_HEADER};
+use news_widget_api::{Problem, Slug};
+use tokio::sync::{broadcast, watch};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
+use crate::{db, routes, AppState};
+
+/// Streams one process keeps open at most; past it, a new one is refused with 503 and
+/// `Retry-After` (EventSource retries by itself).
+pub const MAX_STREAMS: usize = 50_000;
+/// A comment line this often keeps proxies from closing an idle stream and lets the client see
+/// a dead connection.
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+/// The reconnection delay the stream asks of EventSource (the widget adds its own backoff).
+pub const RETRY: Duration = Duration::from_secs(3);
+/// Events read from the table at a time.
+const BATCH: i64 = 100;
+
+/// Wakes this process's streams after a commit; carries the article's slug.
+pub struct Hub {
+    wake: broadcast::Sender<Arc<str>>,
+    open: AtomicUsize,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self { wake: broadcast::channel(1024).0, open: AtomicUsize::new(0) }
+    }
+}
+
+impl Hub {
+    /// After a committed write to `article`: its streams look for new events.
+    pub fn wake(&self, article: &str) {
+        // No stream listening is no error.
+        let _ = self.wake.send(Arc::from(article));
+    }
+
+    /// Streams open now.
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
+    }
+}
+
+/// Records `event` of `article` in the transaction of the change it tells of.
+pub async fn record(conn: &mut sqlx::SqliteConnection, article: &str, event: &ArticleEvent) -> sqlx::Result<()> {
+    let data = serde_json::to_string(event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query("INSERT INTO article_events (article_slug, kind, data) VALUES (?, ?, ?)")
+        .bind(article)
+        .bind(event.kind())
+        .bind(data)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Set once the server is shutting down: open streams end, so the graceful shutdown does not
+/// wait for readers to leave.
+fn closing() -> &'static watch::Sender<bool> {
+    static CLOSING: OnceLock<watch::Sender<bool>> = OnceLock::new();
+    CLOSING.get_or_init(|| watch::channel(false).0)
+}
+
+/// Ends every open stream of this process (the server is stopping).
+pub fn close_all() {
+    closing().send_replace(true);
+}
+
+/// The live updates of an article, as Server-Sent Events: `comment`, `edit`, `removal` and
+/// `rating`, each with its id; a heartbeat comment every 15 s. Without `Last-Event-ID` the
+/// stream starts with the next change.
+#[utoipa::path(get, path = "/api/v1/articles/{slug}/events", tag = "comments",
+    params(("slug" = String, Path, description = "the article's slug"),
+           ("Last-Event-ID" = Option<String>, Header, description = "the id of the last event received: the stream resumes after it")),
+    responses((status = 200, content_type = "text/event-stream", body = ArticleEvent,
+               description = "a stream of events: `event:` the kind, `data:` the JSON, `id:` the resume point"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 503, body = Problem, content_type = "application/problem+json")))]
+pub async fn stream(
+    State(state): State<AppState>,
+    ApiPath(raw): ApiPath<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let slug = routes::slug(&raw)?;
+    let resume = match headers.get(LAST_EVENT_ID_HEADER) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| "must be the id of an event this server sent (digits)")
+                .and_then(parse_last_event_id)
+                .map_err(|e| ApiError::field("Last-Event-ID", e))?,
+        ),
+    };
+    let mut conn = state.db.acquire().await?;
+    db::require_article(&mut conn, &slug).await?;
+    let last = match resume {
+        Some(id) => id,
+        None => {
+            let (newest,): (i64,) =
+                sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM article_events WHERE article_slug = ?")
+                    .bind(slug.as_str())
+                    .fetch_one(&mut *conn)
+                    .await?;
+            newest
+        }
+    };
+    drop(conn);
+    let Some(guard) = Open::take(&state) else {
+        return Err(ApiError {
+            problem: Problem::new(
+                503,
+                "Too many live streams",
+                "this server has as many live streams open as it keeps; the page retries",
+            ),
+            retry_after: Some(RETRY.as_secs()),
+        });
+    };
+    let follower = Follower {
+        wake: state.events.wake.subscribe(),
+        closing: closing().subscribe(),
+        state,
+        slug,
+        last,
+        ready: VecDeque::from([Event::default().retry(RETRY).comment("live")]),
+        _open: guard,
+    };
+    let events = futures_util::stream::unfold(follower, |mut f| async move {
+        let event = f.next().await?;
+        Some((Ok::<_, Infallible>(event), f))
+    });
+    let mut response =
+        Sse::new(events).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")).into_response();
+    // nginx would otherwise buffer the stream.
+    response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
+}
+
+/// Counts an open stream for as long as it lives.
+struct Open(AppState);
+
+impl Open {
+    fn take(state: &AppState) -> Option<Self> {
+        let before = state.events.open.fetch_add(1, Ordering::Relaxed);
+        let open = Self(state.clone());
+        (before < MAX_STREAMS).then_some(open)
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.events.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One reader's stream: the events of its article after `last`.
+struct Follower {
+    state: AppState,
+    slug: Slug,
+    last: i64,
+    ready: VecDeque<Event>,
+    wake: broadcast::Receiver<Arc<str>>,
+    closing: watch::Receiver<bool>,
+    _open: Open,
+}
+
+impl Follower {
+    /// The next event to send; None ends the stream (the server stops, or its store failed:
+    /// the client reconnects and resumes).
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if *self.closing.borrow() {
+                return None;
+            }
+            if let Some(event) = self.ready.pop_front() {
+                return Some(event);
+            }
+            if self.read().await? {
+                continue;
+            }
+            self.woken().await?;
+        }
+    }
+
+    /// Reads what came after `last`; answers whether there was anything.
+    async fn read(&mut self) -> Option<bool> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, kind, data FROM article_events WHERE article_slug = ? AND id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(self.slug.as_str())
+        .bind(self.last)
+        .bind(BATCH)
+        .fetch_all(&self.state.db)
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, article = %self.slug, "live stream: reading events failed"))
+        .ok()?;
+        let any = !rows.is_empty();
+        for (id, kind, data) in rows {
+            self.last = id;
+            self.ready.push_back(Event::default().id(id.to_string()).event(kind).data(data));
+        }
+        Some(any)
+    }
+
+    /// Waits until a write to this article may have added events.
+    async fn woken(&mut self) -> Option<()> {
+        loop {
+            tokio::select! {
+                woken = self.wake.recv() => match woken {
+                    Ok(article) if *article == *self.slug.as_str() => return Some(()),
+                    Ok(_) => {}
+                    // Missed wake-ups: look anyway.
+                    Err(broadcast::error::RecvError::Lagged(_)) => return Some(()),
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = self.closing.changed() => return None,
+            }
+        }
+    }
+}

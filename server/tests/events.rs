@@ -1,0 +1,265 @@
+//! Live updates (Server-Sent Events) over real HTTP on a real SQLite file: what a reader's open
+//! stream hears, what a reconnecting one gets back, and what the streams never take from others.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{problem, TestServer, ADMIN_TOKEN};
+use news_widget_api::events::ArticleEvent;
+use news_widget_server::comments::Moderation;
+use serde_json::{json, Value};
+
+const SLUG: &str = "cooperation-chine-kazakhstan";
+const EVENTS: &str = "/api/v1/articles/cooperation-chine-kazakhstan/events";
+
+/// One event as it came over the wire.
+#[derive(Debug)]
+struct Sse {
+    id: Option<String>,
+    event: Option<String>,
+    data: String,
+    retry: Option<String>,
+    comment: bool,
+}
+
+/// A reader's open stream, read as EventSource reads it.
+struct Stream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(server: &TestServer, last_event_id: Option<&str>) -> Self {
+        let mut request = server.client.get(server.url(EVENTS)).header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request.send().await.expect("GET events");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        assert_eq!(response.headers()["x-accel-buffering"], "no");
+        Self { response, buffer: String::new() }
+    }
+
+    /// The next block, comments (`:` lines) included; None when nothing comes within `wait`.
+    async fn next_block(&mut self, wait: Duration) -> Option<Sse> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut sse = Sse { id: None, event: None, data: String::new(), retry: None, comment: false };
+                for line in block.lines() {
+                    let (field, value) = line.split_once(':').unwrap_or((line, ""));
+                    let value = value.strip_prefix(' ').unwrap_or(value).to_owned();
+                    match field {
+                        "" => sse.comment = true,
+                        "id" => sse.id = Some(value),
+                        "event" => sse.event = Some(value),
+                        "data" => sse.data.push_str(&value),
+                        "retry" => sse.retry = Some(value),
+                        other => panic!("an unknown SSE field {other:?} in {block:?}"),
+                    }
+                }
+                return Some(sse);
+            }
+            let chunk = tokio::time::timeout(wait, self.response.chunk()).await.ok()?;
+            let chunk = chunk.expect("the stream reads").expect("the stream stays open");
+            self.buffer.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+        }
+    }
+
+    /// The next event with data, skipping comments and the retry advice.
+    async fn next_event(&mut self) -> (String, ArticleEvent) {
+        loop {
+            let sse = self.next_block(Duration::from_secs(10)).await.expect("an event within 10 s");
+            if sse.event.is_some() {
+                let id = sse.id.expect("every event has an id");
+                let event: ArticleEvent = serde_json::from_str(&sse.data).expect("the data is an ArticleEvent");
+                assert_eq!(sse.event.as_deref(), Some(event.kind()), "the SSE name is the event's kind");
+                return (id, event);
+            }
+        }
+    }
+
+    /// Asserts nothing but comments and the retry advice comes within `wait`.
+    async fn assert_quiet(&mut self, wait: Duration) {
+        while let Some(sse) = self.next_block(wait).await {
+            assert!(sse.event.is_none(), "an unexpected event: {sse:?}");
+        }
+    }
+}
+
+async fn post_comment(server: &TestServer, body: &str) -> Value {
+    let form = json!({
+        "author_name": "Camille", "author_email": "camille@example.org", "body": body,
+        "form_token": server.form_token(SLUG).await,
+    });
+    let answer = server.client.post(server.url(&format!("/api/v1/articles/{SLUG}/comments"))).json(&form).send().await;
+    let answer = answer.expect("POST");
+    assert_eq!(answer.status(), 201);
+    answer.json().await.expect("the posted comment")
+}
+
+async fn decide(server: &TestServer, id: &Value, action: &str) {
+    let answer = server
+        .client
+        .post(server.url(&format!("/api/v1/admin/comments/{id}/{action}")))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("decision");
+    assert_eq!(answer.status(), 204, "{action}");
+}
+
+async fn vote(server: &TestServer, reader: &str, stars: u8) {
+    let answer = server
+        .client
+        .put(server.url(&format!("/api/v1/articles/{SLUG}/rating")))
+        .header("x-reader-token", reader)
+        .json(&json!({ "stars": stars }))
+        .send()
+        .await
+        .expect("PUT rating");
+    assert_eq!(answer.status(), 200);
+}
+
+#[tokio::test]
+async fn an_open_stream_hears_a_published_comment_and_a_reconnect_gets_what_it_missed() {
+    let server = TestServer::start().await;
+    let mut stream = Stream::open(&server, None).await;
+    let first = stream.next_block(Duration::from_secs(5)).await.expect("the stream opens with advice");
+    assert_eq!(first.retry.as_deref(), Some("3000"), "EventSource is told when to reconnect");
+
+    let posted = post_comment(&server, "Premier commentaire en direct.").await;
+    let (first_id, event) = stream.next_event().await;
+    let ArticleEvent::Comment { comment } = event else { panic!("a new comment first, not {event:?}") };
+    assert_eq!(json!(comment.id), posted["comment"]["id"]);
+    assert_eq!(comment.body, "Premier commentaire en direct.");
+    assert_eq!(comment.author_name, "Camille");
+    drop(stream);
+
+    // While the reader is away: a vote, then the comment is rejected.
+    vote(&server, "reader-0001-0123456789abcdef", 4).await;
+    decide(&server, &posted["comment"]["id"], "reject").await;
+
+    let mut back = Stream::open(&server, Some(&first_id)).await;
+    let (rating_id, event) = back.next_event().await;
+    let ArticleEvent::Rating { rating } = event else { panic!("the vote next, not {event:?}") };
+    assert_eq!((rating.count, rating.histogram), (1, [0, 0, 0, 1, 0]));
+    assert_eq!(rating.your_stars, None, "nobody's own vote goes to everyone");
+    let (removal_id, event) = back.next_event().await;
+    assert_eq!(event, ArticleEvent::Removal { id: comment.id });
+    let ids: Vec<i64> = [&first_id, &rating_id, &removal_id].iter().map(|id| id.parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids grow: {ids:?}");
+    back.assert_quiet(Duration::from_millis(500)).await;
+}
+
+#[tokio::test]
+async fn a_held_comment_is_heard_only_once_approved_and_a_waiting_edit_once_approved() {
+    let server = TestServer::start_with(|c| c.moderation = Moderation::Pre).await;
+    let mut stream = Stream::open(&server, None).await;
+    let posted = post_comment(&server, "En attente de modération.").await;
+    assert_eq!(posted["comment"]["status"], "pending");
+    stream.assert_quiet(Duration::from_millis(500)).await;
+
+    decide(&server, &posted["comment"]["id"], "approve").await;
+    let (_, event) = stream.next_event().await;
+    let ArticleEvent::Comment { comment } = event else { panic!("the approved comment, not {event:?}") };
+    assert_eq!(comment.body, "En attente de modération.");
+
+    // Approving it again (a reviewed report, say) changes nothing readers see.
+    decide(&server, &posted["comment"]["id"], "approve").await;
+    stream.assert_quiet(Duration::from_millis(500)).await;
+
+    // The author's edit waits for review (pre-moderation), then shows as an edit.
+    let id = &posted["comment"]["id"];
+    let edit = server
+        .client
+        .patch(server.url(&format!("/api/v1/comments/{id}")))
+        .header("x-edit-token", posted["edit_token"].as_str().expect("an edit token"))
+        .json(&json!({ "body": "Texte corrigé." }))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(edit.status(), 200);
+    stream.assert_quiet(Duration::from_millis(500)).await;
+    decide(&server, id, "approve").await;
+    let (_, event) = stream.next_event().await;
+    let ArticleEvent::Edit { comment } = event else { panic!("the approved edit, not {event:?}") };
+    assert_eq!(comment.body, "Texte corrigé.");
+}
+
+#[tokio::test]
+async fn an_author_edit_and_delete_are_heard_and_other_articles_hear_nothing() {
+    let server = TestServer::start().await;
+    let other = json!({
+        "lang": "fr", "title": "Un autre article", "body_html": "<p>Rien à voir.</p>",
+        "published_at": "2026-11-30T08:00:00Z", "author": "Rédaction",
+    });
+    let answer = server.put_article("autre-article", &other).await;
+    assert!(answer.status().is_success(), "{}", answer.text().await.unwrap_or_default());
+    let mut elsewhere = server.client.get(server.url("/api/v1/articles/autre-article/events")).send().await.unwrap();
+    assert_eq!(elsewhere.status(), 200);
+
+    let mut stream = Stream::open(&server, None).await;
+    let posted = post_comment(&server, "Avant.").await;
+    assert!(matches!(stream.next_event().await.1, ArticleEvent::Comment { .. }));
+    let id = &posted["comment"]["id"];
+    let token = posted["edit_token"].as_str().expect("an edit token");
+    let edit = server
+        .client
+        .patch(server.url(&format!("/api/v1/comments/{id}")))
+        .header("x-edit-token", token)
+        .json(&json!({ "body": "Après." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), 200);
+    let (_, event) = stream.next_event().await;
+    let ArticleEvent::Edit { comment } = event else { panic!("the edit, not {event:?}") };
+    assert_eq!((comment.body.as_str(), comment.edited_at.is_some()), ("Après.", true));
+    let gone = server.client.delete(server.url(&format!("/api/v1/comments/{id}"))).header("x-edit-token", token);
+    assert_eq!(gone.send().await.unwrap().status(), 204);
+    assert_eq!(stream.next_event().await.1, ArticleEvent::Removal { id: comment.id });
+
+    // The other article's stream said nothing but its opening advice.
+    let mut heard = String::new();
+    while let Ok(chunk) = tokio::time::timeout(Duration::from_millis(500), elsewhere.chunk()).await {
+        let chunk = chunk.expect("the stream reads").expect("the stream stays open");
+        heard.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    assert!(heard.contains("retry: 3000") && !heard.contains("event:"), "{heard:?}");
+}
+
+#[tokio::test]
+async fn bad_requests_are_problems_naming_what_is_wrong() {
+    let server = TestServer::start().await;
+    for bad in ["abc", "-1", "1.5"] {
+        let answer = server.client.get(server.url(EVENTS)).header("last-event-id", bad).send().await.unwrap();
+        let body = problem(answer, 422).await;
+        assert_eq!(body["errors"][0]["field"], "Last-Event-ID", "{bad}: {body}");
+    }
+    let answer = server.get("/api/v1/articles/no-such-article/events").await;
+    problem(answer, 404).await;
+    let answer = server.get("/api/v1/articles/Not%20A%20Slug/events").await;
+    assert!(answer.status().is_client_error(), "{}", answer.status());
+}
+
+#[tokio::test]
+async fn open_streams_take_no_place_from_other_requests() {
+    // Two requests at a time for the rest of the server; five streams stay open beside them.
+    let server = TestServer::start_with(|c| c.max_concurrent_requests = 2).await;
+    let mut streams = Vec::new();
+    for _ in 0..5 {
+        streams.push(Stream::open(&server, None).await);
+    }
+    for _ in 0..3 {
+        let answer = server.get(&format!("/api/v1/articles/{SLUG}/comments")).await;
+        assert_eq!(answer.status(), 200, "a thread is served while five streams are open");
+    }
+    post_comment(&server, "Tout le monde l'entend.").await;
+    for stream in &mut streams {
+        let (_, event) = stream.next_event().await;
+        assert!(matches!(event, ArticleEvent::Comment { .. }), "{event:?}");
+    }
+}
