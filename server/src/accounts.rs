@@ -86,7 +86,7 @@ pub struct User {
     pub created_at: String,
 }
 
-type UserRow = (i64, String, String, bool, Option<String>, String);
+type UserRow = (i64, String, String, i64, Option<String>, String);
 
 fn user(row: UserRow) -> (User, Option<String>) {
     let (id, email, role, disabled, hash, created_at) = row;
@@ -94,7 +94,7 @@ fn user(row: UserRow) -> (User, Option<String>) {
         id,
         email,
         role: Role::parse(&role).unwrap_or(Role::Moderator),
-        disabled,
+        disabled: disabled != 0,
         has_password: hash.is_some(),
         created_at,
     };
@@ -175,7 +175,7 @@ pub async fn verify_blocking(hash: Option<String>, password: String) -> bool {
 /// Creates an account; `password_hash` None leaves it to a setup link. 409 if the email has one.
 pub async fn add_user(db: &Db, email: &str, role: Role, password_hash: Option<&str>) -> Result<User, ApiError> {
     let inserted: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO users (email, role, password_hash) VALUES (?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+        "INSERT INTO users (email, role, password_hash) VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id",
     )
     .bind(email)
     .bind(role.as_str())
@@ -200,7 +200,7 @@ pub async fn list_users(db: &Db) -> sqlx::Result<Vec<User>> {
 
 /// The account with this (parsed) email and its password hash.
 pub async fn user_by_email(db: &Db, email: &str) -> sqlx::Result<Option<(User, Option<String>)>> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
+    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
         .bind(email)
         .fetch_optional(db)
         .await?;
@@ -209,16 +209,16 @@ pub async fn user_by_email(db: &Db, email: &str) -> sqlx::Result<Option<(User, O
 
 pub async fn user_by_id(db: &Db, id: i64) -> sqlx::Result<Option<(User, Option<String>)>> {
     let row: Option<UserRow> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?")).bind(id).fetch_optional(db).await?;
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(db).await?;
     Ok(row.map(user))
 }
 
 /// Disables an account and ends its sessions and setup links; false if there is no such account.
 pub async fn disable(db: &Db, id: i64) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
-    let done = sqlx::query("UPDATE users SET disabled = 1 WHERE id = ?").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM setup_tokens WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+    let done = sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM setup_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(done.rows_affected() > 0)
 }
@@ -227,13 +227,13 @@ pub async fn disable(db: &Db, id: i64) -> sqlx::Result<bool> {
 /// the old password leaked), and its setup links.
 pub async fn set_password(db: &Db, id: i64, password_hash: &str) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash)
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM setup_tokens WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM setup_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -243,8 +243,8 @@ pub async fn new_setup_token(db: &Db, id: i64, now: i64) -> Result<(String, i64)
     let (token, stored) = Secrets::new_token().map_err(ApiError::internal)?;
     let expires = now + SETUP_LIFETIME;
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM setup_tokens WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO setup_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
+    sqlx::query("DELETE FROM setup_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO setup_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
         .bind(&stored)
         .bind(id)
         .bind(expires)
@@ -257,20 +257,20 @@ pub async fn new_setup_token(db: &Db, id: i64, now: i64) -> Result<(String, i64)
 /// Uses a setup token once: the account it names, if it is still valid and the account enabled.
 pub async fn take_setup_token(db: &Db, token: &str, now: i64) -> sqlx::Result<Option<i64>> {
     let row: Option<(i64, i64)> =
-        sqlx::query_as("DELETE FROM setup_tokens WHERE token_hash = ? RETURNING user_id, expires_at")
+        sqlx::query_as("DELETE FROM setup_tokens WHERE token_hash = $1 RETURNING user_id, expires_at")
             .bind(token_hash(token))
             .fetch_optional(db)
             .await?;
     let Some((id, _)) = row.filter(|(_, expires)| *expires > now) else { return Ok(None) };
     let enabled: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM users WHERE id = ? AND disabled = 0").bind(id).fetch_optional(db).await?;
+        sqlx::query_as("SELECT id FROM users WHERE id = $1 AND disabled = 0").bind(id).fetch_optional(db).await?;
     Ok(enabled.map(|(id,)| id))
 }
 
 /// A new session for the account: its id (for the cookie; only its hash is stored).
 pub async fn new_session(db: &Db, user_id: i64, now: i64) -> Result<String, ApiError> {
     let (id, stored) = Secrets::new_token().map_err(ApiError::internal)?;
-    sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, last_seen) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, last_seen) VALUES ($1, $2, $3, $4)")
         .bind(&stored)
         .bind(user_id)
         .bind(now)
@@ -286,7 +286,7 @@ pub async fn new_session(db: &Db, user_id: i64, now: i64) -> Result<String, ApiE
 pub async fn session_user(db: &Db, session_id: &str, now: i64) -> sqlx::Result<Option<User>> {
     let id_hash = token_hash(session_id);
     let row: Option<(i64, i64, i64)> =
-        sqlx::query_as("SELECT user_id, created_at, last_seen FROM sessions WHERE id_hash = ?")
+        sqlx::query_as("SELECT user_id, created_at, last_seen FROM sessions WHERE id_hash = $1")
             .bind(&id_hash)
             .fetch_optional(db)
             .await?;
@@ -295,7 +295,7 @@ pub async fn session_user(db: &Db, session_id: &str, now: i64) -> sqlx::Result<O
     let live = now - last_seen < SESSION_IDLE && now - created < SESSION_LIFETIME;
     match account {
         Some(user) if live && !user.disabled => {
-            sqlx::query("UPDATE sessions SET last_seen = ? WHERE id_hash = ? AND last_seen < ?")
+            sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2 AND last_seen < $3")
                 .bind(now)
                 .bind(&id_hash)
                 .bind(now)
@@ -311,7 +311,7 @@ pub async fn session_user(db: &Db, session_id: &str, now: i64) -> sqlx::Result<O
 }
 
 pub async fn delete_session(db: &Db, session_id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(token_hash(session_id)).execute(db).await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(token_hash(session_id)).execute(db).await?;
     Ok(())
 }
 
@@ -335,7 +335,7 @@ pub async fn throttled(db: &Db, keys: &[(String, i64)], now: i64) -> sqlx::Resul
     let mut wait = None;
     for (key, max) in keys {
         let (count, oldest): (i64, Option<i64>) =
-            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key_hash = ? AND at > ?")
+            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key_hash = $1 AND at > $2")
                 .bind(key)
                 .bind(now - FAILURE_WINDOW)
                 .fetch_one(db)
@@ -343,7 +343,7 @@ pub async fn throttled(db: &Db, keys: &[(String, i64)], now: i64) -> sqlx::Resul
         if count >= *max {
             // Over the limit: wait until enough failures leave the window for one more try.
             let nth: Option<(i64,)> = sqlx::query_as(
-                "SELECT at FROM login_failures WHERE key_hash = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+                "SELECT at FROM login_failures WHERE key_hash = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
             )
             .bind(key)
             .bind(now - FAILURE_WINDOW)
@@ -360,26 +360,30 @@ pub async fn throttled(db: &Db, keys: &[(String, i64)], now: i64) -> sqlx::Resul
 
 pub async fn record_failure(db: &Db, keys: &[(String, i64)], now: i64) -> sqlx::Result<()> {
     for (key, _) in keys {
-        sqlx::query("INSERT INTO login_failures (key_hash, at) VALUES (?, ?)").bind(key).bind(now).execute(db).await?;
+        sqlx::query("INSERT INTO login_failures (key_hash, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(db)
+            .await?;
     }
     Ok(())
 }
 
 /// Forgets the failures of an account key after its owner signed in.
 pub async fn clear_failures(db: &Db, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE key_hash = ?").bind(key).execute(db).await?;
+    sqlx::query("DELETE FROM login_failures WHERE key_hash = $1").bind(key).execute(db).await?;
     Ok(())
 }
 
 /// Deletes expired sessions, setup links and old failures; answers how many sessions went.
 pub async fn purge(db: &Db, now: i64) -> sqlx::Result<u64> {
-    let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen <= ? OR created_at <= ?")
+    let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen <= $1 OR created_at <= $2")
         .bind(now - SESSION_IDLE)
         .bind(now - SESSION_LIFETIME)
         .execute(db)
         .await?;
-    sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= ?").bind(now).execute(db).await?;
-    sqlx::query("DELETE FROM login_failures WHERE at <= ?").bind(now - FAILURE_WINDOW).execute(db).await?;
+    sqlx::query("DELETE FROM setup_tokens WHERE expires_at <= $1").bind(now).execute(db).await?;
+    sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(now - FAILURE_WINDOW).execute(db).await?;
     Ok(sessions.rows_affected())
 }
 

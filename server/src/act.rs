@@ -34,7 +34,7 @@ pub async fn link(
     let lifetime = i64::try_from(config.link_lifetime.as_secs()).unwrap_or(i64::MAX);
     sqlx::query(
         "INSERT INTO action_links (token_hash, outbox_id, user_id, comment_id, action, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (token_hash) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_hash) DO NOTHING",
     )
     .bind(token_hash(&token))
     .bind(outbox_id)
@@ -68,7 +68,7 @@ async fn find(state: &AppState, token: &str) -> Result<Link, Response> {
     let found: Option<Link> = if well_formed {
         sqlx::query_as(
             "SELECT l.outbox_id, l.comment_id, l.action, l.expires_at, l.used_at, l.decision, u.email
-             FROM action_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = ? AND u.disabled = 0",
+             FROM action_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1 AND u.disabled = 0",
         )
         .bind(token_hash(token))
         .fetch_optional(&state.db)
@@ -122,7 +122,7 @@ pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -
     };
     let comment: Option<(String, String, String, String)> = sqlx::query_as(
         "SELECT c.author_name, COALESCE(c.pending_body, c.body), c.status, COALESCE(json_extract(a.data, '$.title'), c.article_slug)
-         FROM comments c JOIN articles a ON a.slug = c.article_slug WHERE c.id = ?",
+         FROM comments c JOIN articles a ON a.slug = c.article_slug WHERE c.id = $1",
     )
     .bind(link.comment_id)
     .fetch_optional(&state.db)
@@ -164,9 +164,9 @@ pub async fn act(State(state): State<AppState>, Path(token): Path<String>, body:
     let now = state.clock.now();
     // The link and its sibling are used first, so two presses (or approve and reject) act once.
     let taken = sqlx::query(
-        "UPDATE action_links SET used_at = ?1, decision = ?2, decided_by = ?3
-         WHERE outbox_id = ?4 AND comment_id = ?5 AND used_at IS NULL
-         AND EXISTS (SELECT 1 FROM action_links WHERE token_hash = ?6 AND used_at IS NULL AND expires_at > ?1)",
+        "UPDATE action_links SET used_at = $1, decision = $2, decided_by = $3
+         WHERE outbox_id = $4 AND comment_id = $5 AND used_at IS NULL
+         AND EXISTS (SELECT 1 FROM action_links WHERE token_hash = $6 AND used_at IS NULL AND expires_at > $1)",
     )
     .bind(now)
     .bind(&link.action)
@@ -194,7 +194,7 @@ pub async fn act(State(state): State<AppState>, Path(token): Path<String>, body:
             // Nothing was decided: the links work again.
             let _ = sqlx::query(
                 "UPDATE action_links SET used_at = NULL, decision = NULL, decided_by = NULL
-                 WHERE outbox_id = ? AND comment_id = ? AND used_at = ? AND decided_by = ?",
+                 WHERE outbox_id = $1 AND comment_id = $2 AND used_at = $3 AND decided_by = $4",
             )
             .bind(link.outbox_id)
             .bind(link.comment_id)

@@ -32,7 +32,7 @@ pub fn parse(raw: &str) -> Option<AlertMode> {
 
 pub async fn get(db: &Db, user_id: i64) -> sqlx::Result<Option<AlertMode>> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT alerts FROM users WHERE id = ?").bind(user_id).fetch_optional(db).await?;
+        sqlx::query_as("SELECT alerts FROM users WHERE id = $1").bind(user_id).fetch_optional(db).await?;
     Ok(row.map(|(m,)| parse(&m).unwrap_or_default()))
 }
 
@@ -40,7 +40,7 @@ pub async fn get(db: &Db, user_id: i64) -> sqlx::Result<Option<AlertMode>> {
 /// gathered for the next digest to it: they are sent when the account chooses `hourly` again.
 pub async fn set(db: &Db, user_id: i64, mode: AlertMode) -> sqlx::Result<bool> {
     let done =
-        sqlx::query("UPDATE users SET alerts = ? WHERE id = ?").bind(as_str(mode)).bind(user_id).execute(db).await?;
+        sqlx::query("UPDATE users SET alerts = $1 WHERE id = $2").bind(as_str(mode)).bind(user_id).execute(db).await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use news_widget_api::admin::HistoryEntry;
 use news_widget_api::{Problem, Timestamp};
 use serde::Deserialize;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::admin::Admin;
 use crate::error::{ApiError, ApiResult};
@@ -33,9 +33,9 @@ pub struct Entry<'a> {
 }
 
 /// Records `entry`; call it in the transaction of the change it records.
-pub async fn record(conn: &mut SqliteConnection, entry: Entry<'_>) -> sqlx::Result<()> {
+pub async fn record(conn: &mut AnyConnection, entry: Entry<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO decisions (actor, action, reason, comment_id, article_slug, person_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO decisions (actor, action, reason, comment_id, article_slug, person_hash) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(entry.actor)
     .bind(entry.action)
@@ -56,9 +56,9 @@ fn entry((_, at, actor, action, reason, comment_id): EntryRow) -> HistoryEntry {
 }
 
 /// Every decision on comment `id`, oldest first.
-pub async fn comment_history(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Vec<HistoryEntry>> {
+pub async fn comment_history(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Vec<HistoryEntry>> {
     let rows: Vec<EntryRow> =
-        sqlx::query_as(&format!("SELECT {ENTRY_COLUMNS} FROM decisions WHERE comment_id = ? ORDER BY id"))
+        sqlx::query_as(&format!("SELECT {ENTRY_COLUMNS} FROM decisions WHERE comment_id = $1 ORDER BY id"))
             .bind(id)
             .fetch_all(conn)
             .await?;
@@ -67,13 +67,13 @@ pub async fn comment_history(conn: &mut SqliteConnection, id: i64) -> sqlx::Resu
 
 /// The last decision on each of `ids`.
 pub async fn last_decisions(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     ids: &[i64],
 ) -> sqlx::Result<std::collections::HashMap<i64, HistoryEntry>> {
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let marks = vec!["?"; ids.len()].join(",");
+    let marks = crate::db::marks(1, ids.len());
     let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM decisions WHERE id IN
              (SELECT MAX(id) FROM decisions WHERE comment_id IN ({marks}) GROUP BY comment_id)"
@@ -87,12 +87,12 @@ pub async fn last_decisions(
 }
 
 /// Decisions about a person and their comments, newest first (at most `limit`).
-pub async fn person_history(conn: &mut SqliteConnection, person: &str, limit: u32) -> sqlx::Result<Vec<HistoryEntry>> {
+pub async fn person_history(conn: &mut AnyConnection, person: &str, limit: u32) -> sqlx::Result<Vec<HistoryEntry>> {
     let rows: Vec<EntryRow> = sqlx::query_as(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM decisions WHERE person_hash = ? ORDER BY id DESC LIMIT ?"
+        "SELECT {ENTRY_COLUMNS} FROM decisions WHERE person_hash = $1 ORDER BY id DESC LIMIT $2"
     ))
     .bind(person)
-    .bind(limit)
+    .bind(i64::from(limit))
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(entry).collect())
@@ -147,8 +147,8 @@ pub async fn export_csv(
     type Line = (String, String, String, Option<i64>, Option<String>, Option<String>, Option<String>);
     let rows: Vec<Line> = sqlx::query_as(
         "SELECT at, actor, action, comment_id, article_slug, person_hash, reason FROM decisions
-         WHERE (?1 IS NULL OR at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?1))
-           AND (?2 IS NULL OR at < strftime('%Y-%m-%dT%H:%M:%fZ', ?2))
+         WHERE ($1 IS NULL OR at >= strftime('%Y-%m-%dT%H:%M:%fZ', $1))
+           AND ($2 IS NULL OR at < strftime('%Y-%m-%dT%H:%M:%fZ', $2))
          ORDER BY id",
     )
     .bind(since.as_ref().map(|t| t.as_str()))

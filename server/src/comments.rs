@@ -16,7 +16,7 @@ use news_widget_api::{
     IDEMPOTENCY_KEY_HEADER, READER_TOKEN_HEADER,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::{AnyConnection, FromRow};
 
 use crate::admin::Moderator;
 use crate::error::{ApiError, ApiResult};
@@ -168,7 +168,7 @@ fn parse_cursor(raw: &str) -> ApiResult<(String, i64)> {
 }
 
 pub(crate) async fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     slug: &Slug,
     sort: Sort,
     cursor: Option<(String, i64)>,
@@ -178,16 +178,17 @@ pub(crate) async fn page(
         Sort::Oldest => ("c.created_at, c.id", ">"),
         Sort::Newest => ("c.created_at DESC, c.id DESC", "<"),
     };
-    let cursor_sql = if cursor.is_some() { format!("AND (c.created_at, c.id) {after} (?, ?)") } else { String::new() };
+    let cursor_sql =
+        if cursor.is_some() { format!("AND (c.created_at, c.id) {after} ($3, $4)") } else { String::new() };
     let sql = format!(
-        "SELECT c.id, c.created_at FROM comments c WHERE c.article_slug = ? AND c.parent_id IS NULL AND {VISIBLE_TOP}
-         {cursor_sql} ORDER BY {order} LIMIT ?"
+        "SELECT c.id, c.created_at FROM comments c WHERE c.article_slug = $1 AND c.parent_id IS NULL AND {VISIBLE_TOP}
+         {cursor_sql} ORDER BY {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as::<_, (i64, String)>(&sql).bind(slug.as_str());
+    let mut query = sqlx::query_as::<_, (i64, String)>(&sql).bind(slug.as_str()).bind(i64::from(limit) + 1);
     if let Some((at, id)) = &cursor {
         query = query.bind(at).bind(id);
     }
-    let mut tops = query.bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?;
+    let mut tops = query.fetch_all(&mut *conn).await?;
     let next_cursor = if tops.len() > limit as usize {
         tops.truncate(limit as usize);
         tops.last().map(|(id, at)| format!("{at}_{id}"))
@@ -196,7 +197,7 @@ pub(crate) async fn page(
     };
     let mut comments = Vec::new();
     if !tops.is_empty() {
-        let marks = vec!["?"; tops.len()].join(",");
+        let marks = crate::db::marks(1, tops.len());
         let sql = format!(
             "SELECT {COLUMNS} FROM comments c WHERE c.root_id IN ({marks})
              AND c.status IN ('approved', 'deleted', 'rejected') ORDER BY c.created_at, c.id"
@@ -225,7 +226,7 @@ pub(crate) async fn page(
         }
     }
     let (total,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM comments WHERE article_slug = ? AND status = 'approved'")
+        sqlx::query_as("SELECT COUNT(*) FROM comments WHERE article_slug = $1 AND status = 'approved'")
             .bind(slug.as_str())
             .fetch_one(&mut *conn)
             .await?;
@@ -302,7 +303,7 @@ pub(crate) async fn store(
     state.comment_limiter.check(client::rate_key(ip))?;
     let new = input.parse().map_err(ApiError::invalid)?;
 
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     db::require_article(&mut tx, slug).await?;
     if let Some(key) = key {
         // A concurrent twin may have stored its answer while this one waited for the lock.
@@ -312,7 +313,7 @@ pub(crate) async fn store(
     }
     if let Some(parent) = new.parent_id {
         let root: Option<(i64,)> =
-            sqlx::query_as("SELECT root_id FROM comments WHERE id = ? AND article_slug = ? AND status = 'approved'")
+            sqlx::query_as("SELECT root_id FROM comments WHERE id = $1 AND article_slug = $2 AND status = 'approved'")
                 .bind(parent)
                 .bind(slug.as_str())
                 .fetch_optional(&mut *tx)
@@ -372,8 +373,8 @@ pub(crate) async fn store(
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO comments (article_slug, parent_id, root_id, author_name, author_email, author_url, avatar,
              body, status, edit_token_hash, edit_until, held_reason)
-         VALUES (?1, ?2, COALESCE((SELECT root_id FROM comments WHERE id = ?2), 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-             strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?10), ?11)
+         VALUES ($1, $2, COALESCE((SELECT root_id FROM comments WHERE id = $2), 0), $3, $4, $5, $6, $7, $8, $9,
+             strftime('%Y-%m-%dT%H:%M:%SZ', 'now', $10), $11)
          RETURNING {COLUMNS}"
     ))
     .bind(slug.as_str())
@@ -391,7 +392,7 @@ pub(crate) async fn store(
     .await?;
     let id = row.id;
     if row.parent_id.is_none() {
-        sqlx::query("UPDATE comments SET root_id = id WHERE id = ?").bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE comments SET root_id = id WHERE id = $1").bind(id).execute(&mut *tx).await?;
     }
     // The rules' own decisions go to the log like a moderator's (not the honeypot's: a bot's).
     if let Some(reason) = held.as_deref().filter(|r| *r != "honeypot") {
@@ -407,7 +408,7 @@ pub(crate) async fn store(
         crate::audit::record(&mut tx, entry).await?;
     }
     if let Some(key) = key {
-        sqlx::query("INSERT INTO idempotency_keys (key_hash, article_slug, comment_id) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO idempotency_keys (key_hash, article_slug, comment_id) VALUES ($1, $2, $3)")
             .bind(token_hash(key))
             .bind(slug.as_str())
             .bind(id)
@@ -448,7 +449,7 @@ pub struct ImportedRow<'a> {
 
 /// Stores an imported comment (the importers' one way in), answering its id. A deleted one is
 /// stored as [`erase`] leaves a tombstone: no text, name, website or email.
-pub async fn insert_imported(conn: &mut SqliteConnection, c: &ImportedRow<'_>) -> sqlx::Result<i64> {
+pub async fn insert_imported(conn: &mut AnyConnection, c: &ImportedRow<'_>) -> sqlx::Result<i64> {
     let deleted = c.status == CommentStatus::Deleted;
     fn blank_if(deleted: bool, v: &str) -> &str {
         if deleted {
@@ -460,8 +461,8 @@ pub async fn insert_imported(conn: &mut SqliteConnection, c: &ImportedRow<'_>) -
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO comments (article_slug, parent_id, root_id, author_name, author_email, author_url, avatar,
              body, status, created_at, edit_token_hash, edit_until, deleted_by)
-         VALUES (?1, ?2, COALESCE((SELECT root_id FROM comments WHERE id = ?2), 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-             ?10, strftime('%Y-%m-%dT%H:%M:%SZ', ?9), ?11)
+         VALUES ($1, $2, COALESCE((SELECT root_id FROM comments WHERE id = $2), 0), $3, $4, $5, $6, $7, $8, $9,
+             $10, strftime('%Y-%m-%dT%H:%M:%SZ', $9), $11)
          RETURNING id",
     )
     .bind(c.article_slug)
@@ -479,7 +480,7 @@ pub async fn insert_imported(conn: &mut SqliteConnection, c: &ImportedRow<'_>) -
     .fetch_one(&mut *conn)
     .await?;
     if c.parent_id.is_none() {
-        sqlx::query("UPDATE comments SET root_id = id WHERE id = ?").bind(id).execute(&mut *conn).await?;
+        sqlx::query("UPDATE comments SET root_id = id WHERE id = $1").bind(id).execute(&mut *conn).await?;
     }
     Ok(id)
 }
@@ -500,12 +501,12 @@ fn answer(row: Row, edit_token: String) -> PostedComment {
 /// The answer of an Idempotency-Key used before, rebuilt from the comment it made.
 async fn replay(
     state: &AppState,
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     key: &str,
     slug: &Slug,
 ) -> ApiResult<Option<PostedComment>> {
     let found: Option<(String, i64)> =
-        sqlx::query_as("SELECT article_slug, comment_id FROM idempotency_keys WHERE key_hash = ?")
+        sqlx::query_as("SELECT article_slug, comment_id FROM idempotency_keys WHERE key_hash = $1")
             .bind(token_hash(key))
             .fetch_optional(&mut *conn)
             .await?;
@@ -513,7 +514,7 @@ async fn replay(
     if article != slug.as_str() {
         return Err(ApiError::field("Idempotency-Key", "was already used for another article"));
     }
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE id = ?"))
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -525,16 +526,17 @@ struct Editable {
     article_slug: String,
     edit_token_hash: String,
     status: String,
-    open: bool,
+    /// 1 while the edit window is open (an integer on both engines).
+    open: i64,
 }
 
 /// Checks the edit token of comment `id`, and (with `window`) that its edit window is open;
 /// answers the comment's article.
-async fn check_edit(conn: &mut SqliteConnection, id: i64, headers: &HeaderMap, window: bool) -> ApiResult<String> {
+async fn check_edit(conn: &mut AnyConnection, id: i64, headers: &HeaderMap, window: bool) -> ApiResult<String> {
     let token = headers.get(EDIT_TOKEN_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let row: Option<Editable> = sqlx::query_as(
-        "SELECT article_slug, edit_token_hash, status, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') < edit_until AS open
-         FROM comments WHERE id = ? AND (held_reason IS NULL OR held_reason <> 'honeypot')",
+        "SELECT article_slug, edit_token_hash, status, CASE WHEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') < edit_until THEN 1 ELSE 0 END AS open
+         FROM comments WHERE id = $1 AND (held_reason IS NULL OR held_reason <> 'honeypot')",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -548,7 +550,7 @@ async fn check_edit(conn: &mut SqliteConnection, id: i64, headers: &HeaderMap, w
     if window && row.status == "deleted" {
         return Err(ApiError::not_found(format!("no comment {id}")));
     }
-    if window && !row.open {
+    if window && row.open == 0 {
         return Err(ApiError::from(Problem::new(
             403,
             "Edit window closed",
@@ -580,17 +582,19 @@ pub async fn state(
     let id = comment_id(id)?;
     let mut conn = state.db.acquire().await?;
     check_edit(&mut conn, id, &headers, false).await?;
-    let (status, edit_pending, held): (String, bool, Option<String>) =
-        sqlx::query_as("SELECT status, pending_body IS NOT NULL, held_reason FROM comments WHERE id = ?")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (status, edit_pending, held): (String, i64, Option<String>) = sqlx::query_as(
+        "SELECT status, CASE WHEN pending_body IS NOT NULL THEN 1 ELSE 0 END, held_reason FROM comments WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
     let mut status = CommentStatus::parse(&status).unwrap_or(CommentStatus::Pending);
     // A comment the rules rejected stays "awaiting moderation" for its author.
     if status == CommentStatus::Rejected && moderation::looks_pending(held.as_deref()) {
         status = CommentStatus::Pending;
     }
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(CommentState { status, edit_pending })).into_response())
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(CommentState { status, edit_pending: edit_pending == 1 }))
+        .into_response())
 }
 
 /// Changes the body of one's own comment, within the edit window (`X-Edit-Token`). Under
@@ -610,21 +614,21 @@ pub async fn edit(
 ) -> ApiResult<Json<Comment>> {
     let id = comment_id(id)?;
     let body = parse_body(&input.body).map_err(|e| ApiError::field("body", e.to_string()))?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let slug = check_edit(&mut tx, id, &headers, true).await?;
     let article = routes::slug(&slug)?;
     let sql = if crate::console::moderation_for(&mut tx, &article, state.moderation).await? == Moderation::Pre {
         // Approved: the edit waits in pending_body. Pending: it replaces the text under review.
         format!(
             "UPDATE comments SET
-                 pending_body = CASE WHEN status = 'approved' THEN ?1 ELSE NULL END,
-                 body = CASE WHEN status = 'approved' THEN body ELSE ?1 END,
+                 pending_body = CASE WHEN status = 'approved' THEN $1 ELSE NULL END,
+                 body = CASE WHEN status = 'approved' THEN body ELSE $1 END,
                  edited_at = CASE WHEN status = 'approved' THEN edited_at ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
-             WHERE id = ?2 RETURNING {COLUMNS}"
+             WHERE id = $2 RETURNING {COLUMNS}"
         )
     } else {
         format!(
-            "UPDATE comments SET body = ?1, edited_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2 RETURNING {COLUMNS}"
+            "UPDATE comments SET body = $1, edited_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = $2 RETURNING {COLUMNS}"
         )
     };
     let row: Row = sqlx::query_as(&sql).bind(body).bind(id).fetch_one(&mut *tx).await?;
@@ -651,7 +655,7 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     let id = comment_id(id)?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let slug = check_edit(&mut tx, id, &headers, true).await?;
     erase(&mut tx, id, "author").await?;
     crate::events::record(&mut tx, &slug, &ArticleEvent::Removal { id }).await?;
@@ -662,9 +666,9 @@ pub async fn delete(
 
 /// Removes comment `id` for good: the row when nothing answers it, else a tombstone that keeps
 /// only its place in the thread (no text, no name, no website, no email).
-pub async fn erase(conn: &mut SqliteConnection, id: i64, by: &str) -> ApiResult<()> {
+pub async fn erase(conn: &mut AnyConnection, id: i64, by: &str) -> ApiResult<()> {
     let gone = sqlx::query(
-        "DELETE FROM comments WHERE id = ? AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = ?)",
+        "DELETE FROM comments WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = $2)",
     )
     .bind(id)
     .bind(id)
@@ -674,8 +678,8 @@ pub async fn erase(conn: &mut SqliteConnection, id: i64, by: &str) -> ApiResult<
         return Ok(());
     }
     let done = sqlx::query(
-        "UPDATE comments SET status = 'deleted', deleted_by = ?, body = '', author_name = '', author_email = '',
-             author_url = NULL, avatar = '', pending_body = NULL WHERE id = ?",
+        "UPDATE comments SET status = 'deleted', deleted_by = $1, body = '', author_name = '', author_email = '',
+             author_url = NULL, avatar = '', pending_body = NULL WHERE id = $2",
     )
     .bind(by)
     .bind(id)
@@ -717,8 +721,8 @@ pub async fn report(
             format!("ip:{hash}")
         }
     };
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM comments WHERE id = ? AND status = 'approved'")
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM comments WHERE id = $1 AND status = 'approved'")
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -726,7 +730,7 @@ pub async fn report(
         return Err(ApiError::not_found(format!("no comment {id}")));
     }
     let already: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM comment_reports WHERE comment_id = ? AND reporter_hash = ?")
+        sqlx::query_as("SELECT 1 FROM comment_reports WHERE comment_id = $1 AND reporter_hash = $2")
             .bind(id)
             .bind(&reporter)
             .fetch_optional(&mut *tx)
@@ -735,13 +739,13 @@ pub async fn report(
         return Ok(StatusCode::NO_CONTENT);
     }
     state.report_limiter.check(client::rate_key(ip))?;
-    sqlx::query("INSERT INTO comment_reports (comment_id, reason, reporter_hash) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO comment_reports (comment_id, reason, reporter_hash) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(reason)
         .bind(&reporter)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE comments SET reports = reports + 1 WHERE id = ?").bind(id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE comments SET reports = reports + 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
     crate::outbox::enqueue_for(&mut tx, &state, crate::outbox::Kind::Report, id).await?;
     tx.commit().await?;
     crate::outbox::wake(&state);
@@ -763,7 +767,7 @@ pub async fn counts(
     for (i, raw) in input.slugs.iter().enumerate() {
         let slug = Slug::parse(raw).map_err(|e| ApiError::field(&format!("slugs[{i}]"), e.to_string()))?;
         let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM comments WHERE article_slug = ? AND status = 'approved'")
+            sqlx::query_as("SELECT COUNT(*) FROM comments WHERE article_slug = $1 AND status = 'approved'")
                 .bind(slug.as_str())
                 .fetch_one(&state.db)
                 .await?;
@@ -835,10 +839,10 @@ pub async fn moderate(
     actor: &str,
     reason: Option<&str>,
 ) -> ApiResult<String> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&db).await?;
     let found: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT article_slug, status, avatar, pending_body IS NOT NULL FROM comments
-         WHERE id = ? AND (held_reason IS NULL OR held_reason <> 'honeypot')",
+         WHERE id = $1 AND (held_reason IS NULL OR held_reason <> 'honeypot')",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
@@ -860,7 +864,7 @@ pub async fn moderate(
                      body = COALESCE(pending_body, body),
                      edited_at = CASE WHEN pending_body IS NULL THEN edited_at ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,
                      pending_body = NULL, reports_reviewed = reports
-                 WHERE id = ?",
+                 WHERE id = $1",
             )
             .bind(id)
             .execute(&mut *tx)
@@ -868,7 +872,7 @@ pub async fn moderate(
         }
         "reject" if status == "deleted" => return Err(gone()),
         "reject" => {
-            sqlx::query("UPDATE comments SET status = 'rejected', pending_body = NULL WHERE id = ?")
+            sqlx::query("UPDATE comments SET status = 'rejected', pending_body = NULL WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -879,7 +883,7 @@ pub async fn moderate(
     // What readers see change: a comment shown, a waiting edit shown, a comment gone.
     let event = match action {
         "approve" if !was_shown || edit_waiting != 0 => {
-            let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE id = ?"))
+            let row: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM comments WHERE id = $1"))
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;

@@ -19,7 +19,7 @@ use news_widget_api::admin::{
 };
 use news_widget_api::{CommentStatus, Problem, Slug, Timestamp};
 use serde::Deserialize;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::{AnyConnection, FromRow};
 
 use crate::admin::{Admin, Moderator};
 use crate::comments::{self, stamp, Moderation};
@@ -35,8 +35,8 @@ const PAGE_DEFAULT: u32 = 50;
 const SEARCH_MAX: usize = 200;
 
 /// The moderation that applies to `slug`: its own override, else the server's `default`.
-pub async fn moderation_for(conn: &mut SqliteConnection, slug: &Slug, default: Moderation) -> sqlx::Result<Moderation> {
-    let found: Option<(String,)> = sqlx::query_as("SELECT mode FROM article_moderation WHERE article_slug = ?")
+pub async fn moderation_for(conn: &mut AnyConnection, slug: &Slug, default: Moderation) -> sqlx::Result<Moderation> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT mode FROM article_moderation WHERE article_slug = $1")
         .bind(slug.as_str())
         .fetch_optional(conn)
         .await?;
@@ -85,9 +85,9 @@ fn queue_filter(q: Queue) -> &'static str {
     }
 }
 
-/// `SUM`s of the four queues, for a `SELECT … FROM comments c`.
+/// The counts of the four queues, for a `SELECT … FROM comments c`.
 fn counts_sql() -> String {
-    Queue::ALL.iter().map(|q| format!("COALESCE(SUM({}), 0)", queue_filter(*q))).collect::<Vec<_>>().join(", ")
+    Queue::ALL.iter().map(|q| format!("COUNT(*) FILTER (WHERE {})", queue_filter(*q))).collect::<Vec<_>>().join(", ")
 }
 
 type CountsRow = (i64, i64, i64, i64);
@@ -120,12 +120,12 @@ struct ItemRow {
 }
 
 /// Queue items of `rows`, with their grouped report reasons and last decisions.
-async fn items(conn: &mut SqliteConnection, rows: Vec<ItemRow>) -> sqlx::Result<Vec<QueueItem>> {
+async fn items(conn: &mut AnyConnection, rows: Vec<ItemRow>) -> sqlx::Result<Vec<QueueItem>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut decisions = audit::last_decisions(conn, &ids).await?;
     let mut reasons: HashMap<i64, Vec<ReportReason>> = HashMap::new();
     if !ids.is_empty() {
-        let marks = vec!["?"; ids.len()].join(",");
+        let marks = crate::db::marks(1, ids.len());
         let sql = format!(
             "SELECT comment_id, reason, COUNT(*) AS n FROM comment_reports WHERE comment_id IN ({marks})
              GROUP BY comment_id, reason ORDER BY comment_id, n DESC, reason"
@@ -192,19 +192,17 @@ fn search(q: Option<String>, author: Option<String>, article: Option<String>) ->
     let mut sql = String::from("COALESCE(c.held_reason, '') <> 'honeypot'");
     let mut binds = Vec::new();
     if let Some(q) = q {
-        sql.push_str(" AND instr(lower(c.body), lower(?)) > 0");
         binds.push(q);
+        sql.push_str(&format!(" AND instr(lower(c.body), lower(${})) > 0", binds.len()));
     }
     if let Some(author) = author {
-        sql.push_str(" AND instr(lower(c.author_name), lower(?)) > 0");
         binds.push(author);
+        sql.push_str(&format!(" AND instr(lower(c.author_name), lower(${})) > 0", binds.len()));
     }
     if let Some(article) = article {
-        sql.push_str(
-            " AND (c.article_slug = ? OR instr(lower(COALESCE(json_extract(a.data, '$.title'), '')), lower(?)) > 0)",
-        );
-        binds.push(article.clone());
         binds.push(article);
+        let n = binds.len();
+        sql.push_str(&format!(" AND (c.article_slug = ${n} OR instr(lower(COALESCE(json_extract(a.data, '$.title'), '')), lower(${n})) > 0)"));
     }
     (sql, binds)
 }
@@ -240,19 +238,22 @@ pub async fn queue(
         term("article", q.article.as_deref())?,
     );
     let mut conn = state.db.acquire().await?;
-    let before_sql = if before.is_some() { " AND c.id < ?" } else { "" };
+    // The search's binds come first ($1…), then the page's limit and cursor.
+    let limit_at = binds.len() + 1;
+    let before_sql = if before.is_some() { format!(" AND c.id < ${}", limit_at + 1) } else { String::new() };
     let sql = format!(
-        "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE {filter} AND {}{before_sql} ORDER BY c.id DESC LIMIT ?",
+        "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE {filter} AND {}{before_sql} ORDER BY c.id DESC LIMIT ${limit_at}",
         queue_filter(queue)
     );
     let mut query = sqlx::query_as::<_, ItemRow>(&sql);
     for b in &binds {
         query = query.bind(b);
     }
+    query = query.bind(i64::from(limit) + 1);
     if let Some(before) = before {
         query = query.bind(before);
     }
-    let mut rows = query.bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?;
+    let mut rows = query.fetch_all(&mut *conn).await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.id)
@@ -323,7 +324,7 @@ pub async fn history(
     let history = audit::comment_history(&mut conn, id).await?;
     if history.is_empty() {
         let exists: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM comments WHERE id = ? AND COALESCE(held_reason, '') <> 'honeypot'")
+            sqlx::query_as("SELECT id FROM comments WHERE id = $1 AND COALESCE(held_reason, '') <> 'honeypot'")
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -338,20 +339,20 @@ pub async fn history(
 
 /// A person in a path: the keyed hash the comments store (`avatar`), which some comment, ban or
 /// note names; else 404.
-async fn require_person(conn: &mut SqliteConnection, raw: &str) -> ApiResult<String> {
+async fn require_person(conn: &mut AnyConnection, raw: &str) -> ApiResult<String> {
     let unknown = || ApiError::not_found(format!("no person {raw:?}"));
     if raw.is_empty() || raw.len() > 128 || !raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(unknown());
     }
-    let (known,): (bool,) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM comments WHERE avatar = ?1 AND COALESCE(held_reason, '') <> 'honeypot')
-             OR EXISTS (SELECT 1 FROM bans WHERE person_hash = ?1)
-             OR EXISTS (SELECT 1 FROM person_notes WHERE person_hash = ?1)",
+    let (known,): (i64,) = sqlx::query_as(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM comments WHERE avatar = $1 AND COALESCE(held_reason, '') <> 'honeypot')
+             OR EXISTS (SELECT 1 FROM bans WHERE person_hash = $1)
+             OR EXISTS (SELECT 1 FROM person_notes WHERE person_hash = $1) THEN 1 ELSE 0 END",
     )
     .bind(raw)
     .fetch_one(conn)
     .await?;
-    if known {
+    if known == 1 {
         Ok(raw.to_owned())
     } else {
         Err(unknown())
@@ -382,24 +383,24 @@ pub async fn person(
     let mut conn = state.db.acquire().await?;
     let person = require_person(&mut conn, &raw).await?;
     let names: Vec<(String,)> = sqlx::query_as(
-        "SELECT author_name FROM comments WHERE avatar = ? AND author_name <> ''
+        "SELECT author_name FROM comments WHERE avatar = $1 AND author_name <> ''
          AND COALESCE(held_reason, '') <> 'honeypot' GROUP BY author_name ORDER BY MAX(id) DESC LIMIT 50",
     )
     .bind(&person)
     .fetch_all(&mut *conn)
     .await?;
-    let counts_row: CountsRow = sqlx::query_as(&format!("SELECT {} FROM comments c WHERE c.avatar = ?", counts_sql()))
+    let counts_row: CountsRow = sqlx::query_as(&format!("SELECT {} FROM comments c WHERE c.avatar = $1", counts_sql()))
         .bind(&person)
         .fetch_one(&mut *conn)
         .await?;
     let ban = moderation::ban_of(&mut conn, &person).await?.map(ban_state);
     let notes: Vec<NoteRow> =
-        sqlx::query_as("SELECT id, author, text, at FROM person_notes WHERE person_hash = ? ORDER BY id DESC")
+        sqlx::query_as("SELECT id, author, text, at FROM person_notes WHERE person_hash = $1 ORDER BY id DESC")
             .bind(&person)
             .fetch_all(&mut *conn)
             .await?;
     let rows: Vec<ItemRow> = sqlx::query_as(&format!(
-        "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE c.avatar = ? AND COALESCE(c.held_reason, '') <> 'honeypot'
+        "SELECT {ITEM_COLUMNS} FROM {ITEM_FROM} WHERE c.avatar = $1 AND COALESCE(c.held_reason, '') <> 'honeypot'
          ORDER BY c.id DESC LIMIT 200"
     ))
     .bind(&person)
@@ -432,10 +433,10 @@ pub async fn add_note(
 ) -> ApiResult<Response> {
     let text = parse_note(&input.text).map_err(|e| ApiError::field("text", e.to_string()))?;
     let actor = who.actor();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let person = require_person(&mut tx, &raw).await?;
     let row: NoteRow = sqlx::query_as(
-        "INSERT INTO person_notes (person_hash, author, text) VALUES (?, ?, ?) RETURNING id, author, text, at",
+        "INSERT INTO person_notes (person_hash, author, text) VALUES ($1, $2, $3) RETURNING id, author, text, at",
     )
     .bind(&person)
     .bind(&actor)
@@ -476,7 +477,7 @@ pub async fn ban(
         }
     };
     let reason = reason(input.reason.as_deref())?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let person = require_person(&mut tx, &raw).await?;
     let ban = moderation::set_ban(&mut tx, &person, until.as_ref(), reason.as_deref(), &who.actor()).await?;
     tx.commit().await?;
@@ -493,7 +494,7 @@ pub async fn unban(
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let person = require_person(&mut tx, &raw).await?;
     if !moderation::lift_ban(&mut tx, &person, &who.actor()).await? {
         return Err(ApiError::not_found("this person is neither banned nor suspended"));
@@ -519,7 +520,7 @@ pub async fn reject_all(
     let mut conn = state.db.acquire().await?;
     let person = require_person(&mut conn, &raw).await?;
     let ids: Vec<(i64,)> =
-        sqlx::query_as("SELECT id FROM comments WHERE avatar = ? AND status IN ('pending', 'approved') ORDER BY id")
+        sqlx::query_as("SELECT id FROM comments WHERE avatar = $1 AND status IN ('pending', 'approved') ORDER BY id")
             .bind(&person)
             .fetch_all(&mut *conn)
             .await?;
@@ -539,10 +540,10 @@ pub async fn reveal_email(
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
 ) -> ApiResult<Response> {
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let person = require_person(&mut tx, &raw).await?;
     let found: Option<(String,)> = sqlx::query_as(
-        "SELECT author_email FROM comments WHERE avatar = ? AND author_email <> '' ORDER BY id DESC LIMIT 1",
+        "SELECT author_email FROM comments WHERE avatar = $1 AND author_email <> '' ORDER BY id DESC LIMIT 1",
     )
     .bind(&person)
     .fetch_optional(&mut *tx)
@@ -560,28 +561,28 @@ pub async fn reveal_email(
 
 // Articles.
 
-type ArticleRow = (String, String, Option<String>, Option<bool>, Option<String>);
+type ArticleRow = (String, String, Option<String>, Option<i64>, Option<String>);
 
 /// The articles (all, or the one `only`), newest first, with their counts and moderation.
 async fn summaries(
     state: &AppState,
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     only: Option<&Slug>,
 ) -> sqlx::Result<Vec<ArticleSummary>> {
     let rows: Vec<ArticleRow> = sqlx::query_as(
         "SELECT a.slug, COALESCE(json_extract(a.data, '$.title'), ''), json_extract(a.data, '$.published_at'),
-             ac.closed = 1, am.mode
+             ac.closed, am.mode
          FROM articles a
          LEFT JOIN article_comments ac ON ac.article_slug = a.slug
          LEFT JOIN article_moderation am ON am.article_slug = a.slug
-         WHERE ?1 IS NULL OR a.slug = ?1
+         WHERE $1 IS NULL OR a.slug = $1
          ORDER BY COALESCE(json_extract(a.data, '$.published_at'), a.created_at) DESC, a.slug LIMIT 1000",
     )
     .bind(only.map(|s| s.as_str()))
     .fetch_all(&mut *conn)
     .await?;
     let sql = format!(
-        "SELECT c.article_slug, {} FROM comments c WHERE ?1 IS NULL OR c.article_slug = ?1 GROUP BY c.article_slug",
+        "SELECT c.article_slug, {} FROM comments c WHERE $1 IS NULL OR c.article_slug = $1 GROUP BY c.article_slug",
         counts_sql()
     );
     let by_article: Vec<(String, i64, i64, i64, i64)> =
@@ -604,7 +605,7 @@ async fn summaries(
             title,
             published_at: published_at.as_deref().and_then(|p| Timestamp::parse(p).ok()),
             closed,
-            closed_override,
+            closed_override: closed_override.map(|c| c == 1),
             moderation: moderation_override.unwrap_or(mode(state.moderation)),
             moderation_override,
         });
@@ -636,12 +637,12 @@ pub async fn put_moderation(
     ApiJson(input): ApiJson<ModerationInput>,
 ) -> ApiResult<Json<ArticleSummary>> {
     let slug = routes::slug(&raw)?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     db::require_article(&mut tx, &slug).await?;
     match input.moderation {
         Some(m) => {
             sqlx::query(
-                "INSERT INTO article_moderation (article_slug, mode) VALUES (?, ?)
+                "INSERT INTO article_moderation (article_slug, mode) VALUES ($1, $2)
                  ON CONFLICT (article_slug) DO UPDATE SET mode = excluded.mode,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             )
@@ -651,7 +652,7 @@ pub async fn put_moderation(
             .await?;
         }
         None => {
-            sqlx::query("DELETE FROM article_moderation WHERE article_slug = ?")
+            sqlx::query("DELETE FROM article_moderation WHERE article_slug = $1")
                 .bind(slug.as_str())
                 .execute(&mut *tx)
                 .await?;

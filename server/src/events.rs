@@ -63,9 +63,9 @@ impl Hub {
 }
 
 /// Records `event` of `article` in the transaction of the change it tells of.
-pub async fn record(conn: &mut sqlx::SqliteConnection, article: &str, event: &ArticleEvent) -> sqlx::Result<()> {
+pub async fn record(conn: &mut sqlx::AnyConnection, article: &str, event: &ArticleEvent) -> sqlx::Result<()> {
     let data = serde_json::to_string(event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query("INSERT INTO article_events (article_slug, kind, data) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO article_events (article_slug, kind, data) VALUES ($1, $2, $3)")
         .bind(article)
         .bind(event.kind())
         .bind(data)
@@ -119,7 +119,7 @@ pub async fn stream(
         Some(id) => id,
         None => {
             let (newest,): (i64,) =
-                sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM article_events WHERE article_slug = ?")
+                sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM article_events WHERE article_slug = $1")
                     .bind(slug.as_str())
                     .fetch_one(&mut *conn)
                     .await?;
@@ -206,7 +206,7 @@ impl Follower {
     /// Reads what came after `last`; answers whether there was anything.
     async fn read(&mut self) -> Option<bool> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, kind, data FROM article_events WHERE article_slug = ? AND id > ? ORDER BY id LIMIT ?",
+            "SELECT id, kind, data FROM article_events WHERE article_slug = $1 AND id > $2 ORDER BY id LIMIT $3",
         )
         .bind(self.slug.as_str())
         .bind(self.last)

@@ -16,18 +16,18 @@ pub const EVERY: Duration = Duration::from_secs(600);
 /// answers how many keys went.
 pub async fn purge(db: &Db) -> sqlx::Result<u64> {
     let age = format!("-{KEY_LIFETIME_HOURS} hours");
-    let keys = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+    let keys = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', $1)")
         .bind(&age)
         .execute(db)
         .await?;
     sqlx::query(
-        "DELETE FROM comments WHERE held_reason = 'honeypot' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+        "DELETE FROM comments WHERE held_reason = 'honeypot' AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', $1)",
     )
     .bind(&age)
     .execute(db)
     .await?;
     // Live updates are for readers on the page now; a reader back after a day reloads.
-    sqlx::query("DELETE FROM article_events WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+    sqlx::query("DELETE FROM article_events WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', $1)")
         .bind(&age)
         .execute(db)
         .await?;

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use news_widget_api::{parse_email, Problem, Slug, Timestamp};
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::admin::Admin;
 use crate::error::{ApiError, ApiResult};
@@ -39,7 +39,7 @@ pub fn link_count(body: &str) -> usize {
 }
 
 /// The rules in force: the saved ones, else the server's defaults.
-pub async fn load(conn: &mut SqliteConnection, defaults: &Rules) -> sqlx::Result<Rules> {
+pub async fn load(conn: &mut AnyConnection, defaults: &Rules) -> sqlx::Result<Rules> {
     let saved: Option<(String,)> =
         sqlx::query_as("SELECT data FROM moderation_rules WHERE id = 1").fetch_optional(&mut *conn).await?;
     Ok(saved.and_then(|(data,)| serde_json::from_str(&data).ok()).unwrap_or_else(|| defaults.clone()))
@@ -68,9 +68,9 @@ pub struct Candidate<'a> {
 
 /// Applies the rules to `c`, in order: a ban or a suspension, block words (both reject), then
 /// hold words, links and new commenters (each adds its reason to the hold).
-pub async fn decide(conn: &mut SqliteConnection, rules: &Rules, c: &Candidate<'_>) -> sqlx::Result<Decision> {
+pub async fn decide(conn: &mut AnyConnection, rules: &Rules, c: &Candidate<'_>) -> sqlx::Result<Decision> {
     let ban: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT until FROM bans WHERE person_hash = ? AND (until IS NULL OR until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+        "SELECT until FROM bans WHERE person_hash = $1 AND (until IS NULL OR until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
     )
     .bind(c.person)
     .fetch_optional(&mut *conn)
@@ -92,7 +92,7 @@ pub async fn decide(conn: &mut SqliteConnection, rules: &Rules, c: &Candidate<'_
     }
     if rules.trusted_after > 0 {
         let (approved,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM comments WHERE avatar = ? AND status = 'approved'")
+            sqlx::query_as("SELECT COUNT(*) FROM comments WHERE avatar = $1 AND status = 'approved'")
                 .bind(c.person)
                 .fetch_one(&mut *conn)
                 .await?;
@@ -111,23 +111,24 @@ pub fn looks_pending(held_reason: Option<&str>) -> bool {
 
 /// Whether comments on `slug` are closed: an admin's close or reopen, else the automatic close
 /// `close_after_days` after the article's `published_at`. `None`: no such article.
-pub async fn closed(conn: &mut SqliteConnection, slug: &Slug, rules: &Rules) -> sqlx::Result<Option<bool>> {
-    let found: Option<(bool,)> = sqlx::query_as(
-        "SELECT COALESCE(
+pub async fn closed(conn: &mut AnyConnection, slug: &Slug, rules: &Rules) -> sqlx::Result<Option<bool>> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT CASE WHEN COALESCE(
              (SELECT closed = 1 FROM article_comments WHERE article_slug = a.slug),
-             ?2 IS NOT NULL AND julianday('now') - julianday(json_extract(a.data, '$.published_at')) >= ?2)
-         FROM articles a WHERE a.slug = ?1",
+             $2 IS NOT NULL AND julianday('now') - julianday(json_extract(a.data, '$.published_at')) >= $2)
+         THEN 1 ELSE 0 END
+         FROM articles a WHERE a.slug = $1",
     )
     .bind(slug.as_str())
-    .bind(rules.close_after_days)
+    .bind(rules.close_after_days.map(i64::from))
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(found.map(|(closed,)| closed))
+    Ok(found.map(|(closed,)| closed == 1))
 }
 
 /// [`closed`] under the rules in force; an unknown article is not closed (its 404 comes from
 /// elsewhere).
-pub async fn is_closed(conn: &mut SqliteConnection, state: &AppState, slug: &Slug) -> sqlx::Result<bool> {
+pub async fn is_closed(conn: &mut AnyConnection, state: &AppState, slug: &Slug) -> sqlx::Result<bool> {
     let rules = load(conn, &state.rules).await?;
     Ok(closed(conn, slug, &rules).await?.unwrap_or(false))
 }
@@ -156,7 +157,7 @@ pub async fn put_rules(
     let rules = input.check().map_err(ApiError::invalid)?;
     let data = serde_json::to_string(&rules).map_err(ApiError::internal)?;
     sqlx::query(
-        "INSERT INTO moderation_rules (id, data) VALUES (1, ?)
+        "INSERT INTO moderation_rules (id, data) VALUES (1, $1)
          ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
     )
     .bind(data)
@@ -203,7 +204,7 @@ async fn person(state: &AppState, input: &BanInput) -> ApiResult<String> {
             Ok(state.secrets.avatar(&email))
         }
         (None, Some(id)) => {
-            let found: Option<(String,)> = sqlx::query_as("SELECT avatar FROM comments WHERE id = ? AND avatar <> ''")
+            let found: Option<(String,)> = sqlx::query_as("SELECT avatar FROM comments WHERE id = $1 AND avatar <> ''")
                 .bind(id)
                 .fetch_optional(&state.db)
                 .await?;
@@ -235,7 +236,7 @@ pub async fn post_ban(
         Some(r) => Some(news_widget_api::line_text(r, 1, 500).map_err(|e| ApiError::field("reason", e.to_string()))?),
     };
     let person = person(&state, &input).await?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let ban = set_ban(&mut tx, &person, until.as_ref(), reason.as_deref(), &who.actor()).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(ban)).into_response())
@@ -244,14 +245,14 @@ pub async fn post_ban(
 /// Bans (no `until`) or suspends `person`, replacing any ban they had, and records it (`ban` or
 /// `suspend`) in the decisions log as `actor`'s.
 pub async fn set_ban(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     person: &str,
     until: Option<&Timestamp>,
     reason: Option<&str>,
     actor: &str,
 ) -> sqlx::Result<Ban> {
     let ban: Ban = sqlx::query_as(
-        "INSERT INTO bans (person_hash, until, reason) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', ?2), ?3)
+        "INSERT INTO bans (person_hash, until, reason) VALUES ($1, strftime('%Y-%m-%dT%H:%M:%fZ', $2), $3)
          ON CONFLICT (person_hash) DO UPDATE SET until = excluded.until, reason = excluded.reason,
              created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          RETURNING person_hash AS person, until, reason, created_at",
@@ -268,8 +269,8 @@ pub async fn set_ban(
 }
 
 /// Lifts `person`'s ban or suspension, recorded as `unban`; false if they had none.
-pub async fn lift_ban(conn: &mut SqliteConnection, person: &str, actor: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM bans WHERE person_hash = ?").bind(person).execute(&mut *conn).await?;
+pub async fn lift_ban(conn: &mut AnyConnection, person: &str, actor: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM bans WHERE person_hash = $1").bind(person).execute(&mut *conn).await?;
     if done.rows_affected() == 0 {
         return Ok(false);
     }
@@ -279,10 +280,10 @@ pub async fn lift_ban(conn: &mut SqliteConnection, person: &str, actor: &str) ->
 }
 
 /// The ban or suspension in force on `person`, if any.
-pub async fn ban_of(conn: &mut SqliteConnection, person: &str) -> sqlx::Result<Option<Ban>> {
+pub async fn ban_of(conn: &mut AnyConnection, person: &str) -> sqlx::Result<Option<Ban>> {
     sqlx::query_as(
         "SELECT person_hash AS person, until, reason, created_at FROM bans
-         WHERE person_hash = ? AND (until IS NULL OR until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+         WHERE person_hash = $1 AND (until IS NULL OR until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
     )
     .bind(person)
     .fetch_optional(conn)
@@ -299,7 +300,7 @@ pub async fn delete_ban(
     ApiJson(input): ApiJson<BanInput>,
 ) -> ApiResult<StatusCode> {
     let person = person(&state, &input).await?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let lifted = lift_ban(&mut tx, &person, &who.actor()).await?;
     tx.commit().await?;
     if !lifted {
@@ -342,10 +343,10 @@ pub async fn put_article_comments(
     ApiJson(input): ApiJson<ArticleComments>,
 ) -> ApiResult<Json<ArticleComments>> {
     let slug = routes::slug(&raw)?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     db::require_article(&mut tx, &slug).await?;
     sqlx::query(
-        "INSERT INTO article_comments (article_slug, closed) VALUES (?, ?)
+        "INSERT INTO article_comments (article_slug, closed) VALUES ($1, $2)
          ON CONFLICT (article_slug) DO UPDATE SET closed = excluded.closed,
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
     )

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::admin::Admin;
 use crate::error::ApiResult;
@@ -41,21 +41,16 @@ impl Kind {
 /// (an email) or `hourly` (an item of its next digest), inside the caller's transaction; an
 /// account that has one unsent already for this comment gets no second. Nothing while no SMTP
 /// server is configured. Call [`wake`] after the commit.
-pub async fn enqueue_for(
-    conn: &mut SqliteConnection,
-    state: &AppState,
-    kind: Kind,
-    comment_id: i64,
-) -> sqlx::Result<()> {
+pub async fn enqueue_for(conn: &mut AnyConnection, state: &AppState, kind: Kind, comment_id: i64) -> sqlx::Result<()> {
     if state.mail.is_none() {
         return Ok(());
     }
     let now = state.clock.now_ms();
     sqlx::query(
         "INSERT INTO outbox (user_id, kind, comment_id, batch, created_at, due_at)
-         SELECT u.id, ?1, ?2, u.alerts = 'hourly', ?3, ?3 FROM users u
+         SELECT u.id, $1, $2, CASE WHEN u.alerts = 'hourly' THEN 1 ELSE 0 END, $3, $3 FROM users u
          WHERE u.disabled = 0 AND u.alerts IN ('each', 'hourly') AND NOT EXISTS (
-             SELECT 1 FROM outbox o WHERE o.user_id = u.id AND o.comment_id = ?2 AND o.kind = ?1
+             SELECT 1 FROM outbox o WHERE o.user_id = u.id AND o.comment_id = $2 AND o.kind = $1
              AND o.sent_at IS NULL AND o.digest_id IS NULL)",
     )
     .bind(kind.as_str())
@@ -110,7 +105,7 @@ pub fn spawn(state: AppState) {
 /// Until the next row is due, at most the poll interval.
 async fn next_wait(state: &AppState, config: &MailConfig) -> Duration {
     let next: Option<(Option<i64>,)> = sqlx::query_as(
-        "SELECT MIN(MAX(due_at, COALESCE(claimed_until, 0))) FROM outbox WHERE sent_at IS NULL AND batch = 0",
+        "SELECT MIN(CASE WHEN due_at > COALESCE(claimed_until, 0) THEN due_at ELSE COALESCE(claimed_until, 0) END) FROM outbox WHERE sent_at IS NULL AND batch = 0",
     )
     .fetch_one(&state.db)
     .await
@@ -133,22 +128,22 @@ async fn make_digests(state: &AppState, config: &MailConfig) -> sqlx::Result<()>
         "SELECT u.id FROM users u WHERE u.alerts = 'hourly' AND u.disabled = 0
          AND EXISTS (SELECT 1 FROM outbox o WHERE o.user_id = u.id AND o.batch = 1 AND o.digest_id IS NULL)
          AND COALESCE(u.last_digest_at, (SELECT MIN(o.created_at) FROM outbox o
-             WHERE o.user_id = u.id AND o.batch = 1 AND o.digest_id IS NULL)) + ?1 <= ?2",
+             WHERE o.user_id = u.id AND o.batch = 1 AND o.digest_id IS NULL)) + $1 <= $2",
     )
     .bind(every)
     .bind(now)
     .fetch_all(&state.db)
     .await?;
     for (user,) in due {
-        let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&state.db).await?;
         let waiting: (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE user_id = ? AND batch = 1 AND digest_id IS NULL")
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE user_id = $1 AND batch = 1 AND digest_id IS NULL")
                 .bind(user)
                 .fetch_one(&mut *tx)
                 .await?;
         // Another server may have made it meanwhile.
         let mine = sqlx::query(
-            "UPDATE users SET last_digest_at = ?1 WHERE id = ?2 AND (last_digest_at IS NULL OR last_digest_at + ?3 <= ?1)",
+            "UPDATE users SET last_digest_at = $1 WHERE id = $2 AND (last_digest_at IS NULL OR last_digest_at + $3 <= $1)",
         )
         .bind(now)
         .bind(user)
@@ -159,14 +154,14 @@ async fn make_digests(state: &AppState, config: &MailConfig) -> sqlx::Result<()>
             continue;
         }
         let (digest,): (i64,) = sqlx::query_as(
-            "INSERT INTO outbox (user_id, kind, created_at, due_at) VALUES (?, 'digest', ?, ?) RETURNING id",
+            "INSERT INTO outbox (user_id, kind, created_at, due_at) VALUES ($1, 'digest', $2, $3) RETURNING id",
         )
         .bind(user)
         .bind(now)
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query("UPDATE outbox SET digest_id = ? WHERE user_id = ? AND batch = 1 AND digest_id IS NULL")
+        sqlx::query("UPDATE outbox SET digest_id = $1 WHERE user_id = $2 AND batch = 1 AND digest_id IS NULL")
             .bind(digest)
             .bind(user)
             .execute(&mut *tx)
@@ -189,9 +184,9 @@ struct Claimed {
 async fn claim(state: &AppState) -> sqlx::Result<Option<Claimed>> {
     let now = state.clock.now_ms();
     sqlx::query_as(
-        "UPDATE outbox SET claimed_until = ?1 + ?2 WHERE id = (
-             SELECT id FROM outbox WHERE sent_at IS NULL AND batch = 0 AND due_at <= ?1
-             AND (claimed_until IS NULL OR claimed_until <= ?1) ORDER BY due_at, id LIMIT 1)
+        "UPDATE outbox SET claimed_until = $1 + $2 WHERE id = (
+             SELECT id FROM outbox WHERE sent_at IS NULL AND batch = 0 AND due_at <= $1
+             AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY due_at, id LIMIT 1)
          AND sent_at IS NULL
          RETURNING id, user_id, kind, comment_id, attempts",
     )
@@ -205,13 +200,13 @@ async fn claim(state: &AppState) -> sqlx::Result<Option<Claimed>> {
 async fn done(state: &AppState, id: i64, note: Option<&str>) -> sqlx::Result<()> {
     let now = state.clock.now_ms();
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = COALESCE(?, last_error) WHERE id = ? AND sent_at IS NULL")
+    sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = COALESCE($2, last_error) WHERE id = $3 AND sent_at IS NULL")
         .bind(now)
         .bind(note)
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE outbox SET sent_at = ? WHERE digest_id = ? AND sent_at IS NULL")
+    sqlx::query("UPDATE outbox SET sent_at = $1 WHERE digest_id = $2 AND sent_at IS NULL")
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -226,18 +221,18 @@ async fn deliver(
     row: Claimed,
 ) {
     let result = async {
-        let user: Option<(String, bool)> = sqlx::query_as("SELECT email, disabled FROM users WHERE id = ?")
+        let user: Option<(String, i64)> = sqlx::query_as("SELECT email, disabled FROM users WHERE id = $1")
             .bind(row.user_id)
             .fetch_optional(&state.db)
             .await?;
-        let Some((email, false)) = user else {
+        let Some((email, 0)) = user else {
             done(state, row.id, Some("not sent: the account is disabled")).await?;
             return Ok(());
         };
         let alert = match (row.kind.as_str(), row.comment_id) {
             ("digest", _) => {
                 let items: Vec<(String, Option<i64>)> =
-                    sqlx::query_as("SELECT kind, comment_id FROM outbox WHERE digest_id = ? ORDER BY id")
+                    sqlx::query_as("SELECT kind, comment_id FROM outbox WHERE digest_id = $1 ORDER BY id")
                         .bind(row.id)
                         .fetch_all(&state.db)
                         .await?;
@@ -268,7 +263,7 @@ async fn deliver(
                 let wait = i64::try_from(config.backoff_after(attempts).as_millis()).unwrap_or(i64::MAX);
                 tracing::warn!(outbox = row.id, attempts, error = %error, "email alert not sent; it will be retried");
                 sqlx::query(
-                    "UPDATE outbox SET attempts = ?, last_error = ?, due_at = ?, claimed_until = NULL WHERE id = ? AND sent_at IS NULL",
+                    "UPDATE outbox SET attempts = $1, last_error = $2, due_at = $3, claimed_until = NULL WHERE id = $4 AND sent_at IS NULL",
                 )
                 .bind(attempts)
                 .bind(&error)
@@ -293,7 +288,7 @@ struct CommentRow {
     body: String,
     status: String,
     held_reason: Option<String>,
-    edit: bool,
+    edit: i64,
     article: String,
 }
 
@@ -308,8 +303,8 @@ async fn item(
 ) -> sqlx::Result<Option<Item>> {
     let found: Option<CommentRow> = sqlx::query_as(
         "SELECT c.article_slug, c.author_name, COALESCE(c.pending_body, c.body) AS body, c.status, c.held_reason,
-             c.pending_body IS NOT NULL AS edit, a.data AS article
-         FROM comments c JOIN articles a ON a.slug = c.article_slug WHERE c.id = ?",
+             CASE WHEN c.pending_body IS NOT NULL THEN 1 ELSE 0 END AS edit, a.data AS article
+         FROM comments c JOIN articles a ON a.slug = c.article_slug WHERE c.id = $1",
     )
     .bind(comment_id)
     .fetch_optional(&state.db)
@@ -318,14 +313,14 @@ async fn item(
     let why = match kind {
         "report" if c.status == "approved" => {
             let reasons: Vec<(String,)> =
-                sqlx::query_as("SELECT reason FROM comment_reports WHERE comment_id = ? ORDER BY rowid LIMIT 20")
+                sqlx::query_as("SELECT reason FROM comment_reports WHERE comment_id = $1 ORDER BY rowid LIMIT 20")
                     .bind(comment_id)
                     .fetch_all(&state.db)
                     .await?;
             let list: Vec<String> = reasons.into_iter().map(|(r,)| format!("  - {r}")).collect();
             format!("Reported by readers ({}):\n{}", list.len(), list.join("\n"))
         }
-        "comment" if c.edit => {
+        "comment" if c.edit == 1 => {
             "Waiting: an edit of a published comment (pre-moderation); readers see the old text meanwhile.".to_owned()
         }
         "comment" if c.status == "pending" => match &c.held_reason {
@@ -377,10 +372,10 @@ pub struct OutboxCounts {
 pub async fn counts(_admin: Admin, State(state): State<AppState>) -> ApiResult<Json<OutboxCounts>> {
     let (pending, failed, sent, waiting): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT
-             COALESCE(SUM(sent_at IS NULL AND batch = 0 AND attempts = 0), 0),
-             COALESCE(SUM(sent_at IS NULL AND batch = 0 AND attempts > 0), 0),
-             COALESCE(SUM(sent_at IS NOT NULL AND batch = 0), 0),
-             COALESCE(SUM(sent_at IS NULL AND batch = 1 AND digest_id IS NULL), 0)
+             COUNT(*) FILTER (WHERE sent_at IS NULL AND batch = 0 AND attempts = 0),
+             COUNT(*) FILTER (WHERE sent_at IS NULL AND batch = 0 AND attempts > 0),
+             COUNT(*) FILTER (WHERE sent_at IS NOT NULL AND batch = 0),
+             COUNT(*) FILTER (WHERE sent_at IS NULL AND batch = 1 AND digest_id IS NULL)
          FROM outbox",
     )
     .fetch_one(&state.db)

@@ -53,7 +53,7 @@ pub async fn export_for(db: &Db, raw_email: &str) -> ApiResult<PersonData> {
     let comments = sqlx::query_as::<_, (i64, String, Option<i64>, String, String, Option<String>, String, Option<String>, String, String, Option<String>, i64)>(
         "SELECT id, article_slug, parent_id, author_name, author_email, author_url, body, pending_body, status,
                 created_at, edited_at, reports
-         FROM comments WHERE author_email = ? AND (held_reason IS NULL OR held_reason <> 'honeypot') ORDER BY created_at, id",
+         FROM comments WHERE author_email = $1 AND (held_reason IS NULL OR held_reason <> 'honeypot') ORDER BY created_at, id",
     )
     .bind(&email)
     .fetch_all(db)
@@ -81,15 +81,15 @@ pub async fn export_for(db: &Db, raw_email: &str) -> ApiResult<PersonData> {
 /// articles touched.
 pub async fn erase_for(db: &Db, raw_email: &str) -> ApiResult<(usize, Vec<String>)> {
     let email = email(raw_email)?;
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&db).await?;
     let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, article_slug FROM comments WHERE author_email = ? ORDER BY id DESC")
+        sqlx::query_as("SELECT id, article_slug FROM comments WHERE author_email = $1 ORDER BY id DESC")
             .bind(&email)
             .fetch_all(&mut *tx)
             .await?;
     // The person as the console knows them (their keyed hash), before their comments lose it.
     let people: Vec<(String,)> =
-        sqlx::query_as("SELECT DISTINCT avatar FROM comments WHERE author_email = ? AND avatar <> ''")
+        sqlx::query_as("SELECT DISTINCT avatar FROM comments WHERE author_email = $1 AND avatar <> ''")
             .bind(&email)
             .fetch_all(&mut *tx)
             .await?;
@@ -100,8 +100,8 @@ pub async fn erase_for(db: &Db, raw_email: &str) -> ApiResult<(usize, Vec<String
     // Moderators' notes go; the decisions log keeps who decided what, no longer about whom. A ban
     // stays (keyed by the hash only), so that an erasure is no way around it.
     for (person,) in &people {
-        sqlx::query("DELETE FROM person_notes WHERE person_hash = ?").bind(person).execute(&mut *tx).await?;
-        sqlx::query("UPDATE decisions SET person_hash = NULL WHERE person_hash = ?")
+        sqlx::query("DELETE FROM person_notes WHERE person_hash = $1").bind(person).execute(&mut *tx).await?;
+        sqlx::query("UPDATE decisions SET person_hash = NULL WHERE person_hash = $1")
             .bind(person)
             .execute(&mut *tx)
             .await?;

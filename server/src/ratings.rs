@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use news_widget_api::{Problem, RatingInput, RatingSummary, ReaderToken, Slug, Stars, READER_TOKEN_HEADER};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
@@ -20,12 +20,12 @@ fn reader_token(headers: &HeaderMap) -> Option<ReaderToken> {
 }
 
 pub(crate) async fn summary(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     slug: &Slug,
     reader: Option<&str>,
 ) -> sqlx::Result<RatingSummary> {
     let rows: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT stars, COUNT(*) FROM ratings WHERE article_slug = ? GROUP BY stars")
+        sqlx::query_as("SELECT stars, COUNT(*) FROM ratings WHERE article_slug = $1 GROUP BY stars")
             .bind(slug.as_str())
             .fetch_all(&mut *conn)
             .await?;
@@ -37,7 +37,7 @@ pub(crate) async fn summary(
     }
     let yours = match reader {
         Some(hash) => {
-            sqlx::query_as::<_, (i64,)>("SELECT stars FROM ratings WHERE article_slug = ? AND reader_hash = ?")
+            sqlx::query_as::<_, (i64,)>("SELECT stars FROM ratings WHERE article_slug = $1 AND reader_hash = $2")
                 .bind(slug.as_str())
                 .bind(hash)
                 .fetch_optional(&mut *conn)
@@ -107,11 +107,11 @@ pub async fn put_rating(
     let stars = i64::from(input.stars.get());
 
     // IMMEDIATE: take the write lock up front, so concurrent votes queue instead of failing.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     db::require_article(&mut tx, &slug).await?;
     let changed = sqlx::query(
-        "UPDATE ratings SET stars = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE article_slug = ? AND reader_hash = ?",
+        "UPDATE ratings SET stars = $1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE article_slug = $2 AND reader_hash = $3",
     )
     .bind(stars)
     .bind(slug.as_str())
@@ -120,7 +120,7 @@ pub async fn put_rating(
     .await?;
     if changed.rows_affected() == 0 {
         let (voters,): (i64,) = sqlx::query_as(
-            "SELECT COALESCE((SELECT voters FROM rating_new_voters WHERE article_slug = ? AND day = ? AND ip_hash = ?), 0)",
+            "SELECT COALESCE((SELECT voters FROM rating_new_voters WHERE article_slug = $1 AND day = $2 AND ip_hash = $3), 0)",
         )
         .bind(slug.as_str())
         .bind(day)
@@ -137,7 +137,7 @@ pub async fn put_rating(
             ));
         }
         sqlx::query(
-            "INSERT INTO rating_new_voters (article_slug, day, ip_hash, voters) VALUES (?, ?, ?, 1)
+            "INSERT INTO rating_new_voters (article_slug, day, ip_hash, voters) VALUES ($1, $2, $3, 1)
              ON CONFLICT (article_slug, day, ip_hash) DO UPDATE SET voters = voters + 1",
         )
         .bind(slug.as_str())
@@ -145,7 +145,7 @@ pub async fn put_rating(
         .bind(&ip_hash)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO ratings (article_slug, reader_hash, stars) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO ratings (article_slug, reader_hash, stars) VALUES ($1, $2, $3)")
             .bind(slug.as_str())
             .bind(&reader)
             .bind(stars)

@@ -33,13 +33,13 @@ fn random_key() -> anyhow::Result<[u8; 32]> {
 
 /// The secret `name`, created at random the first time.
 async fn stored_key(db: &Db, name: &str) -> anyhow::Result<[u8; 32]> {
-    sqlx::query("INSERT INTO secrets (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+    sqlx::query("INSERT INTO secrets (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
         .bind(name)
         .bind(random_key()?.to_vec())
         .execute(db)
         .await?;
     let (secret,): (Vec<u8>,) =
-        sqlx::query_as("SELECT secret FROM secrets WHERE name = ?").bind(name).fetch_one(db).await?;
+        sqlx::query_as("SELECT secret FROM secrets WHERE name = $1").bind(name).fetch_one(db).await?;
     secret.try_into().map_err(|_| anyhow::anyhow!("secret {name} is not 32 bytes"))
 }
 
@@ -95,11 +95,11 @@ impl Secrets {
             Some((d, key)) if d == day => key,
             _ => {
                 let key = stored_key(db, &format!("day:{day}")).await?;
-                sqlx::query("DELETE FROM secrets WHERE name LIKE 'day:%' AND CAST(substr(name, 5) AS INTEGER) < ?")
+                sqlx::query("DELETE FROM secrets WHERE name LIKE 'day:%' AND CAST(substr(name, 5) AS INTEGER) < $1")
                     .bind(day - 1)
                     .execute(db)
                     .await?;
-                sqlx::query("DELETE FROM rating_new_voters WHERE day < ?").bind(day - 1).execute(db).await?;
+                sqlx::query("DELETE FROM rating_new_voters WHERE day < $1").bind(day - 1).execute(db).await?;
                 *self.daily.lock().expect("secrets lock") = Some((day, key));
                 key
             }

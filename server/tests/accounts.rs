@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
+
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -26,15 +26,15 @@ fn client_from(ip: [u8; 4]) -> reqwest::Client {
     reqwest::Client::builder().local_address(IpAddr::V4(Ipv4Addr::from(ip))).build().unwrap()
 }
 
-fn database(server: &TestServer) -> PathBuf {
-    server.dir().join("test.sqlite3")
+fn database(server: &TestServer) -> String {
+    server.database.clone()
 }
 
 /// A server with an admin and a moderator account, on `clock`.
 async fn server_on(clock: &Clock) -> (TestServer, db::Db) {
     let clock = clock.clone();
     let server = TestServer::start_with(move |c| c.clock = clock).await;
-    let db = db::connect(&database(&server).to_string_lossy()).await.unwrap();
+    let db = db::connect(&database(&server)).await.unwrap();
     for ((email, password), role) in [(ADMIN, Role::Admin), (MODERATOR, Role::Moderator)] {
         let hash = accounts::hash_password(password).unwrap();
         accounts::add_user(&db, email, role, Some(&hash)).await.unwrap();
@@ -514,7 +514,7 @@ async fn the_static_admin_token_still_works_as_an_admin_without_csrf() {
 // ---- the `users` commands of the real binary ----
 
 /// Runs the binary with `args` on `database`, `stdin` piped in: (success, stdout, stderr).
-fn run(database: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+fn run(database: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_news-widget-server"))
         .args(args)
         .arg("--database")
@@ -537,7 +537,7 @@ fn run(database: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
 #[tokio::test]
 async fn the_users_commands_add_list_disable_and_reset_accounts() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cli.sqlite3");
+    let path = common::fresh_database(dir.path(), "cli").await;
     let add = |email: &str, role: &str, stdin: &str| run(&path, &["users", "add", email, "--role", role], stdin);
 
     let (ok, _, err) = add("editor@example.org", "moderator", "too short\n");
@@ -557,7 +557,7 @@ async fn the_users_commands_add_list_disable_and_reset_accounts() {
     assert!(ok);
     assert!(out.contains("moderator") && out.contains("editor@example.org") && out.contains("active"), "{out}");
     assert!(out.contains("boss@example.org") && out.contains("2 account(s)"), "{out}");
-    let db = db::connect(&path.to_string_lossy()).await.unwrap();
+    let db = db::connect(&path).await.unwrap();
     let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE email = 'editor@example.org'")
         .fetch_one(&db)
         .await
@@ -565,7 +565,7 @@ async fn the_users_commands_add_list_disable_and_reset_accounts() {
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 
     // The server on that database: the password from stdin signs in (the \r\n was not kept).
-    let db_path = path.to_string_lossy().into_owned();
+    let db_path = path.clone();
     let server = TestServer::start_with(|c| c.database = db_path).await;
     let session = login(&server, ("editor@example.org", "a good long passphrase")).await;
     assert!(login(&server, ("boss@example.org", "the boss's passphrase")).await.csrf.len() > 10);

@@ -133,6 +133,8 @@ struct Server {
     base: String,
     client: reqwest::Client,
     db: db::Db,
+    /// Where its data is (a SQLite file or a `postgres://` URL).
+    database: String,
     clock: Clock,
     dir: tempfile::TempDir,
 }
@@ -154,6 +156,7 @@ impl Server {
         mail.backoff_max = Duration::from_millis(400);
         mail.timeout = Duration::from_secs(5);
         let clock = Clock::default();
+        let database = common::fresh_database(dir.path(), "test").await;
         let mut config = Config {
             admin_token: Some(news_widget_server::AdminToken::new(ADMIN_TOKEN).unwrap()),
             form_min_age: Duration::ZERO,
@@ -161,13 +164,13 @@ impl Server {
             rules: news_widget_server::moderation::Rules { link_limit: 1, trusted_after: 0, ..Default::default() },
             clock: clock.clone(),
             mail: Some(mail),
-            ..Config::new(dir.path().join("test.sqlite3").to_string_lossy())
+            ..Config::new(database)
         };
         tweak(&mut config);
         let app = app(&config).await.unwrap();
         tokio::spawn(serve(listener, app));
-        let db = db::connect(&dir.path().join("test.sqlite3").to_string_lossy()).await.unwrap();
-        Server { base, client: reqwest::Client::new(), db, clock, dir }
+        let db = db::connect(&config.database).await.unwrap();
+        Server { base, client: reqwest::Client::new(), db, database: config.database.clone(), clock, dir }
     }
 
     fn url(&self, path: &str) -> String {
@@ -302,7 +305,7 @@ async fn a_held_comment_emails_each_moderator_and_its_links_act_once() {
     assert!(done.text().await.unwrap().contains("approved"));
     assert!(server.public_bodies().await.iter().any(|b| b.contains("Bold")), "comment {id} is public");
     let decided: (String,) =
-        sqlx::query_as("SELECT decided_by FROM action_links WHERE comment_id = ? AND used_at IS NOT NULL LIMIT 1")
+        sqlx::query_as("SELECT decided_by FROM action_links WHERE comment_id = $1 AND used_at IS NOT NULL LIMIT 1")
             .bind(id)
             .fetch_one(&server.db)
             .await
@@ -493,7 +496,7 @@ async fn without_smtp_nothing_is_queued() {
         admin_token: Some(news_widget_server::AdminToken::new(ADMIN_TOKEN).unwrap()),
         moderation: news_widget_server::comments::Moderation::Pre,
         rules: news_widget_server::moderation::Rules { link_limit: 0, trusted_after: 0, ..Default::default() },
-        ..Config::new(dir.path().join("test.sqlite3").to_string_lossy())
+        ..Config::new(common::fresh_database(dir.path(), "test").await)
     };
     let app = app(&config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -524,7 +527,7 @@ async fn without_smtp_nothing_is_queued() {
 }
 
 /// The real binary's `users` commands: `add --alerts`, its default by role, and `users alerts`.
-fn users(database: &Path, args: &[&str], stdin: &str) -> (bool, String) {
+fn users(database: &str, args: &[&str], stdin: &str) -> (bool, String) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_news-widget-server"))
         .args(["users"])
@@ -546,7 +549,7 @@ fn users(database: &Path, args: &[&str], stdin: &str) -> (bool, String) {
 #[tokio::test]
 async fn the_users_commands_set_alerts() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cli.sqlite3");
+    let path = common::fresh_database(dir.path(), "cli").await;
     let (ok, out) = users(&path, &["add", "boss@example.org", "--role", "admin"], "a long admin passphrase\n");
     assert!(ok && out.contains("email alerts: each"), "an admin's default: {out}");
     let (ok, out) = users(&path, &["add", "mod@example.org", "--role", "moderator"], "a long mod passphrase\n");
@@ -560,7 +563,7 @@ async fn the_users_commands_set_alerts() {
     assert!(ok && out.contains("email alerts of mod@example.org: each"), "{out}");
     let (ok, out) = users(&path, &["alerts", "nobody@example.org", "each"], "");
     assert!(!ok && out.contains("no account"), "{out}");
-    let db = db::connect(&path.to_string_lossy()).await.unwrap();
+    let db = db::connect(&path).await.unwrap();
     let modes: Vec<(String, String)> =
         sqlx::query_as("SELECT email, alerts FROM users ORDER BY id").fetch_all(&db).await.unwrap();
     let modes: Vec<(&str, &str)> = modes.iter().map(|(e, m)| (e.as_str(), m.as_str())).collect();
@@ -571,7 +574,7 @@ async fn the_users_commands_set_alerts() {
 async fn two_servers_on_one_database_send_each_alert_once() {
     let port = free_port();
     let a = Server::start(port, |_| {}).await;
-    let shared = a.dir.path().join("test.sqlite3").to_string_lossy().into_owned();
+    let shared = a.database.clone();
     let b = Server::start(port, move |c| c.database = shared).await;
     let smtp = Smtp::start(port, &a.maildir());
     a.account("each@example.org", Role::Moderator, AlertMode::Each).await;

@@ -54,7 +54,7 @@ async fn the_demo_article_is_loaded_into_an_empty_database() {
 #[tokio::test]
 async fn a_restart_keeps_data_and_does_not_reload_the_demo() {
     let server = TestServer::start().await;
-    let database = server.dir().join("test.sqlite3").to_string_lossy().into_owned();
+    let database = server.database.clone();
     let created = server.put_article("kept", &article("Kept", "<p>kept</p>")).await;
     assert_eq!(created.status(), 201);
     // A second server on the same file sees the article and leaves the demo as it was.

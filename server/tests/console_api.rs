@@ -29,7 +29,7 @@ async fn server_with(moderation: Moderation) -> TestServer {
         c.moderation = moderation;
     })
     .await;
-    let db = db::connect(&server.dir().join("test.sqlite3").to_string_lossy()).await.unwrap();
+    let db = db::connect(&server.database).await.unwrap();
     for ((email, password), role) in [(ADMIN, Role::Admin), (MODERATOR, Role::Moderator)] {
         let hash = accounts::hash_password(password).unwrap();
         accounts::add_user(&db, email, role, Some(&hash)).await.unwrap();

@@ -359,7 +359,7 @@ async fn idempotency_keys_keep_no_edit_token_and_expire_after_a_day() {
     let again: Value = send().await.unwrap().json().await.unwrap();
     assert_eq!(again, first, "a replay answers the same, edit token included");
     let token = first["edit_token"].as_str().unwrap();
-    let db = news_widget_server::db::connect(&server.dir().join("test.sqlite3").to_string_lossy()).await.unwrap();
+    let db = news_widget_server::db::connect(&server.database).await.unwrap();
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT key_hash, CAST(comment_id AS TEXT) FROM idempotency_keys").fetch_all(&db).await.unwrap();
     assert_eq!(rows.len(), 1);
@@ -383,9 +383,9 @@ async fn an_authors_delete_erases_for_good_and_no_moderator_brings_it_back() {
     post(&server, &reply).await;
     let deleted = server.client.delete(server.url(&format!("/api/v1/comments/{id}"))).header("x-edit-token", &token);
     assert_eq!(deleted.send().await.unwrap().status(), 204);
-    let db = news_widget_server::db::connect(&server.dir().join("test.sqlite3").to_string_lossy()).await.unwrap();
+    let db = news_widget_server::db::connect(&server.database).await.unwrap();
     let (body, email, name): (String, String, String) =
-        sqlx::query_as("SELECT body, author_email, author_name FROM comments WHERE id = ?")
+        sqlx::query_as("SELECT body, author_email, author_name FROM comments WHERE id = $1")
             .bind(id)
             .fetch_one(&db)
             .await
@@ -437,16 +437,16 @@ async fn one_persons_data_is_exported_and_erased_through_the_api_and_the_cli() {
 
     // The same through the command line, on the database file.
     let cli = env!("CARGO_BIN_EXE_news-widget-server");
-    let db = server.dir().join("test.sqlite3");
+    let db = &server.database;
     let out = std::process::Command::new(cli)
-        .args(["--database", db.to_str().unwrap(), "privacy", "export", "--email", "autre@example.org"])
+        .args(["--database", db, "privacy", "export", "--email", "autre@example.org"])
         .output()
         .unwrap();
     assert!(out.status.success());
     let data: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(data["comments"][0]["body"], "à quelqu'un d'autre");
     let out = std::process::Command::new(cli)
-        .args(["--database", db.to_str().unwrap(), "privacy", "erase", "--email", "autre@example.org"])
+        .args(["--database", db, "privacy", "erase", "--email", "autre@example.org"])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "erased 1 comment(s)");

@@ -19,7 +19,7 @@ fn bin() -> Command {
 }
 
 /// Runs the binary with `args` on `database`: (success, stdout, stderr). It never panics.
-fn run(database: &Path, args: &[&str]) -> (bool, String, String) {
+fn run(database: &str, args: &[&str]) -> (bool, String, String) {
     let out =
         bin().args(args).arg("--database").arg(database).env("RUST_LOG", "warn").output().expect("the binary runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -28,10 +28,10 @@ fn run(database: &Path, args: &[&str]) -> (bool, String, String) {
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
 }
 
-async fn fresh() -> (tempfile::TempDir, db::Db, PathBuf) {
+async fn fresh() -> (tempfile::TempDir, db::Db, String) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("import.sqlite3");
-    let db = db::connect(&path.to_string_lossy()).await.unwrap();
+    let path = common::fresh_database(dir.path(), "import").await;
+    let db = db::connect(&path).await.unwrap();
     (dir, db, path)
 }
 
@@ -261,7 +261,7 @@ async fn disqus_threads_replies_spam_and_placeholders() {
 #[tokio::test]
 async fn export_then_import_json_is_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
-    let first = dir.path().join("first.sqlite3");
+    let first = common::fresh_database(dir.path(), "first").await;
     let (ok, out, err) = run(&first, &["import", "wordpress", &data("wordpress-1.2.xml").to_string_lossy()]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("imported: 9 comment(s) (8 approved, 1 pending"), "{out}");
@@ -270,7 +270,7 @@ async fn export_then_import_json_is_byte_identical() {
     assert!(ok, "{out}{err}");
     // What the API writes too: a rating, a report, a moderated and an edited comment.
     {
-        let db = db::connect(&first.to_string_lossy()).await.unwrap();
+        let db = db::connect(&first).await.unwrap();
         sqlx::query("INSERT INTO ratings (article_slug, reader_hash, stars) VALUES ('about', 'abc123', 4)")
             .execute(&db)
             .await
@@ -289,7 +289,7 @@ async fn export_then_import_json_is_byte_identical() {
     let a = dir.path().join("a.json");
     let (ok, _, err) = run(&first, &["export", &a.to_string_lossy()]);
     assert!(ok, "{err}");
-    let second = dir.path().join("second.sqlite3");
+    let second = common::fresh_database(dir.path(), "second").await;
     let (ok, out, err) = run(&second, &["import", "json", &a.to_string_lossy()]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("restored 5 article(s)"), "{out}");
@@ -309,7 +309,7 @@ async fn export_then_import_json_is_byte_identical() {
     assert!(v["imports"].as_array().unwrap().len() > 10);
     assert!(v.get("secrets").is_none() && !a.contains("\"secret\""));
     // Into another database that has comments of its own: refused, nothing written.
-    let third = dir.path().join("third.sqlite3");
+    let third = common::fresh_database(dir.path(), "third").await;
     let (ok, _, _) = run(&third, &["import", "wordpress", &data("wordpress-1.0.xml").to_string_lossy()]);
     assert!(ok);
     let before = run(&third, &["export"]).1;
@@ -321,11 +321,13 @@ async fn export_then_import_json_is_byte_identical() {
 #[tokio::test]
 async fn the_cli_names_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("db.sqlite3");
+    let database = common::fresh_database(dir.path(), "db").await;
     let missing = dir.path().join("nope.xml");
     let (ok, _, err) = run(&database, &["import", "wordpress", &missing.to_string_lossy()]);
     assert!(!ok && err.contains("cannot open") && err.contains("nope.xml"), "{err}");
-    assert!(!database.exists(), "no database is made for a missing file");
+    if common::postgres().is_none() {
+        assert!(!Path::new(&database).exists(), "no database file is made for a missing file");
+    }
     let (ok, _, err) = run(&database, &["import", "wordpress", &data("disqus.xml").to_string_lossy()]);
     assert!(!ok && err.contains("expected WXR") && err.contains("found <disqus>"), "{err}");
     let (ok, _, err) = run(&database, &["import", "disqus", &data("wordpress-1.2.xml").to_string_lossy()]);
@@ -404,8 +406,7 @@ async fn a_large_export_imports() {
 #[tokio::test]
 async fn the_api_serves_imported_comments_in_thread_order() {
     let server = common::TestServer::start().await;
-    let database = server.dir().join("test.sqlite3");
-    let db = db::connect(&database.to_string_lossy()).await.unwrap();
+    let db = db::connect(&server.database).await.unwrap();
     wp(&db, "wordpress-1.2.xml", wordpress::Options::default()).await;
     let answer = server.get("/api/v1/articles/hello-world/comments?limit=100").await;
     assert_eq!(answer.status(), 200);

@@ -8,6 +8,7 @@ pub mod faults;
 pub mod hostile;
 pub mod mail;
 pub mod plugin;
+pub mod postgres;
 pub mod setup;
 pub mod shell;
 pub mod sizes;

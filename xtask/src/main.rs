@@ -63,6 +63,10 @@ enum Task {
         #[arg(long)]
         port: Option<u16>,
     },
+    /// Start a throwaway PostgreSQL cluster (Debian's PostgreSQL 15, initdb into a temp folder) on
+    /// a free loopback port and print its URLs, for running the server or its tests on
+    /// PostgreSQL by hand; Ctrl-C stops and removes it.
+    Postgres,
     /// Build the WordPress plugin with the widget's WordPress flavour inside, into
     /// target/wordpress-plugin/news-widget/ (copy it into wp-content/plugins/).
     WordpressPlugin,
@@ -91,6 +95,7 @@ fn main() {
             }
         }),
         Task::Wordpress { port } => wordpress(port),
+        Task::Postgres => postgres(),
         Task::WordpressPlugin => setup::serving().and_then(|()| xtask::plugin::build()).map(|folder| {
             println!(
                 "\nxtask: the plugin is ready in {}.\nCopy that folder into wp-content/plugins/ and activate news-widget \
@@ -333,6 +338,23 @@ fn first_admin(bin: &str, database: &str) -> Result<(String, String)> {
 }
 
 /// `cargo xtask wordpress`: a WordPress until Ctrl-C (or SIGTERM), then stopped by its PIDs.
+fn postgres() -> Result<()> {
+    setup::postgres()?;
+    shell::catch_stop_signals();
+    let pg = xtask::postgres::Postgres::start()?;
+    let database = pg.create_database("news_widget")?;
+    println!(
+        "\nPostgreSQL is up:\n\n  a database for the server   {database}\n  \
+         its superuser (tests)       NEWS_WIDGET_TEST_POSTGRES={admin}\n\n  \
+         cargo run -p news-widget-server -- --database {database}\n\nCtrl-C stops it and removes its folder.",
+        admin = pg.admin_url()
+    );
+    shell::wait_for_stop_signal();
+    println!("\nxtask: stopping PostgreSQL");
+    drop(pg);
+    Ok(())
+}
+
 fn wordpress(port: Option<u16>) -> Result<()> {
     // The plugin with the widget inside, so that the site's posts show the widget.
     setup::serving()?;
@@ -436,9 +458,18 @@ fn test() -> Result<()> {
         .run()
     })?;
     setup::smtp()?;
-    step("host tests", || {
+    setup::postgres()?;
+    step("host tests (the server's on SQLite)", || {
         let python = setup::smtp_python();
         cargo(["test", "--workspace"]).env("NEWS_WIDGET_SMTP_PYTHON", &python.to_string_lossy()).run()
+    })?;
+    step("the server's tests again, on PostgreSQL (a throwaway cluster on a free port)", || {
+        let postgres = xtask::postgres::Postgres::start()?;
+        let python = setup::smtp_python();
+        cargo(["test", "-p", "news-widget-server"])
+            .env("NEWS_WIDGET_SMTP_PYTHON", &python.to_string_lossy())
+            .env("NEWS_WIDGET_TEST_POSTGRES", &postgres.admin_url())
+            .run()
     })?;
     step("build the server for the WordPress, browser and end-to-end tests", || {
         cargo(["build", "-p", "news-widget-server"]).run()

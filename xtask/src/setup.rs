@@ -96,6 +96,22 @@ pub fn bench() -> Result<()> {
     step("set-up: Isso from PyPI in target/bench/venv (xtask/bench/requirements.txt)", isso_venv)
 }
 
+/// PostgreSQL 15 (Debian's `postgresql-15`: initdb, postgres; and `postgresql-client-15`: psql),
+/// for the server's tests on PostgreSQL and the load figures. Debian starts no cluster here
+/// (`policy-rc.d`); the xtask makes its own ([`crate::postgres::Postgres`]).
+pub fn postgres() -> Result<()> {
+    step("set-up: PostgreSQL (postgresql-15, Debian), the server's second engine", || {
+        let initdb = crate::postgres::bin("initdb");
+        if let (Some(version), Some(_)) =
+            (Cmd::new(&initdb).args(["--version"]).output_any(), Cmd::new("psql").args(["--version"]).output_any())
+        {
+            println!("    ok: {}", version.lines().next().unwrap_or_default());
+            return Ok(());
+        }
+        apt_install(&["postgresql-15", "postgresql-client-15"])
+    })
+}
+
 /// Installs the Debian package `tool` unless `tool version_flag` answers.
 fn debian_tool(tool: &str, version_flag: &str, purpose: &str) -> Result<()> {
     debian_tool_in(tool, &[tool], version_flag, purpose)

@@ -183,12 +183,12 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
         dump.version
     );
     let mut done = Restored::default();
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await?;
+    let mut tx = crate::db::begin_write(&db).await?;
+    crate::db::defer_foreign_keys(&mut tx).await?;
     for a in &dump.articles {
         let data = serde_json::to_string(&a.article)?;
         let r = sqlx::query(
-            "INSERT INTO articles (slug, data, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO articles (slug, data, created_at, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(a.article.slug.as_str())
         .bind(&data)
@@ -199,7 +199,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
         count(&mut done.articles, &mut done.present, r.rows_affected());
     }
     for c in &dump.comments {
-        let marks = vec!["?"; 18].join(", ");
+        let marks = crate::db::marks(1, 18);
         let r = sqlx::query(&format!(
             "INSERT INTO comments ({COMMENT_COLUMNS}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING"
         ))
@@ -224,7 +224,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
         .execute(&mut *tx)
         .await?;
         if r.rows_affected() == 0 {
-            let there: (String, String) = sqlx::query_as("SELECT article_slug, created_at FROM comments WHERE id = ?")
+            let there: (String, String) = sqlx::query_as("SELECT article_slug, created_at FROM comments WHERE id = $1")
                 .bind(c.id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -241,8 +241,8 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
     for r in &dump.reports {
         let res = sqlx::query(
             "INSERT INTO comment_reports (comment_id, reason, reporter_hash, created_at)
-             SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM comment_reports
-                 WHERE comment_id = ?1 AND reason = ?2 AND reporter_hash IS ?3 AND created_at = ?4)
+             SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM comment_reports
+                 WHERE comment_id = $1 AND reason = $2 AND reporter_hash IS $3 AND created_at = $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(r.comment_id)
@@ -255,7 +255,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
     }
     for r in &dump.ratings {
         let res = sqlx::query(
-            "INSERT INTO ratings (article_slug, reader_hash, stars, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO ratings (article_slug, reader_hash, stars, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT DO NOTHING",
         )
         .bind(&r.article_slug)
@@ -269,7 +269,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
     }
     for k in &dump.idempotency_keys {
         let res = sqlx::query(
-            "INSERT INTO idempotency_keys (key_hash, article_slug, comment_id, created_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO idempotency_keys (key_hash, article_slug, comment_id, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(&k.key_hash)
@@ -282,7 +282,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
     }
     for i in &dump.imports {
         let res = sqlx::query(
-            "INSERT INTO imports (source, kind, source_id, article_slug, comment_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            "INSERT INTO imports (source, kind, source_id, article_slug, comment_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT DO NOTHING",
         )
         .bind(&i.source)
@@ -295,6 +295,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
         .await?;
         done.present += 1 - res.rows_affected().min(1);
     }
+    crate::db::after_explicit_ids(&mut tx, "comments").await?;
     tx.commit().await.context("the export's rows do not hold together (a reference to a row it lacks)")?;
     Ok(done)
 }

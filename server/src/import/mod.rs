@@ -21,7 +21,7 @@ use std::path::Path;
 use anyhow::Context;
 use news_widget_api::{parse_body, parse_email, parse_name, parse_website, ArticleInput, CommentStatus, SafeUrl, Slug};
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::comments::{self, ImportedRow};
 use crate::db::{self, Db};
@@ -267,7 +267,7 @@ impl<'a> Writer<'a> {
     }
 
     pub async fn thread(&mut self, thread: Thread) -> anyhow::Result<()> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let Some(slug) = self.article(&mut tx, &thread.article).await? else {
             self.summary.skip_article("refused by our article rules");
             self.summary.skip_n(reason::SKIPPED_ARTICLE, thread.comments.len() as u64);
@@ -332,7 +332,7 @@ impl<'a> Writer<'a> {
     }
 
     /// The article of `a`, found or created; `None` when our rules refuse it.
-    async fn article(&mut self, tx: &mut SqliteConnection, a: &ImportedArticle) -> anyhow::Result<Option<Slug>> {
+    async fn article(&mut self, tx: &mut AnyConnection, a: &ImportedArticle) -> anyhow::Result<Option<Slug>> {
         if let Some((slug, _)) = self.known(tx, "article", &a.source_id).await? {
             if let Ok(slug) = Slug::parse(&slug) {
                 self.summary.articles_matched += 1;
@@ -378,22 +378,24 @@ impl<'a> Writer<'a> {
 
     async fn known(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut AnyConnection,
         kind: &str,
         source_id: &str,
     ) -> sqlx::Result<Option<(String, Option<i64>)>> {
-        sqlx::query_as("SELECT article_slug, comment_id FROM imports WHERE source = ? AND kind = ? AND source_id = ?")
-            .bind(&self.source)
-            .bind(kind)
-            .bind(source_id)
-            .fetch_optional(&mut *tx)
-            .await
+        sqlx::query_as(
+            "SELECT article_slug, comment_id FROM imports WHERE source = $1 AND kind = $2 AND source_id = $3",
+        )
+        .bind(&self.source)
+        .bind(kind)
+        .bind(source_id)
+        .fetch_optional(&mut *tx)
+        .await
     }
 
     /// Whether another item of this source already landed on `slug`.
-    async fn claimed(&self, tx: &mut SqliteConnection, slug: &Slug) -> sqlx::Result<bool> {
+    async fn claimed(&self, tx: &mut AnyConnection, slug: &Slug) -> sqlx::Result<bool> {
         let row: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM imports WHERE source = ? AND kind = 'article' AND article_slug = ?")
+            sqlx::query_as("SELECT 1 FROM imports WHERE source = $1 AND kind = 'article' AND article_slug = $2")
                 .bind(&self.source)
                 .bind(slug.as_str())
                 .fetch_optional(&mut *tx)
@@ -403,14 +405,14 @@ impl<'a> Writer<'a> {
 
     async fn key(
         &self,
-        tx: &mut SqliteConnection,
+        tx: &mut AnyConnection,
         kind: &str,
         source_id: &str,
         slug: &str,
         comment_id: Option<i64>,
     ) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO imports (source, kind, source_id, article_slug, comment_id) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO imports (source, kind, source_id, article_slug, comment_id) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT DO NOTHING",
         )
         .bind(&self.source)

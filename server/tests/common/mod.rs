@@ -1,8 +1,10 @@
-//! A real server on a real SQLite file, over real HTTP on loopback.
+//! A real server on a real database, over real HTTP on loopback: a SQLite file, or a new
+//! database on the PostgreSQL server `NEWS_WIDGET_TEST_POSTGRES` names (`cargo xtask test` runs
+//! the whole suite both ways).
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use news_widget_server::{app, serve, Config};
 use tempfile::TempDir;
@@ -12,7 +14,36 @@ pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef0123456789";
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
+    /// Where its data is: a SQLite file's path or a `postgres://` URL.
+    pub database: String,
     _dir: TempDir,
+}
+
+/// The PostgreSQL server the suite runs on (an admin URL), if any.
+pub fn postgres() -> Option<String> {
+    std::env::var("NEWS_WIDGET_TEST_POSTGRES").ok().filter(|url| !url.is_empty())
+}
+
+/// A new, empty database for a test: the SQLite file `dir/{name}.sqlite3` (made when first
+/// opened), or a new database on the PostgreSQL server of [`postgres`].
+pub async fn fresh_database(dir: &Path, name: &str) -> String {
+    let Some(admin) = postgres() else {
+        return dir.join(format!("{name}.sqlite3")).to_string_lossy().into_owned();
+    };
+    use sqlx::{Connection, Executor};
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let unique = format!("nw_{name}_{}_{n}_{}", std::process::id(), rand_suffix());
+    let mut conn = sqlx::postgres::PgConnection::connect(&admin).await.expect("the test PostgreSQL answers");
+    conn.execute(format!("CREATE DATABASE {unique}").as_str()).await.expect("CREATE DATABASE");
+    let mut url = url::Url::parse(&admin).expect("NEWS_WIDGET_TEST_POSTGRES is a URL");
+    url.set_path(&format!("/{unique}"));
+    url.to_string()
+}
+
+fn rand_suffix() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
+    format!("{nanos:08x}")
 }
 
 impl TestServer {
@@ -23,20 +54,21 @@ impl TestServer {
     /// Starts a server on a free port with a fresh database, after `tweak` adjusts its config.
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let database = fresh_database(dir.path(), "test").await;
         let mut config = Config {
             admin_token: Some(news_widget_server::AdminToken::new(ADMIN_TOKEN).expect("a long enough token")),
             // Tests post at once: the time trap's wait has tests of its own.
             form_min_age: std::time::Duration::ZERO,
             // Other tests publish at once: the moderation rules have tests of their own (rules.rs).
             rules: news_widget_server::moderation::Rules { link_limit: 0, trusted_after: 0, ..Default::default() },
-            ..Config::new(dir.path().join("test.sqlite3").to_string_lossy())
+            ..Config::new(database)
         };
         tweak(&mut config);
         let app = app(&config).await.expect("app builds");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(serve(listener, app));
-        Self { base, client: reqwest::Client::new(), _dir: dir }
+        Self { base, client: reqwest::Client::new(), database: config.database.clone(), _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
