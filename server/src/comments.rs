@@ -839,9 +839,9 @@ pub async fn moderate(
     actor: &str,
     reason: Option<&str>,
 ) -> ApiResult<String> {
-    let mut tx = crate::db::begin_write(&db).await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let found: Option<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT article_slug, status, avatar, pending_body IS NOT NULL FROM comments
+        "SELECT article_slug, status, avatar, CASE WHEN pending_body IS NOT NULL THEN 1 ELSE 0 END FROM comments
          WHERE id = $1 AND (held_reason IS NULL OR held_reason <> 'honeypot')",
     )
     .bind(id)

@@ -351,7 +351,7 @@ pub async fn put_article_comments(
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
     )
     .bind(slug.as_str())
-    .bind(input.closed)
+    .bind(i64::from(input.closed))
     .execute(&mut *tx)
     .await?;
     let action = if input.closed { "close" } else { "reopen" };

@@ -312,11 +312,12 @@ async fn item(
     let Some(c) = found else { return Ok(None) };
     let why = match kind {
         "report" if c.status == "approved" => {
-            let reasons: Vec<(String,)> =
-                sqlx::query_as("SELECT reason FROM comment_reports WHERE comment_id = $1 ORDER BY rowid LIMIT 20")
-                    .bind(comment_id)
-                    .fetch_all(&state.db)
-                    .await?;
+            let reasons: Vec<(String,)> = sqlx::query_as(
+                "SELECT reason FROM comment_reports WHERE comment_id = $1 ORDER BY created_at, reason LIMIT 20",
+            )
+            .bind(comment_id)
+            .fetch_all(&state.db)
+            .await?;
             let list: Vec<String> = reasons.into_iter().map(|(r,)| format!("  - {r}")).collect();
             format!("Reported by readers ({}):\n{}", list.len(), list.join("\n"))
         }

@@ -81,7 +81,7 @@ pub async fn export_for(db: &Db, raw_email: &str) -> ApiResult<PersonData> {
 /// articles touched.
 pub async fn erase_for(db: &Db, raw_email: &str) -> ApiResult<(usize, Vec<String>)> {
     let email = email(raw_email)?;
-    let mut tx = crate::db::begin_write(&db).await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, article_slug FROM comments WHERE author_email = $1 ORDER BY id DESC")
             .bind(&email)

@@ -138,7 +138,7 @@ pub async fn put_rating(
         }
         sqlx::query(
             "INSERT INTO rating_new_voters (article_slug, day, ip_hash, voters) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (article_slug, day, ip_hash) DO UPDATE SET voters = voters + 1",
+             ON CONFLICT (article_slug, day, ip_hash) DO UPDATE SET voters = rating_new_voters.voters + 1",
         )
         .bind(slug.as_str())
         .bind(day)

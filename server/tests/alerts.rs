@@ -142,6 +142,7 @@ struct Server {
 impl Server {
     /// A server whose alerts go to 127.0.0.1:`smtp_port`, with short timings; `tweak` adjusts it.
     async fn start(smtp_port: u16, tweak: impl FnOnce(&mut Config)) -> Self {
+        common::log_to_test_output();
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -183,7 +183,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
         dump.version
     );
     let mut done = Restored::default();
-    let mut tx = crate::db::begin_write(&db).await?;
+    let mut tx = crate::db::begin_write(db).await?;
     crate::db::defer_foreign_keys(&mut tx).await?;
     for a in &dump.articles {
         let data = serde_json::to_string(&a.article)?;
@@ -242,7 +242,7 @@ pub async fn restore(db: &Db, dump: &Dump) -> anyhow::Result<Restored> {
         let res = sqlx::query(
             "INSERT INTO comment_reports (comment_id, reason, reporter_hash, created_at)
              SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM comment_reports
-                 WHERE comment_id = $1 AND reason = $2 AND reporter_hash IS $3 AND created_at = $4)
+                 WHERE comment_id = $1 AND reason = $2 AND reporter_hash IS NOT DISTINCT FROM $3 AND created_at = $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(r.comment_id)

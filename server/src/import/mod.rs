@@ -267,7 +267,7 @@ impl<'a> Writer<'a> {
     }
 
     pub async fn thread(&mut self, thread: Thread) -> anyhow::Result<()> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        let mut tx = crate::db::begin_write(self.db).await?;
         let Some(slug) = self.article(&mut tx, &thread.article).await? else {
             self.summary.skip_article("refused by our article rules");
             self.summary.skip_n(reason::SKIPPED_ARTICLE, thread.comments.len() as u64);

@@ -19,6 +19,17 @@ pub struct TestServer {
     _dir: TempDir,
 }
 
+/// The server's errors show with a failing test's output (more with `RUST_LOG`).
+pub fn log_to_test_output() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_test_writer()
+        .try_init();
+}
+
 /// The PostgreSQL server the suite runs on (an admin URL), if any.
 pub fn postgres() -> Option<String> {
     std::env::var("NEWS_WIDGET_TEST_POSTGRES").ok().filter(|url| !url.is_empty())
@@ -53,6 +64,7 @@ impl TestServer {
 
     /// Starts a server on a free port with a fresh database, after `tweak` adjusts its config.
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        log_to_test_output();
         let dir = tempfile::tempdir().expect("temp dir");
         let database = fresh_database(dir.path(), "test").await;
         let mut config = Config {
