@@ -300,7 +300,7 @@ pub(crate) async fn store(
     if moderation::is_closed(&mut *state.db.acquire().await?, state, slug).await? {
         return Err(moderation::closed_error());
     }
-    state.comment_limiter.check(client::rate_key(ip))?;
+    state.comment_limiter.check(&state.db, client::rate_key(ip)).await?;
     let new = input.parse().map_err(ApiError::invalid)?;
 
     let mut tx = crate::db::begin_write(&state.db).await?;
@@ -738,7 +738,7 @@ pub async fn report(
     if already.is_some() {
         return Ok(StatusCode::NO_CONTENT);
     }
-    state.report_limiter.check(client::rate_key(ip))?;
+    state.report_limiter.check(&state.db, client::rate_key(ip)).await?;
     sqlx::query("INSERT INTO comment_reports (comment_id, reason, reporter_hash) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(reason)

@@ -7,6 +7,13 @@
 //! `Last-Event-ID` gets exactly what it missed, in order, and a wake-up that is lost or merged
 //! with another costs nothing. Streams are outside the server's request time limit and
 //! concurrency limit (they are meant to stay open), with a limit of their own, [`MAX_STREAMS`].
+//!
+//! Several instances on one PostgreSQL act as one: after each commit an instance sends
+//! `NOTIFY` on [`CHANNEL`] with the article's slug, and every instance (itself too) forgets that
+//! article's cached pages and wakes its streams ([`listen`]). A notification only wakes: the
+//! events are in the table, so one that is lost costs nothing but its wake-up, and a listener
+//! that lost its connection forgets every page and wakes every stream once back. Event ids
+//! follow commit order because writers run one at a time ([`crate::db::begin_write`]).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -49,6 +56,13 @@ impl Default for Hub {
     }
 }
 
+/// What [`Hub::wake_all`] sends, and the payload of a write that concerns every article (no
+/// slug is `*`).
+pub const EVERY_ARTICLE: &str = "*";
+
+/// The PostgreSQL channel of committed writes; the payload is the article's slug.
+pub const CHANNEL: &str = "news_widget_changed";
+
 impl Hub {
     /// After a committed write to `article`: its streams look for new events.
     pub fn wake(&self, article: &str) {
@@ -56,10 +70,82 @@ impl Hub {
         let _ = self.wake.send(Arc::from(article));
     }
 
+    /// Every stream looks for new events (after wake-ups may have been missed).
+    pub fn wake_all(&self) {
+        let _ = self.wake.send(Arc::from(EVERY_ARTICLE));
+    }
+
     /// Streams open now.
     pub fn open(&self) -> usize {
         self.open.load(Ordering::Relaxed)
     }
+}
+
+/// Tells the other instances on this PostgreSQL database of a committed write to `article`
+/// (nothing on SQLite: one process, which [`crate::Inner::changed`] already told).
+pub fn notify_others(db: &db::Db, article: &str) {
+    if db::Engine::of_pool(db) != db::Engine::Postgres {
+        return;
+    }
+    let (db, article) = (db.clone(), article.to_owned());
+    tokio::spawn(async move {
+        let sent = sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent")
+            .bind(CHANNEL)
+            .bind(&article)
+            .execute(&db)
+            .await;
+        if let Err(e) = sent {
+            // The others' caches still expire within a second; their streams look again on
+            // their next wake-up.
+            tracing::warn!(error = %e, %article, "could not notify the other instances of a write");
+        }
+    });
+}
+
+/// On PostgreSQL, listens on [`CHANNEL`] for as long as the server runs: each notification
+/// forgets the article's cached pages and wakes its streams in this instance.
+pub fn listen(state: AppState) {
+    if db::Engine::of_pool(&state.db) != db::Engine::Postgres {
+        return;
+    }
+    let url = state.db.connect_options().database_url.to_string();
+    tokio::spawn(async move {
+        let mut listener = loop {
+            match connect_listener(&url).await {
+                Ok(listener) => break listener,
+                Err(e) => {
+                    tracing::warn!(error = %e, "live updates: cannot listen for the other instances' writes; retrying");
+                    tokio::time::sleep(RETRY).await;
+                }
+            }
+        };
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(note)) if note.payload() == EVERY_ARTICLE => state.pages.forget_all(),
+                Ok(Some(note)) => {
+                    state.pages.forget(note.payload());
+                    state.events.wake(note.payload());
+                }
+                // The connection was lost and is made again at the next call: what was said
+                // meanwhile is unknown, so every page goes and every stream looks.
+                Ok(None) => {
+                    tracing::warn!("live updates: the listening connection was lost; reconnecting");
+                    state.pages.forget_all();
+                    state.events.wake_all();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "live updates: listening failed; retrying");
+                    tokio::time::sleep(RETRY).await;
+                }
+            }
+        }
+    });
+}
+
+async fn connect_listener(url: &str) -> sqlx::Result<sqlx::postgres::PgListener> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
 }
 
 /// Records `event` of `article` in the transaction of the change it tells of.
@@ -228,7 +314,7 @@ impl Follower {
         loop {
             tokio::select! {
                 woken = self.wake.recv() => match woken {
-                    Ok(article) if *article == *self.slug.as_str() => return Some(()),
+                    Ok(article) if *article == *self.slug.as_str() || *article == *EVERY_ARTICLE => return Some(()),
                     Ok(_) => {}
                     // Missed wake-ups: look anyway.
                     Err(broadcast::error::RecvError::Lagged(_)) => return Some(()),

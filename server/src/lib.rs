@@ -38,6 +38,7 @@ pub mod json;
 pub mod limit;
 pub mod mail;
 pub mod maintenance;
+pub mod migrate;
 pub mod moderation;
 pub mod openapi;
 pub mod outbox;
@@ -177,10 +178,17 @@ pub struct Inner {
 
 impl Inner {
     /// After a committed write to `article`: its cached pages go, and its live streams look for
-    /// the events the write recorded.
+    /// the events the write recorded, in this instance and (on PostgreSQL) in every other.
     pub fn changed(&self, article: &str) {
         self.pages.forget(article);
         self.events.wake(article);
+        events::notify_others(&self.db, article);
+    }
+
+    /// After a committed write that may change every article's pages (the moderation rules).
+    pub fn changed_everywhere(&self) {
+        self.pages.forget_all();
+        events::notify_others(&self.db, events::EVERY_ARTICLE);
     }
 
     /// The base of this server's public addresses for a request with these headers: the
@@ -253,6 +261,7 @@ pub async fn app(config: &Config) -> anyhow::Result<Router> {
         None => tracing::info!("email alerts off: no SMTP server configured (--smtp-url)"),
     }
     outbox::spawn(state.clone());
+    events::listen(state.clone());
     router(state, config)
 }
 
@@ -274,11 +283,13 @@ pub async fn state(config: &Config) -> anyhow::Result<AppState> {
         form_min_age: config.form_min_age,
         rules: config.rules.clone(),
         comment_limiter: limit::Limiter::per_minute(
+            "comments",
             config.comments_per_minute,
             config.comment_burst,
             "You are posting too fast. Wait a moment, then send again: your text is kept.",
         ),
         report_limiter: limit::Limiter::per_period(
+            "reports",
             config.reports_per_hour,
             Duration::from_secs(3600),
             "You have sent many reports; the moderators have them. Try again later.",

@@ -1,6 +1,11 @@
 //! Per-client rate limits (comments, reports, failed admin logins), keyed by [`rate_key`]
 //! (an IPv4 address or an IPv6 /64), with state pruned so it stays bounded.
 //!
+//! On SQLite (one process) the state is governor's, in memory. On PostgreSQL, where several
+//! instances serve one site, it is shared through the database: the same algorithm (GCRA: a
+//! "theoretical arrival time" per client, moved on by one emission interval per request) in the
+//! table `rate_limits`, on the database's clock, one atomic upsert per check.
+//!
 //! [`rate_key`]: crate::client::rate_key
 
 use std::net::IpAddr;
@@ -10,9 +15,13 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::db::{Db, Engine};
 use crate::error::{ApiError, ApiResult};
 
 pub struct Limiter {
+    /// Its rows' name in `rate_limits` (PostgreSQL).
+    name: &'static str,
+    quota: Quota,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
     message: &'static str,
@@ -20,18 +29,22 @@ pub struct Limiter {
 
 impl Limiter {
     /// `per_minute` a minute from one client, after a first burst of `burst`.
-    pub fn per_minute(per_minute: u32, burst: u32, message: &'static str) -> Self {
+    pub fn per_minute(name: &'static str, per_minute: u32, burst: u32, message: &'static str) -> Self {
         let one = NonZeroU32::MIN;
         let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(one))
             .allow_burst(NonZeroU32::new(burst).unwrap_or(one));
-        Self { limiter: RateLimiter::keyed(quota), clock: DefaultClock::default(), message }
+        Self::new(name, quota, message)
     }
 
     /// `count` in each `period` from one client.
-    pub fn per_period(count: u32, period: Duration, message: &'static str) -> Self {
+    pub fn per_period(name: &'static str, count: u32, period: Duration, message: &'static str) -> Self {
         let count = NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(period / count.get()).unwrap_or(Quota::per_minute(count)).allow_burst(count);
-        Self { limiter: RateLimiter::keyed(quota), clock: DefaultClock::default(), message }
+        Self::new(name, quota, message)
+    }
+
+    fn new(name: &'static str, quota: Quota, message: &'static str) -> Self {
+        Self { name, quota, limiter: RateLimiter::keyed(quota), clock: DefaultClock::default(), message }
     }
 
     fn refusal(&self, not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> ApiError {
@@ -39,14 +52,64 @@ impl Limiter {
         ApiError::too_many(self.message, wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
     }
 
-    /// Takes one from `key`'s allowance, or answers 429 with the seconds to wait.
-    pub fn check(&self, key: IpAddr) -> ApiResult<()> {
-        self.limiter.check_key(&key).map_err(|n| self.refusal(n))
+    /// Takes one from `key`'s allowance, or answers 429 with the seconds to wait: in this
+    /// process on SQLite, across every instance on PostgreSQL.
+    pub async fn check(&self, db: &Db, key: IpAddr) -> ApiResult<()> {
+        match Engine::of_pool(db) {
+            Engine::Sqlite => self.limiter.check_key(&key).map_err(|n| self.refusal(n)),
+            Engine::Postgres => self.check_shared(db, key).await,
+        }
+    }
+
+    /// GCRA in `rate_limits`: the request is let through if, moved on by one interval, the
+    /// client's arrival time stays within the burst's reach of now.
+    async fn check_shared(&self, db: &Db, key: IpAddr) -> ApiResult<()> {
+        let interval = millis(self.quota.replenish_interval());
+        let reach = interval * i64::from(self.quota.burst_size().get());
+        let (now,): (i64,) =
+            sqlx::query_as("SELECT CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)").fetch_one(db).await?;
+        let key = key.to_string();
+        let taken: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO rate_limits (name, key, tat) VALUES ($1, $2, $3 + $4)
+             ON CONFLICT (name, key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $3) + $4
+                 WHERE GREATEST(rate_limits.tat, $3) + $4 - $3 <= $5
+             RETURNING tat",
+        )
+        .bind(self.name)
+        .bind(&key)
+        .bind(now)
+        .bind(interval)
+        .bind(reach)
+        .fetch_optional(db)
+        .await?;
+        if taken.is_some() {
+            return Ok(());
+        }
+        let (tat,): (i64,) = sqlx::query_as("SELECT tat FROM rate_limits WHERE name = $1 AND key = $2")
+            .bind(self.name)
+            .bind(&key)
+            .fetch_one(db)
+            .await?;
+        let wait_ms = (tat + interval - now - reach).max(1);
+        Err(ApiError::too_many(self.message, u64::try_from(wait_ms).unwrap_or(1).div_ceil(1000)))
     }
 
     /// Forgets clients whose allowance is full again, so the state holds only recent clients.
-    pub fn prune(&self) {
+    pub async fn prune(&self, db: &Db) -> sqlx::Result<()> {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
+        if Engine::of_pool(db) == Engine::Postgres {
+            sqlx::query(
+                "DELETE FROM rate_limits WHERE name = $1 AND tat < CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)",
+            )
+            .bind(self.name)
+            .execute(db)
+            .await?;
+        }
+        Ok(())
     }
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }

@@ -137,6 +137,18 @@ enum Command {
         #[arg(default_value = "-")]
         file: PathBuf,
     },
+    /// Copy a whole site's database (every table, secrets and accounts included) into a new,
+    /// empty PostgreSQL database, then verify it table by table by counting. The source is read
+    /// as one consistent snapshot; stop its writers for the switch, or writes made during the
+    /// copy stay behind.
+    Migrate {
+        /// The database to copy: a SQLite file, `sqlite:…` or `postgres://…` URL.
+        #[arg(long)]
+        from: String,
+        /// The new PostgreSQL database: `postgres://user:password@host/name` (created beforehand).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -164,6 +176,17 @@ enum ImportSource {
     },
     /// An export of ours (`news-widget-server export`), into an empty database or the same one.
     Json { file: PathBuf },
+}
+
+async fn migrate_cli(from: &str, to: &str) -> anyhow::Result<()> {
+    let copied = news_widget_server::migrate::run(from, to).await?;
+    println!("copied into {}, every table's count verified:", news_widget_server::db::redact(to));
+    for (table, n) in &copied.0 {
+        println!("  {table:<20} {n:>9}");
+    }
+    let total: i64 = copied.0.iter().map(|(_, n)| n).sum();
+    println!("  {:<20} {total:>9}", "rows in all");
+    Ok(())
 }
 
 async fn import_cli(database: &str, source: ImportSource) -> anyhow::Result<()> {
@@ -432,6 +455,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Users { action }) => return plain_errors(users_cli(&cli.database, action).await),
         Some(Command::Import { source }) => return plain_errors(import_cli(&cli.database, source).await),
         Some(Command::Export { file }) => return plain_errors(export_cli(&cli.database, &file).await),
+        Some(Command::Migrate { from, to }) => return plain_errors(migrate_cli(&from, &to).await),
         None => {}
     }
     let admin_token = match (&cli.admin_token_file, std::env::var("NEWS_WIDGET_ADMIN_TOKEN")) {

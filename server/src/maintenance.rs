@@ -46,8 +46,11 @@ pub async fn run_once(state: &AppState) {
         Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
         Err(e) => tracing::warn!(error = %e, "purging sessions failed"),
     }
-    state.comment_limiter.prune();
-    state.report_limiter.prune();
+    for limiter in [&state.comment_limiter, &state.report_limiter] {
+        if let Err(e) = limiter.prune(&state.db).await {
+            tracing::warn!(error = %e, "pruning the rate limits failed");
+        }
+    }
     state.admin_failures.prune();
 }
 

@@ -164,7 +164,7 @@ pub async fn put_rules(
     .execute(&state.db)
     .await?;
     // `close_after_days` may close or reopen any thread.
-    state.pages.forget_all();
+    state.changed_everywhere();
     Ok(Json(rules))
 }
 

@@ -466,7 +466,8 @@ fn test() -> Result<()> {
     step("the server's tests again, on PostgreSQL (a throwaway cluster on a free port)", || {
         let postgres = xtask::postgres::Postgres::start()?;
         let python = setup::smtp_python();
-        cargo(["test", "-p", "news-widget-server"])
+        // With the tests of several instances on one database, which need PostgreSQL.
+        cargo(["test", "-p", "news-widget-server", "--", "--include-ignored"])
             .env("NEWS_WIDGET_SMTP_PYTHON", &python.to_string_lossy())
             .env("NEWS_WIDGET_TEST_POSTGRES", &postgres.admin_url())
             .run()
