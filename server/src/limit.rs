@@ -62,22 +62,20 @@ impl Limiter {
     }
 
     /// GCRA in `rate_limits`: the request is let through if, moved on by one interval, the
-    /// client's arrival time stays within the burst's reach of now.
+    /// client's arrival time stays within the burst's reach of now (nanoseconds of the database's
+    /// clock, so that a quota of many a minute does not round to nothing).
     async fn check_shared(&self, db: &Db, key: IpAddr) -> ApiResult<()> {
-        let interval = millis(self.quota.replenish_interval());
-        let reach = interval * i64::from(self.quota.burst_size().get());
-        let (now,): (i64,) =
-            sqlx::query_as("SELECT CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)").fetch_one(db).await?;
+        let interval = nanos(self.quota.replenish_interval());
+        let reach = interval.saturating_mul(i64::from(self.quota.burst_size().get()));
         let key = key.to_string();
-        let taken: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO rate_limits (name, key, tat) VALUES ($1, $2, $3 + $4)
-             ON CONFLICT (name, key) DO UPDATE SET tat = GREATEST(rate_limits.tat, $3) + $4
-                 WHERE GREATEST(rate_limits.tat, $3) + $4 - $3 <= $5
-             RETURNING tat",
-        )
+        let taken: Option<(i64,)> = sqlx::query_as(&format!(
+            "INSERT INTO rate_limits (name, key, tat) VALUES ($1, $2, {NOW} + $3)
+             ON CONFLICT (name, key) DO UPDATE SET tat = GREATEST(rate_limits.tat, {NOW}) + $3
+                 WHERE GREATEST(rate_limits.tat, {NOW}) + $3 - {NOW} <= $4
+             RETURNING tat"
+        ))
         .bind(self.name)
         .bind(&key)
-        .bind(now)
         .bind(interval)
         .bind(reach)
         .fetch_optional(db)
@@ -85,13 +83,16 @@ impl Limiter {
         if taken.is_some() {
             return Ok(());
         }
-        let (tat,): (i64,) = sqlx::query_as("SELECT tat FROM rate_limits WHERE name = $1 AND key = $2")
-            .bind(self.name)
-            .bind(&key)
-            .fetch_one(db)
-            .await?;
-        let wait_ms = (tat + interval - now - reach).max(1);
-        Err(ApiError::too_many(self.message, u64::try_from(wait_ms).unwrap_or(1).div_ceil(1000)))
+        let (late,): (i64,) =
+            sqlx::query_as(&format!("SELECT tat + $3 - {NOW} - $4 FROM rate_limits WHERE name = $1 AND key = $2"))
+                .bind(self.name)
+                .bind(&key)
+                .bind(interval)
+                .bind(reach)
+                .fetch_one(db)
+                .await?;
+        let wait_s = u64::try_from(late.max(1)).unwrap_or(1).div_ceil(1_000_000_000);
+        Err(ApiError::too_many(self.message, wait_s))
     }
 
     /// Forgets clients whose allowance is full again, so the state holds only recent clients.
@@ -99,17 +100,18 @@ impl Limiter {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
         if Engine::of_pool(db) == Engine::Postgres {
-            sqlx::query(
-                "DELETE FROM rate_limits WHERE name = $1 AND tat < CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)",
-            )
-            .bind(self.name)
-            .execute(db)
-            .await?;
+            sqlx::query(&format!("DELETE FROM rate_limits WHERE name = $1 AND tat < {NOW}"))
+                .bind(self.name)
+                .execute(db)
+                .await?;
         }
         Ok(())
     }
 }
 
-fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+/// The statement's time on the database's clock, in Unix nanoseconds (PostgreSQL).
+const NOW: &str = "CAST(extract(epoch FROM statement_timestamp()) * 1000000000 AS BIGINT)";
+
+fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }

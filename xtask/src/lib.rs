@@ -6,6 +6,7 @@ pub mod bench_args;
 pub mod browser;
 pub mod faults;
 pub mod hostile;
+pub mod load;
 pub mod mail;
 pub mod plugin;
 pub mod postgres;

@@ -63,6 +63,14 @@ enum Task {
         #[arg(long)]
         port: Option<u16>,
     },
+    /// The release server under a read and write mix (wrk + xtask/load/mix.lua, `Accept-Encoding:
+    /// br`) at 64 and 256 connections: SQLite ×1, PostgreSQL ×1 and ×2 behind nginx; prints req/s,
+    /// p50, p99 and errors, and checks that every acknowledged write is in the database.
+    Load {
+        /// Seconds per run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+    },
     /// Start a throwaway PostgreSQL cluster (Debian's PostgreSQL 15, initdb into a temp folder) on
     /// a free loopback port and print its URLs, for running the server or its tests on
     /// PostgreSQL by hand; Ctrl-C stops and removes it.
@@ -96,6 +104,7 @@ fn main() {
         }),
         Task::Wordpress { port } => wordpress(port),
         Task::Postgres => postgres(),
+        Task::Load { seconds } => load(seconds),
         Task::WordpressPlugin => setup::serving().and_then(|()| xtask::plugin::build()).map(|folder| {
             println!(
                 "\nxtask: the plugin is ready in {}.\nCopy that folder into wp-content/plugins/ and activate news-widget \
@@ -338,6 +347,46 @@ fn first_admin(bin: &str, database: &str) -> Result<(String, String)> {
 }
 
 /// `cargo xtask wordpress`: a WordPress until Ctrl-C (or SIGTERM), then stopped by its PIDs.
+fn load(seconds: u32) -> Result<()> {
+    use xtask::load::{run, table, Setup, Site};
+    setup::postgres()?;
+    setup::load_tools()?;
+    build_release_server()?;
+    let bin = root().join("target/release/news-widget-server");
+    let mut rows = Vec::new();
+    for setup in Setup::ALL {
+        step(&format!("load: {}", setup.name()), || {
+            let mut site = Site::start(&bin, setup)?;
+            for connections in [64, 256] {
+                let figures = run(&mut site, setup, connections, seconds, |_| {})?;
+                println!("    {figures:?}");
+                rows.push(figures);
+            }
+            Ok(())
+        })?;
+    }
+    let lost: u64 = rows.iter().map(|f| f.lost_comments + f.lost_votes).sum();
+    println!(
+        "\n{seconds} s per run, wrk -t2, release server, on this machine ({} cores):\n\n{}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        table(&rows)
+    );
+    anyhow::ensure!(lost == 0, "{lost} acknowledged write(s) are not in the database");
+    println!("\n==> load: GET thread without and with 10,000 idle live streams (SQLite ×1)");
+    let idle = xtask::load::idle_streams(&bin, 10_000, seconds)?;
+    let change = (idle.with.0 / idle.without.0 - 1.0) * 100.0;
+    println!(
+        "\nGET thread, wrk -t2 -c64, {seconds} s: {:.0} req/s (p99 {:.2} ms) without streams; {:.0} req/s (p99 {:.2} ms) with {} idle streams open: {change:+.1} % ({} the 10 % bound)",
+        idle.without.0,
+        idle.without.1,
+        idle.with.0,
+        idle.with.1,
+        idle.streams,
+        if change.abs() <= 10.0 { "within" } else { "outside" }
+    );
+    Ok(())
+}
+
 fn postgres() -> Result<()> {
     setup::postgres()?;
     shell::catch_stop_signals();
@@ -478,6 +527,15 @@ fn test() -> Result<()> {
     // The console the server serves at /admin/ (target/console/dist, its default --console-dir).
     build_console()?;
     let server_bin = root().join("target/debug/news-widget-server");
+    step(
+        "load: a short read and write mix on SQLite and PostgreSQL, and one of two instances killed mid-run (wrk, nginx)",
+        || {
+            setup::load_tools()?;
+            cargo(["test", "-p", "xtask", "--features", "load", "--test", "load", "--", "--test-threads=1"])
+                .env("NEWS_WIDGET_SERVER_BIN", server_bin.to_str().unwrap_or_default())
+                .run()
+        },
+    )?;
     step("WordPress: the plugin, the REST API and the import of its export, against a real WordPress", || {
         cargo(["test", "-p", "xtask", "--features", "wordpress", "--test", "wordpress", "--test", "wordpress_import"])
             .env("NEWS_WIDGET_SERVER_BIN", server_bin.to_str().unwrap_or_default())

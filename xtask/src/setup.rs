@@ -91,9 +91,14 @@ fn lock_version(package: &str) -> Result<String> {
 /// What `cargo xtask bench` needs besides the above: wrk and nginx (Debian) and Isso in a virtual
 /// environment under target/bench/venv, at the versions xtask/bench/requirements.txt pins.
 pub fn bench() -> Result<()> {
-    debian_tool("wrk", "--version", "the HTTP load generator")?;
-    debian_tool("nginx", "-v", "the static-file ceiling of the server figures")?;
+    load_tools()?;
     step("set-up: Isso from PyPI in target/bench/venv (xtask/bench/requirements.txt)", isso_venv)
+}
+
+/// wrk and nginx (Debian's), for the benchmark's server figures and `cargo xtask load`.
+pub fn load_tools() -> Result<()> {
+    debian_tool("wrk", "--version", "the HTTP load generator")?;
+    debian_tool("nginx", "-v", "the static-file ceiling and the load balancer of the load runs")
 }
 
 /// PostgreSQL 15 (Debian's `postgresql-15`: initdb, postgres; and `postgresql-client-15`: psql),

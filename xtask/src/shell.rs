@@ -169,9 +169,25 @@ impl Server {
     /// [`Server::start`] with environment variables (secrets such as NEWS_WIDGET_ADMIN_TOKEN go
     /// there, never in argv where every user's `ps` reads them).
     pub fn start_with_env(bin: &Path, args: &[&str], envs: &[(&str, &str)], static_dir: Option<&Path>) -> Result<Self> {
+        Self::start_on(bin, None, args, envs, static_dir)
+    }
+
+    /// [`Server::start_with_env`] on `database` (a `postgres://` URL, say), or on a new SQLite
+    /// file in its own temporary folder.
+    pub fn start_on(
+        bin: &Path,
+        database: Option<&str>,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        static_dir: Option<&Path>,
+    ) -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("news-widget-test-{}", random_token()));
         std::fs::create_dir_all(&dir)?;
-        let mut all: Vec<std::ffi::OsString> = vec!["--database".into(), dir.join("test.sqlite3").into()];
+        let database: std::ffi::OsString = match database {
+            Some(database) => database.into(),
+            None => dir.join("test.sqlite3").into(),
+        };
+        let mut all: Vec<std::ffi::OsString> = vec!["--database".into(), database];
         all.extend(args.iter().map(Into::into));
         if let Some(static_dir) = static_dir {
             all.extend(["--static-dir".into(), static_dir.into()]);
