@@ -65,8 +65,10 @@ pub async fn connect(location: &str) -> anyhow::Result<Db> {
         }
         Engine::Sqlite => {
             let url = sqlite_url(location)?;
+            // Each connection to `:memory:` would be a database of its own.
+            let connections = if url.contains(":memory:") { 1 } else { 8 };
             let pool = AnyPoolOptions::new()
-                .max_connections(8)
+                .max_connections(connections)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         // Foreign keys are on by sqlx's default; a writer waits for another's lock.
