@@ -124,8 +124,9 @@ impl Place {
         })
     }
 
-    /// After the render: scrolls by what the content above moved it, so it stays on screen
-    /// where it was.
+    /// After the render (before the browser paints): scrolls by what the content above moved
+    /// it, so it stays on screen where it was. The new comments are laid out at their true size
+    /// in that render (`nw-fresh`), so one correction is all it takes.
     pub fn keep(self, section: &web_sys::Element) {
         let now = match self.id.as_str() {
             "" => Some(self.element),

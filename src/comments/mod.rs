@@ -159,6 +159,8 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     // Set when held comments go in: what the reader was looking at, and the new comments' ids.
     let placing = use_mut_ref(|| None::<(Option<live::Place>, Vec<i64>)>);
     let placed = use_state(|| 0u32);
+    // The comments that went in from the line: laid out at once (see `item`).
+    let fresh = use_state(Vec::<i64>::new);
     let section = use_node_ref();
     // Seeded, every chunk renders at once (the server's markup has them all).
     let rendered = use_state(move || if seed_sort.is_some() { usize::MAX } else { 1 });
@@ -412,11 +414,12 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     }
     let show_new = {
         let (thread, held, mine, sort) = (thread.clone(), held.clone(), mine.clone(), *sort);
-        let (section, placing, placed) = (section.clone(), placing.clone(), placed.clone());
+        let (section, placing, placed, fresh) = (section.clone(), placing.clone(), placed.clone(), fresh.clone());
         Callback::from(move |_: MouseEvent| {
             let place = section.cast::<web_sys::Element>().and_then(|s| live::Place::find(&s));
             let mut next = (*thread).clone();
             let ids = live::show(&mut next, (*held).clone(), sort, |id| mine.iter().any(|p| p.comment.id == id));
+            fresh.set(fresh.iter().chain(&ids).copied().collect());
             *placing.borrow_mut() = Some((place, ids));
             thread.set(next);
             held.set(Vec::new());
@@ -467,6 +470,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         editing: *editing,
         confirming: *confirming,
         own: mine.iter().filter(|p| edit_open(p, thread.as_of_ms)).map(|p| p.comment.id).collect(),
+        fresh: (*fresh).clone(),
         as_of_ms: thread.as_of_ms,
         ids: props.ids.clone(),
         action: props.action.clone(),
@@ -614,6 +618,8 @@ struct Ctx {
     confirming: Option<i64>,
     /// The reader's own comments still in their edit window.
     own: Vec<i64>,
+    /// The comments that went in from "N new comments — show".
+    fresh: Vec<i64>,
     /// The thread's clock (see [`Thread::as_of_ms`]).
     as_of_ms: f64,
     ids: AttrValue,
@@ -703,6 +709,7 @@ impl PartialEq for ChunkProps {
         Rc::ptr_eq(&self.data, &other.data)
             && (a.lang == b.lang && a.replying == b.replying && a.editing == b.editing)
             && (a.confirming == b.confirming && a.own == b.own && a.as_of_ms == b.as_of_ms)
+            && a.fresh == b.fresh
     }
 }
 
@@ -718,7 +725,9 @@ fn item(c: &Comment, depth: usize, children: &HashMap<i64, Vec<Comment>>, ctx: &
     let replies = children.get(&c.id).map(Vec::as_slice).unwrap_or_default();
     html! {
         // Keyed: comments going in above keep the others' elements (and the reader's place).
-        <li key={c.id} class={format!("nw-comment-item nw-level-{level}")}>
+        // Fresh from the line: laid out at once, not at an estimated size (content-visibility),
+        // so that the reader's place is kept in the render they come in.
+        <li key={c.id} class={classes!(format!("nw-comment-item nw-level-{level}"), ctx.fresh.contains(&c.id).then_some("nw-fresh"))}>
             { comment(c, depth, ctx) }
             if ctx.replying == Some(c.id) {
                 <div class="nw-reply-form">
