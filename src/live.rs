@@ -19,7 +19,7 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use news_widget_api::events::ArticleEvent;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 /// How long the widget may stay out of the viewport before its stream is closed. A reader who
@@ -126,9 +126,10 @@ struct Inner {
     /// Closed because the widget is out of view: opened again when it is back.
     asleep: bool,
     observer: Option<web_sys::IntersectionObserver>,
-    on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    on_error: Closure<dyn FnMut(web_sys::Event)>,
-    on_seen: Closure<dyn FnMut(js_sys::Array)>,
+    // One signature for the three: each kind of closure costs its own glue.
+    on_message: Closure<dyn FnMut(JsValue)>,
+    on_error: Closure<dyn FnMut(JsValue)>,
+    on_seen: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Connection {
@@ -147,10 +148,11 @@ impl Connection {
                 away: None,
                 asleep: false,
                 observer: None,
-                on_message: Closure::new(move |e: web_sys::MessageEvent| message(&on_message, &e)),
-                on_error: Closure::new(move |_: web_sys::Event| failed(&on_error)),
-                on_seen: Closure::new(move |entries: js_sys::Array| {
+                on_message: Closure::new(move |e: JsValue| message(&on_message, e.unchecked_ref())),
+                on_error: Closure::new(move |_: JsValue| failed(&on_error)),
+                on_seen: Closure::new(move |entries: JsValue| {
                     let visible = entries
+                        .unchecked_into::<js_sys::Array>()
                         .iter()
                         .any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
                     seen(&on_seen, visible);
@@ -235,14 +237,61 @@ fn message(inner: &Weak<RefCell<Inner>>, e: &web_sys::MessageEvent) {
         }
         this.live.clone()
     };
-    if e.type_() == "message" {
+    let kind = e.type_();
+    if kind == "message" {
         return; // the opening message: only its id counts
     }
     let data = e.data().as_string().unwrap_or_default();
-    match crate::json::from_str::<ArticleEvent>(&data) {
+    match parse(&kind, &data) {
         Ok(event) => live.emit(&event),
         Err(why) => web_sys::console::warn_1(&format!("news-widget: a live event was left out ({why}): {data}").into()),
     }
+}
+
+/// An event's data as an [`ArticleEvent`] of `kind` (the SSE event name, which the data's own
+/// `kind` repeats). Read by kind into plain structs: deserializing the internally tagged enum
+/// itself buffers every value first, and that code cost the wasm several KB.
+pub fn parse(kind: &str, data: &str) -> Result<ArticleEvent, String> {
+    use crate::json::from_str;
+    use news_widget_api::{Comment, RatingSummary};
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct WithComment {
+        kind: String,
+        comment: Comment,
+    }
+    #[derive(Deserialize)]
+    struct WithId {
+        kind: String,
+        id: i64,
+    }
+    #[derive(Deserialize)]
+    struct WithRating {
+        kind: String,
+        rating: RatingSummary,
+    }
+    let (said, event) = match kind {
+        "comment" | "edit" => {
+            let WithComment { kind: said, comment } = from_str(data)?;
+            let event =
+                if kind == "comment" { ArticleEvent::Comment { comment } } else { ArticleEvent::Edit { comment } };
+            (said, event)
+        }
+        "removal" => {
+            let WithId { kind: said, id } = from_str(data)?;
+            (said, ArticleEvent::Removal { id })
+        }
+        "rating" => {
+            let WithRating { kind: said, rating } = from_str(data)?;
+            (said, ArticleEvent::Rating { rating })
+        }
+        other => return Err(format!("no such kind of event: {other}")),
+    };
+    if said != kind {
+        return Err(format!("a {kind} event whose data says {said}"));
+    }
+    Ok(event)
 }
 
 /// The stream failed (no answer, a non-2xx, a dropped connection): closed, and opened again
@@ -259,9 +308,11 @@ fn failed(weak: &Weak<RefCell<Inner>>) {
     }
     this.failures += 1;
     let wait = backoff_ms(this.failures, js_sys::Math::random());
-    web_sys::console::info_1(&format!("news-widget: the live stream failed; again in {:.1} s", wait / 1000.0).into());
+    // In whole milliseconds: formatting a float would bring its formatter into the wasm.
+    let wait = wait as u32;
+    web_sys::console::info_1(&format!("news-widget: the live stream failed; again in {wait} ms").into());
     let weak = weak.clone();
-    this.retry = Some(Timeout::new(wait as u32, move || {
+    this.retry = Some(Timeout::new(wait, move || {
         if let Some(inner) = weak.upgrade() {
             start(&inner);
         }
@@ -319,6 +370,32 @@ mod tests {
         assert_eq!(backoff_ms(3, 1.0), 4_000.0);
         assert_eq!(backoff_ms(7, 1.0), 60_000.0);
         assert_eq!(backoff_ms(1_000, 0.5), 45_000.0);
+    }
+
+    #[test]
+    fn every_event_the_server_sends_parses_and_a_mismatch_does_not() {
+        let comment: news_widget_api::Comment = serde_json::from_value(serde_json::json!({
+            "id": 7, "author_name": "A", "avatar": "ab", "body": "b", "created_at": "2026-11-27T10:00:00Z",
+            "status": "approved"
+        }))
+        .unwrap();
+        let rating = serde_json::from_value(serde_json::json!({
+            "count": 2, "average": 3.0, "percent": 60.0, "histogram": [1, 0, 0, 0, 1]
+        }))
+        .unwrap();
+        for event in [
+            ArticleEvent::Comment { comment: comment.clone() },
+            ArticleEvent::Edit { comment },
+            ArticleEvent::Removal { id: 7 },
+            ArticleEvent::Rating { rating },
+        ] {
+            let data = serde_json::to_string(&event).unwrap();
+            assert_eq!(parse(event.kind(), &data), Ok(event.clone()), "{data}");
+        }
+        assert!(parse("edit", r#"{"kind":"removal","id":7}"#).is_err(), "the kinds disagree");
+        assert!(parse("removal", r#"{"kind":"removal","id":"seven"}"#).is_err());
+        assert!(parse("removal", "not json").is_err());
+        assert!(parse("vote", r#"{"kind":"vote"}"#).is_err());
     }
 
     #[test]

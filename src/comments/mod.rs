@@ -92,9 +92,7 @@ impl Thread {
         self.total = page.total;
         self.closed = page.closed;
     }
-}
 
-impl Thread {
     /// Takes comment `id` out as the server does: one with replies stays as the "deleted"
     /// placeholder, one without goes. Answers whether it was there.
     fn remove(&mut self, id: i64) -> bool {
@@ -418,6 +416,8 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let place = section.cast::<web_sys::Element>().and_then(|s| live::Place::find(&s));
             let mut next = (*thread).clone();
+            // They were written after the thread loaded: their times are told against now.
+            next.as_of_ms = js_sys::Date::now();
             let ids = live::show(&mut next, (*held).clone(), sort, |id| mine.iter().any(|p| p.comment.id == id));
             fresh.set(fresh.iter().chain(&ids).copied().collect());
             *placing.borrow_mut() = Some((place, ids));
