@@ -108,7 +108,8 @@ pub fn widget(props: &WidgetProps) -> Html {
     };
     // One live stream for the widget's parts that listen (a REST backend only).
     let root = use_node_ref();
-    let listens = props.config.parts.rating || props.config.parts.comments;
+    // Opened once the parts render (the words are there), so that it watches the widget's element.
+    let listens = (props.config.parts.rating || props.config.parts.comments) && words;
     let events_url = (*backend).as_ref().filter(|_| listens).and_then(|b| b.events_url(&props.config.article));
     let live = use_stream(events_url, root.clone());
     // Every hook is called above this line, as Yew requires.
