@@ -13,6 +13,7 @@ use crate::comments::CommentsView;
 use crate::config::{BackendKind, Config, ConfigError};
 use crate::i18n::Lang;
 use crate::intl::Intl;
+use crate::live::use_stream;
 use crate::rating::RatingView;
 use crate::seed::{Seed, Typed};
 use crate::share::links::Shared;
@@ -105,6 +106,12 @@ pub fn widget(props: &WidgetProps) -> Html {
             article_loads.set(*article_loads + 1);
         })
     };
+    // One live stream for the widget's parts that listen (a REST backend only).
+    let root = use_node_ref();
+    // Opened once the parts render (the words are there), so that it watches the widget's element.
+    let listens = (props.config.parts.rating || props.config.parts.comments) && words;
+    let events_url = (*backend).as_ref().filter(|_| listens).and_then(|b| b.events_url(&props.config.article));
+    let live = use_stream(events_url, root.clone());
     // Every hook is called above this line, as Yew requires.
     let Some(backend) = (*backend).clone().filter(|_| words) else {
         // `auto` is still asking the server whether it is there, or the words are on their way.
@@ -137,7 +144,7 @@ pub fn widget(props: &WidgetProps) -> Html {
     });
     let slug = props.config.article.clone();
     html! {
-        <div class="nw-widget" lang={lang.tag.to_string()} dir={lang.dir()} data-theme={props.config.theme.as_str()}>
+        <div class="nw-widget" ref={root} lang={lang.tag.to_string()} dir={lang.dir()} data-theme={props.config.theme.as_str()}>
             if parts.article {
                 <ArticleView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {on_loaded}
                     seed={seed.clone()} body_html={props.body_html.clone()} />
@@ -145,12 +152,12 @@ pub fn widget(props: &WidgetProps) -> Html {
             { for share }
             if parts.rating {
                 <RatingView backend={backend.clone()} slug={slug.clone()} lang={lang.clone()} {editor_score} article_loads={*article_loads}
-                    ids={ids.clone()} seed={seed.clone()} typed={props.typed.clone()} />
+                    ids={ids.clone()} seed={seed.clone()} typed={props.typed.clone()} live={live.clone()} />
             }
             if parts.comments {
                 <CommentsView {backend} {slug} lang={lang.clone()} per_page={props.config.comments_per_page}
                     article_loads={*article_loads} ids={ids.clone()} seed={seed.clone()} typed={props.typed.clone()}
-                    action={form_action(&props.config, seed.as_deref())} />
+                    action={form_action(&props.config, seed.as_deref())} {live} />
             }
         </div>
     }

@@ -461,6 +461,7 @@ catalogue! {
     comments_refused: plural,
     local_only: text,
     comment_not_published: text,
+    new_comments: plural,
 }
 pub const EN: Catalogue = Catalogue {
     by_author: "By {author}",
@@ -557,6 +558,7 @@ pub const EN: Catalogue = Catalogue {
     comments_refused: Plural::new("{n} comment could not be shown: the server sent it malformed.", "{n} comments could not be shown: the server sent them malformed."),
     local_only: "Stored in this browser only — not published",
     comment_not_published: "Sorry: your comment was not published.",
+    new_comments: Plural::new("{n} new comment — show", "{n} new comments — show"),
 };
 
 // The files are built in on the host only.

@@ -12,6 +12,7 @@ pub mod config;
 pub mod i18n;
 pub mod intl;
 pub mod json;
+pub mod live;
 pub mod rating;
 pub mod reader;
 pub mod sanitize;

@@ -7,7 +7,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use news_widget_api::{Slug, Stars};
+use news_widget_api::events::ArticleEvent;
+use news_widget_api::{RatingSummary, Slug, Stars};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
@@ -15,6 +16,7 @@ use yew::prelude::*;
 
 use crate::backend::{Backend, FetchError, Refusal};
 use crate::i18n::{fill, Lang};
+use crate::live::{use_live, Live};
 use crate::seed::{Seed, Typed};
 
 #[derive(Properties, PartialEq)]
@@ -37,6 +39,9 @@ pub struct RatingProps {
     /// The star checked before hydration.
     #[prop_or_default]
     pub typed: Option<Rc<Typed>>,
+    /// The widget's live updates: other readers' votes change the figures in place.
+    #[prop_or_default]
+    pub live: Option<Live>,
 }
 
 /// One star's outline, in a 24×24 box.
@@ -127,6 +132,19 @@ pub fn rating_view(props: &RatingProps) -> Html {
                 attempt.set(*attempt + 1);
             }
         });
+    }
+
+    {
+        // Another reader's vote: the figures change where they are; the reader's own stars stay.
+        let summary = summary.clone();
+        use_live(
+            props.live.clone(),
+            Callback::from(move |event: ArticleEvent| {
+                if let (ArticleEvent::Rating { rating }, Some(now)) = (event, &*summary) {
+                    summary.set(Some(RatingSummary { your_stars: now.your_stars, ..rating }));
+                }
+            }),
+        );
     }
 
     let stars_name = |s: Stars| lang.count(u64::from(s.get()), &text.stars);

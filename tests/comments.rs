@@ -235,6 +235,7 @@ async fn plural_forms_of_the_comment_count() {
         seed: None,
         typed: None,
         action: Default::default(),
+        live: None,
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, ".nw-empty").await;
@@ -259,6 +260,7 @@ async fn a_page_holds_per_page_threads_and_load_more_brings_the_next() {
         seed: None,
         typed: None,
         action: Default::default(),
+        live: None,
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, &format!("#nw-c-{reply}")).await;
@@ -289,6 +291,7 @@ async fn a_long_page_renders_in_steps_to_the_last_thread_in_order() {
         seed: None,
         typed: None,
         action: Default::default(),
+        live: None,
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, &format!("#nw-c-{reply}")).await;
@@ -319,6 +322,7 @@ async fn the_thread_shows_replies_to_three_levels_and_bodies_as_text() {
         seed: None,
         typed: None,
         action: Default::default(),
+        live: None,
     };
     yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
     wait_for(&root, &format!("#nw-c-{four}")).await;
@@ -391,6 +395,7 @@ async fn a_rejected_pending_comment_is_dropped_and_the_author_told_once() {
             seed: None,
             typed: None,
             action: Default::default(),
+            live: None,
         };
         yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
         root

@@ -178,6 +178,7 @@ async fn the_authors_rejected_pending_comment_is_dropped_and_they_are_told_once(
             seed: None,
             typed: None,
             action: Default::default(),
+            live: None,
         };
         yew::Renderer::<CommentsView>::with_root_and_props(root.clone(), props).render();
         root

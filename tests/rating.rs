@@ -26,6 +26,7 @@ fn render(slug: &str, lang: &str, editor_score: Option<u8>) -> Element {
         ids: format!("nw{}", news_widget::next_id()).into(),
         seed: None,
         typed: None,
+        live: None,
     };
     yew::Renderer::<RatingView>::with_root_and_props(root.clone(), props).render();
     root

@@ -30,7 +30,7 @@ use news_widget_api::{Problem, Slug};
 use tokio::sync::{broadcast, watch};
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiPath;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::{db, routes, AppState};
 
 /// Streams one process keeps open at most; past it, a new one is refused with 503 and
@@ -43,6 +43,15 @@ pub const HEARTBEAT: Duration = Duration::from_secs(15);
 pub const RETRY: Duration = Duration::from_secs(3);
 /// Events read from the table at a time.
 const BATCH: i64 = 100;
+/// The query parameter that stands for `Last-Event-ID` where a client cannot send the header
+/// (an EventSource made anew by a page's own reconnect logic cannot).
+pub const LAST_EVENT_ID_PARAM: &str = "last_event_id";
+
+/// The stream's query: the resume point, for clients that cannot send the header.
+#[derive(serde::Deserialize)]
+pub struct StreamQuery {
+    last_event_id: Option<String>,
+}
 
 /// Wakes this process's streams after a commit; carries the article's slug.
 pub struct Hub {
@@ -173,11 +182,14 @@ pub fn close_all() {
 }
 
 /// The live updates of an article, as Server-Sent Events: `comment`, `edit`, `removal` and
-/// `rating`, each with its id; a heartbeat comment every 15 s. Without `Last-Event-ID` the
-/// stream starts with the next change.
+/// `rating`, each with its id; a heartbeat comment every 15 s. Without `Last-Event-ID` (or the
+/// `last_event_id` parameter; the header wins) the stream starts with the next change. It opens
+/// with an unnamed message (`data: open`) whose id is where it starts, so that a client that
+/// reconnects before any event has come still resumes where it was.
 #[utoipa::path(get, path = "/api/v1/articles/{slug}/events", tag = "comments",
     params(("slug" = String, Path, description = "the article's slug"),
-           ("Last-Event-ID" = Option<String>, Header, description = "the id of the last event received: the stream resumes after it")),
+           ("Last-Event-ID" = Option<String>, Header, description = "the id of the last event received: the stream resumes after it"),
+           ("last_event_id" = Option<String>, Query, description = "the same, for clients that cannot send the header; the header wins")),
     responses((status = 200, content_type = "text/event-stream", body = ArticleEvent,
                description = "a stream of events: `event:` the kind, `data:` the JSON, `id:` the resume point"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -186,18 +198,20 @@ pub fn close_all() {
 pub async fn stream(
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let slug = routes::slug(&raw)?;
-    let resume = match headers.get(LAST_EVENT_ID_HEADER) {
-        None => None,
-        Some(value) => Some(
+    let resume = match (headers.get(LAST_EVENT_ID_HEADER), query.last_event_id) {
+        (None, None) => None,
+        (Some(value), _) => Some(
             value
                 .to_str()
                 .map_err(|_| "must be the id of an event this server sent (digits)")
                 .and_then(parse_last_event_id)
                 .map_err(|e| ApiError::field("Last-Event-ID", e))?,
         ),
+        (None, Some(value)) => Some(parse_last_event_id(&value).map_err(|e| ApiError::field(LAST_EVENT_ID_PARAM, e))?),
     };
     let mut conn = state.db.acquire().await?;
     db::require_article(&mut conn, &slug).await?;
@@ -229,7 +243,7 @@ pub async fn stream(
         state,
         slug,
         last,
-        ready: VecDeque::from([Event::default().retry(RETRY).comment("live")]),
+        ready: VecDeque::from([Event::default().retry(RETRY).comment("live").id(last.to_string()).data("open")]),
         _open: guard,
     };
     let events = futures_util::stream::unfold(follower, |mut f| async move {

@@ -151,3 +151,56 @@ async fn open_streams_take_no_place_from_other_requests() {
         assert!(matches!(event, ArticleEvent::Comment { .. }), "{event:?}");
     }
 }
+
+/// The first block of a stream: the retry advice, and the id where the stream starts.
+async fn opening_id(server: &TestServer, path: &str, last_event_id: Option<&str>) -> String {
+    let mut request = server.client.get(server.url(path));
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id);
+    }
+    let response = request.send().await.expect("GET events");
+    assert_eq!(response.status(), 200);
+    let mut stream = Stream::from_response(response);
+    let first = stream.next_block(Duration::from_secs(5)).await.expect("the stream opens");
+    assert_eq!(first.retry.as_deref(), Some("3000"));
+    assert_eq!((first.event, first.data.as_str()), (None, "open"), "an unnamed message, not an event");
+    first.id.expect("the opening message says where the stream starts")
+}
+
+#[tokio::test]
+async fn a_client_that_cannot_send_the_header_resumes_with_the_query_parameter() {
+    let server = TestServer::start().await;
+    // Where a stream starts is said at once: a reconnect before any event still resumes.
+    let start = opening_id(&server, EVENTS, None).await;
+    let first = post_comment(&server, "Un.").await;
+    let second = post_comment(&server, "Deux.").await;
+
+    let (mut ids, mut seen) = (Vec::new(), Vec::new());
+    let mut all = Stream::open(&server, Some(&start)).await;
+    for _ in 0..2 {
+        let (id, event) = all.next_event().await;
+        let ArticleEvent::Comment { comment } = event else { panic!("a comment, not {event:?}") };
+        ids.push(id);
+        seen.push(json!(comment.id));
+    }
+    assert_eq!(seen, [first["comment"]["id"].clone(), second["comment"]["id"].clone()]);
+
+    // `?last_event_id=` resumes as the header does: after the first comment, the second.
+    let response = server.client.get(server.url(&format!("{EVENTS}?last_event_id={}", ids[0]))).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut resumed = Stream::from_response(response);
+    let (id, _) = resumed.next_event().await;
+    assert_eq!(id, ids[1]);
+    resumed.assert_quiet(Duration::from_millis(300)).await;
+
+    // Both given, the header wins (EventSource's own reconnect sends a newer one).
+    let both = format!("{EVENTS}?last_event_id={start}");
+    assert_eq!(opening_id(&server, &both, Some(&ids[1])).await, ids[1]);
+    assert_eq!(opening_id(&server, &both, None).await, start);
+
+    for bad in ["abc", "-1", "1.5", ""] {
+        let answer = server.get(&format!("{EVENTS}?last_event_id={bad}")).await;
+        let body = problem(answer, 422).await;
+        assert_eq!(body["errors"][0]["field"], "last_event_id", "{bad:?}: {body}");
+    }
+}

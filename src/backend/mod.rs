@@ -157,6 +157,15 @@ impl Backend {
         Self(Rc::new(Kind::Local(local::Local)))
     }
 
+    /// The article's live updates (Server-Sent Events, [`crate::live`]): our server has them;
+    /// the local and WordPress backends have no stream.
+    pub fn events_url(&self, slug: &Slug) -> Option<String> {
+        match &*self.0 {
+            Kind::Rest(r) => Some(format!("{}/articles/{slug}/events", r.base)),
+            _ => None,
+        }
+    }
+
     /// Whether what the reader writes stays in this browser (the UI says so).
     pub fn is_local(&self) -> bool {
         matches!(&*self.0, Kind::Local(_))

@@ -1,9 +1,11 @@
 //! The comments part: the thread (replies to three visual levels, sort, "Load more"), the
-//! reader's own comments (pending ones shown only to them, edit and delete for a while), and
-//! the form.
+//! reader's own comments (pending ones shown only to them, edit and delete for a while), the
+//! form, and the live updates (others' new comments held under "N new comments — show", edits
+//! and removals in place).
 
 pub mod avatar;
 pub mod form;
+mod live;
 pub mod send;
 pub mod store;
 pub mod text;
@@ -18,6 +20,7 @@ use yew::prelude::*;
 
 use crate::backend::{Backend, FetchError};
 use crate::i18n::{fill, Lang};
+use crate::live::{use_live, Live};
 use crate::seed::{Seed, Typed};
 use form::CommentForm;
 use text::Piece;
@@ -45,6 +48,9 @@ pub struct CommentsProps {
     /// Where the form posts without wasm.
     #[prop_or_default]
     pub action: AttrValue,
+    /// The widget's live updates (a REST backend's stream).
+    #[prop_or_default]
+    pub live: Option<Live>,
 }
 
 /// The deepest visual level; deeper replies stand at this level and name whom they answer.
@@ -85,6 +91,24 @@ impl Thread {
         self.next_cursor = page.next_cursor;
         self.total = page.total;
         self.closed = page.closed;
+    }
+
+    /// Takes comment `id` out as the server does: one with replies stays as the "deleted"
+    /// placeholder, one without goes. Answers whether it was there.
+    fn remove(&mut self, id: i64) -> bool {
+        let Some(at) = self.comments.iter().position(|c| c.id == id) else { return false };
+        if self.comments[at].status == CommentStatus::Approved {
+            self.total = self.total.saturating_sub(1);
+        }
+        if self.comments.iter().any(|c| c.parent_id == Some(id)) {
+            let c = &mut self.comments[at];
+            c.status = CommentStatus::Deleted;
+            c.body.clear();
+            c.author_name.clear();
+        } else {
+            self.comments.remove(at);
+        }
+        true
     }
 }
 
@@ -128,6 +152,13 @@ pub fn comments_view(props: &CommentsProps) -> Html {
     let editing = use_state(|| None::<i64>);
     let confirming = use_state(|| None::<i64>);
     let status = use_state(String::new);
+    // Others' new comments, held until the reader asks for them (see `live`).
+    let held = use_state(Vec::<Comment>::new);
+    // Set when held comments go in: what the reader was looking at, and the new comments' ids.
+    let placing = use_mut_ref(|| None::<(Option<live::Place>, Vec<i64>)>);
+    let placed = use_state(|| 0u32);
+    // The comments that went in from the line: laid out at once (see `item`).
+    let fresh = use_state(Vec::<i64>::new);
     let section = use_node_ref();
     // Seeded, every chunk renders at once (the server's markup has them all).
     let rendered = use_state(move || if seed_sort.is_some() { usize::MAX } else { 1 });
@@ -244,16 +275,23 @@ pub fn comments_view(props: &CommentsProps) -> Html {
 
     let on_posted = {
         let (thread, mine, replying, slug) = (thread.clone(), mine.clone(), replying.clone(), props.slug.clone());
-        let section = section.clone();
+        let (section, held) = (section.clone(), held.clone());
         // Every answer alike: a post the server holds back gets a real-looking pending comment.
         Callback::from(move |posted: PostedComment| {
             let mut next = (*thread).clone();
             next.as_of_ms = js_sys::Date::now();
-            if posted.status == CommentStatus::Approved {
-                next.total += 1;
+            let id = posted.comment.id;
+            // Its live event may have come first: it is the reader's, not a new comment of others.
+            if !next.comments.iter().any(|c| c.id == id) {
+                if posted.status == CommentStatus::Approved {
+                    next.total += 1;
+                }
+                next.comments.push(posted.comment.clone());
             }
-            next.comments.push(posted.comment.clone());
             thread.set(next);
+            if held.iter().any(|c| c.id == id) {
+                held.set(held.iter().filter(|c| c.id != id).cloned().collect());
+            }
             mine.set(store::mine(&slug));
             replying.set(None);
             focus_later(section.clone(), format!("nw-c-{}", posted.comment.id));
@@ -317,21 +355,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                         match backend.delete_comment(id, &token).await {
                             Ok(()) => {
                                 let mut next = (*thread).clone();
-                                let was_approved =
-                                    next.comments.iter().any(|c| c.id == id && c.status == CommentStatus::Approved);
-                                let has_replies = next.comments.iter().any(|c| c.parent_id == Some(id));
-                                if has_replies {
-                                    if let Some(c) = next.comments.iter_mut().find(|c| c.id == id) {
-                                        c.status = CommentStatus::Deleted;
-                                        c.body.clear();
-                                        c.author_name.clear();
-                                    }
-                                } else {
-                                    next.comments.retain(|c| c.id != id);
-                                }
-                                if was_approved {
-                                    next.total = next.total.saturating_sub(1);
-                                }
+                                next.remove(id);
                                 thread.set(next);
                                 store::forget_mine(&slug, id);
                                 mine.set(store::mine(&slug));
@@ -355,6 +379,76 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         })
     };
 
+    {
+        // Live updates: others' new comments are held; edits and removals apply in place.
+        let (thread, held, mine, slug) = (thread.clone(), held.clone(), mine.clone(), props.slug.clone());
+        use_live(
+            props.live.clone(),
+            Callback::from(move |event| {
+                let own = store::mine(&slug);
+                let is_own = |id: i64| own.iter().any(|p| p.comment.id == id);
+                let (mut next, mut waiting) = ((*thread).clone(), (*held).clone());
+                let applied = live::apply(&mut next, &mut waiting, event, is_own);
+                if applied.thread {
+                    thread.set(next);
+                }
+                if applied.held {
+                    held.set(waiting);
+                }
+                if let Some(id) = applied.own_published {
+                    if let Some(mut p) = own.iter().find(|p| p.comment.id == id).cloned() {
+                        p.status = CommentStatus::Approved;
+                        p.comment.status = CommentStatus::Approved;
+                        store::keep_mine(&slug, &p);
+                    }
+                    mine.set(store::mine(&slug));
+                }
+                if let Some(id) = applied.own_removed {
+                    store::forget_mine(&slug, id);
+                    mine.set(store::mine(&slug));
+                }
+            }),
+        );
+    }
+    let show_new = {
+        let (thread, held, mine, sort) = (thread.clone(), held.clone(), mine.clone(), *sort);
+        let (section, placing, placed, fresh) = (section.clone(), placing.clone(), placed.clone(), fresh.clone());
+        Callback::from(move |_: MouseEvent| {
+            let place = section.cast::<web_sys::Element>().and_then(|s| live::Place::find(&s));
+            let mut next = (*thread).clone();
+            // They were written after the thread loaded: their times are told against now.
+            next.as_of_ms = js_sys::Date::now();
+            let ids = live::show(&mut next, (*held).clone(), sort, |id| mine.iter().any(|p| p.comment.id == id));
+            fresh.set(fresh.iter().chain(&ids).copied().collect());
+            *placing.borrow_mut() = Some((place, ids));
+            thread.set(next);
+            held.set(Vec::new());
+            placed.set(*placed + 1);
+        })
+    };
+    {
+        // Once they are rendered: the reader's place kept, the focus on the first new comment.
+        let (placing, section) = (placing.clone(), section.clone());
+        use_effect_with(*placed, move |_| {
+            let Some((place, ids)) = placing.borrow_mut().take() else { return };
+            let Some(root) = section.cast::<web_sys::Element>() else { return };
+            if let Some(place) = place {
+                place.keep(&root);
+            }
+            if !live::focus_first(&root, &ids) {
+                // In a chunk rendered a task later (see `rendered`).
+                spawn_local(async move {
+                    for _ in 0..20 {
+                        crate::next_task().await;
+                        if live::focus_first(&root, &ids) {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    }
+
     // The reader's own comments the server's answer lacks: pending ones (only this device knows
     // of them) and fresh ones a cache has not caught up with yet (while they can still be edited).
     let mut shown = thread.comments.clone();
@@ -376,6 +470,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         editing: *editing,
         confirming: *confirming,
         own: mine.iter().filter(|p| edit_open(p, thread.as_of_ms)).map(|p| p.comment.id).collect(),
+        fresh: (*fresh).clone(),
         as_of_ms: thread.as_of_ms,
         ids: props.ids.clone(),
         action: props.action.clone(),
@@ -400,6 +495,7 @@ pub fn comments_view(props: &CommentsProps) -> Html {
         });
     }
 
+    let waiting = live::waiting(&thread, &held, |id| mine.iter().any(|p| p.comment.id == id));
     let heading_id = format!("{}-comments", props.ids);
     let count = lang.count(thread.total + unseen_approved, &text.comments);
     let on_sort = {
@@ -453,6 +549,15 @@ pub fn comments_view(props: &CommentsProps) -> Html {
                         <option value="newest" selected={*sort == Sort::Newest}>{ text.sort_newest }</option>
                     </select>
                 </label>
+            </div>
+            // Floats over the thread's top, taking no room: neither its coming nor its going moves
+            // what the reader is reading. A polite live region: its count is announced.
+            <div class="nw-live" role="status" aria-live="polite">
+                if waiting > 0 && *load == Load::Ready {
+                    <button type="button" class="nw-button nw-button-primary nw-live-show" onclick={show_new}>
+                        { lang.count(waiting as u64, &text.new_comments) }
+                    </button>
+                }
             </div>
             if thread.refused > 0 && *load == Load::Ready {
                 <p class="nw-refused" role="status">{ lang.count(thread.refused as u64, &text.comments_refused) }</p>
@@ -513,6 +618,8 @@ struct Ctx {
     confirming: Option<i64>,
     /// The reader's own comments still in their edit window.
     own: Vec<i64>,
+    /// The comments that went in from "N new comments — show".
+    fresh: Vec<i64>,
     /// The thread's clock (see [`Thread::as_of_ms`]).
     as_of_ms: f64,
     ids: AttrValue,
@@ -602,6 +709,7 @@ impl PartialEq for ChunkProps {
         Rc::ptr_eq(&self.data, &other.data)
             && (a.lang == b.lang && a.replying == b.replying && a.editing == b.editing)
             && (a.confirming == b.confirming && a.own == b.own && a.as_of_ms == b.as_of_ms)
+            && a.fresh == b.fresh
     }
 }
 
@@ -616,7 +724,10 @@ fn item(c: &Comment, depth: usize, children: &HashMap<i64, Vec<Comment>>, ctx: &
     let level = depth.min(MAX_DEPTH);
     let replies = children.get(&c.id).map(Vec::as_slice).unwrap_or_default();
     html! {
-        <li class={format!("nw-comment-item nw-level-{level}")}>
+        // Keyed: comments going in above keep the others' elements (and the reader's place).
+        // Fresh from the line: laid out at once, not at an estimated size (content-visibility),
+        // so that the reader's place is kept in the render they come in.
+        <li key={c.id} class={classes!(format!("nw-comment-item nw-level-{level}"), ctx.fresh.contains(&c.id).then_some("nw-fresh"))}>
             { comment(c, depth, ctx) }
             if ctx.replying == Some(c.id) {
                 <div class="nw-reply-form">

@@ -124,7 +124,7 @@ pub struct Part {
 }
 
 /// The parts of the widget, by the module their code names first.
-const PARTS: [(&str, &str); 11] = [
+const PARTS: [(&str, &str); 12] = [
     ("news_widget::comments::form", "comment form"),
     ("news_widget::comments", "comment thread (and its store)"),
     ("news_widget::rating", "rating"),
@@ -135,6 +135,7 @@ const PARTS: [(&str, &str); 11] = [
     ("news_widget::backend", "REST backend"),
     ("news_widget::i18n", "languages"),
     ("news_widget::intl", "Intl formatting"),
+    ("news_widget::live", "live updates (the stream)"),
     ("news_widget", "mount, config, hydration, JS API"),
 ];
 

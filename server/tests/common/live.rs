@@ -28,6 +28,11 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// A stream from an answer already checked (a request of the test's own making).
+    pub fn from_response(response: reqwest::Response) -> Self {
+        Self { response, buffer: String::new() }
+    }
+
     pub async fn open(server: &TestServer, last_event_id: Option<&str>) -> Self {
         let mut request = server.client.get(server.url(EVENTS)).header("accept", "text/event-stream");
         if let Some(id) = last_event_id {
