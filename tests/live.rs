@@ -55,23 +55,7 @@ fn top(root: &Element, selector: &str) -> f64 {
 
 /// Posts as another reader, answering the comment's id and edit token.
 async fn post_as_other(slug: &str, parent: Option<i64>, body: &str) -> (i64, String) {
-    let token: serde_json::Value = gloo_net::http::Request::get(&format!("{}/articles/{slug}/form-token", api()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let answer: serde_json::Value = gloo_net::http::Request::post(&format!("{}/articles/{slug}/comments", api()))
-        .json(&serde_json::json!({"parent_id": parent, "author_name": "Other", "author_email": "other@example.org", "body": body, "form_token": token["token"]}))
-        .unwrap()
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (answer["comment"]["id"].as_i64().expect("posted"), answer["edit_token"].as_str().unwrap().to_owned())
+    direct_comment_with_token(slug, parent, "Other", body).await
 }
 
 #[wasm_bindgen_test]

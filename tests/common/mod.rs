@@ -186,8 +186,8 @@ pub fn type_into(root: &Element, selector: &str, value: &str) {
     el.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
 }
 
-/// Posts a comment straight to the server (as another reader), answering its id.
-pub async fn direct_comment(slug: &str, parent: Option<i64>, name: &str, body: &str) -> i64 {
+/// Posts a comment straight to the server (as another reader), answering its id and edit token.
+pub async fn direct_comment_with_token(slug: &str, parent: Option<i64>, name: &str, body: &str) -> (i64, String) {
     let token: serde_json::Value = gloo_net::http::Request::get(&format!("{}/articles/{slug}/form-token", api()))
         .send()
         .await
@@ -204,5 +204,11 @@ pub async fn direct_comment(slug: &str, parent: Option<i64>, name: &str, body: &
         .json()
         .await
         .unwrap();
-    answer["comment"]["id"].as_i64().unwrap_or_else(|| panic!("not posted: {answer}"))
+    let id = answer["comment"]["id"].as_i64().unwrap_or_else(|| panic!("not posted: {answer}"));
+    (id, answer["edit_token"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Posts a comment straight to the server (as another reader), answering its id.
+pub async fn direct_comment(slug: &str, parent: Option<i64>, name: &str, body: &str) -> i64 {
+    direct_comment_with_token(slug, parent, name, body).await.0
 }

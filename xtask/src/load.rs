@@ -314,8 +314,8 @@ fn raise_open_files(want: u64) {
     }
 }
 
-/// wrk's durations: `812.00us`, `4.31ms`, `1.02s`, `2.00m`.
-fn millis(value: &str) -> Result<f64> {
+/// wrk's durations, in ms: `812.00us`, `4.31ms`, `1.02s`, `2.00m`.
+pub fn millis(value: &str) -> Result<f64> {
     let split = value.find(|c: char| c.is_ascii_alphabetic()).context("a duration without a unit")?;
     let (number, unit) = value.split_at(split);
     let number: f64 = number.parse()?;

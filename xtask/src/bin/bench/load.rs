@@ -3,6 +3,7 @@
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use xtask::load::millis;
 
 pub struct Throughput {
     pub requests_per_second: f64,
@@ -40,20 +41,6 @@ fn parse(text: &str) -> Result<Throughput> {
         .map(|v| millis(v.trim()))
         .context("no 99% latency")??;
     Ok(Throughput { requests_per_second, p99 })
-}
-
-/// wrk's durations: `812.00us`, `4.31ms`, `1.02s`, `2.00m`.
-fn millis(value: &str) -> Result<f64> {
-    let split = value.find(|c: char| c.is_ascii_alphabetic()).context("a duration without a unit")?;
-    let (number, unit) = value.split_at(split);
-    let number: f64 = number.parse()?;
-    Ok(match unit {
-        "us" => number / 1000.0,
-        "ms" => number,
-        "s" => number * 1000.0,
-        "m" => number * 60_000.0,
-        other => bail!("unknown unit {other:?}"),
-    })
 }
 
 #[cfg(test)]
