@@ -125,18 +125,25 @@ struct Inner {
     away: Option<Timeout>,
     /// Closed because the widget is out of view: opened again when it is back.
     asleep: bool,
+    /// Closed because the page is hidden (a background tab, or a page left for another, which
+    /// the browser may keep in its back-forward cache): opened again when it shows. Browsers
+    /// give HTTP/1.1 six connections per server, so the streams of pages nobody looks at would
+    /// leave a seventh tab's widget none to load with.
+    hidden: bool,
     observer: Option<web_sys::IntersectionObserver>,
     // One signature for the three: each kind of closure costs its own glue.
     on_message: Closure<dyn FnMut(JsValue)>,
     on_error: Closure<dyn FnMut(JsValue)>,
     on_seen: Closure<dyn FnMut(JsValue)>,
+    on_visibility: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Connection {
     /// Opens the stream at `url` for `live`, and watches whether `root` (the widget) is in view.
     pub fn open(url: String, live: Live, root: Option<web_sys::Element>) -> Self {
         let inner = Rc::new_cyclic(|weak: &Weak<RefCell<Inner>>| {
-            let (on_message, on_error, on_seen) = (weak.clone(), weak.clone(), weak.clone());
+            let (on_message, on_error, on_seen, on_visibility) =
+                (weak.clone(), weak.clone(), weak.clone(), weak.clone());
             RefCell::new(Inner {
                 url,
                 live,
@@ -147,6 +154,7 @@ impl Connection {
                 retry: None,
                 away: None,
                 asleep: false,
+                hidden: page_hidden(),
                 observer: None,
                 on_message: Closure::new(move |e: JsValue| message(&on_message, e.unchecked_ref())),
                 on_error: Closure::new(move |_: JsValue| failed(&on_error)),
@@ -157,9 +165,18 @@ impl Connection {
                         .any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
                     seen(&on_seen, visible);
                 }),
+                on_visibility: Closure::new(move |_: JsValue| visibility(&on_visibility)),
             })
         });
-        start(&inner);
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document.add_event_listener_with_callback(
+                "visibilitychange",
+                inner.borrow().on_visibility.as_ref().unchecked_ref(),
+            );
+        }
+        if !inner.borrow().hidden {
+            start(&inner);
+        }
         if let Some(root) = root {
             let observer = web_sys::IntersectionObserver::new(inner.borrow().on_seen.as_ref().unchecked_ref());
             match observer {
@@ -181,6 +198,10 @@ impl Drop for Connection {
         let mut inner = self.0.borrow_mut();
         if let Some(observer) = inner.observer.take() {
             observer.disconnect();
+        }
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document
+                .remove_event_listener_with_callback("visibilitychange", inner.on_visibility.as_ref().unchecked_ref());
         }
         inner.retry = None;
         inner.away = None;
@@ -300,7 +321,7 @@ fn failed(weak: &Weak<RefCell<Inner>>) {
     let Some(inner) = weak.upgrade() else { return };
     let mut this = inner.borrow_mut();
     this.close();
-    if this.asleep {
+    if this.asleep || this.hidden {
         return;
     }
     if js_sys::Date::now() - this.opened_at > HEALTHY_MS {
@@ -325,7 +346,7 @@ fn seen(weak: &Weak<RefCell<Inner>>, visible: bool) {
     let mut this = inner.borrow_mut();
     if visible {
         this.away = None;
-        if std::mem::replace(&mut this.asleep, false) {
+        if std::mem::replace(&mut this.asleep, false) && !this.hidden {
             this.failures = 0;
             drop(this);
             start(&inner);
@@ -341,6 +362,27 @@ fn seen(weak: &Weak<RefCell<Inner>>, visible: bool) {
                 this.close();
             }
         }));
+    }
+}
+
+/// Whether the page is hidden now (no document: not hidden).
+fn page_hidden() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden())
+}
+
+/// The page was hidden or shown: hidden, the stream closes at once; shown, it opens again,
+/// resuming, unless the widget is out of view.
+fn visibility(weak: &Weak<RefCell<Inner>>) {
+    let Some(inner) = weak.upgrade() else { return };
+    let mut this = inner.borrow_mut();
+    if page_hidden() {
+        this.hidden = true;
+        this.retry = None;
+        this.close();
+    } else if std::mem::replace(&mut this.hidden, false) && !this.asleep {
+        this.failures = 0;
+        drop(this);
+        start(&inner);
     }
 }
 
