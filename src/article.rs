@@ -85,10 +85,16 @@ pub fn reading_minutes(words: usize) -> u64 {
 #[function_component(ArticleView)]
 pub fn article_view(props: &ArticleProps) -> Html {
     let load = {
-        let seeded = props.seed.as_ref().and_then(|s| Some((s.article.clone()?, s.words)));
+        let seeded = props.seed.as_ref().and_then(|s| Some((s.article.clone()?, s.words, s.fresh)));
         let html = props.body_html.clone().unwrap_or_default();
+        let backend = props.backend.clone();
         use_state(move || match seeded {
-            Some((article, words)) => Load::Ready(Rc::new(Ready { article, body: Body::Server(html), words })),
+            // A new render from another build's data (in the browser only): the body is built
+            // here, from the article's HTML, as when it is fetched.
+            Some((article, _, true)) => {
+                Ready::new(article, &backend).map_or(Load::Loading, |r| Load::Ready(Rc::new(r)))
+            }
+            Some((article, words, false)) => Load::Ready(Rc::new(Ready { article, body: Body::Server(html), words })),
             None => Load::Loading,
         })
     };

@@ -237,9 +237,19 @@ fn typed_in(root: &Element) -> seed::Typed {
     seed::Typed { body: value("body"), name: value("name"), email: value("email"), website: value("website"), stars }
 }
 
+/// What a widget whose server markup is not hydrated starts from: what the reader typed into it,
+/// and the server's data when only the build differs (a deploy of the server or of the widget
+/// not yet matched by the other), so that the new render shows the same content at once instead of
+/// loading it again, and nothing on the page moves.
+struct Anew {
+    typed: seed::Typed,
+    seed: Option<Box<seed::Seed>>,
+}
+
 /// Hydrates the server's markup of `element` if it is there and was rendered for this build and
-/// this configuration; otherwise says why (unless there is none) and answers `None`.
-fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Option<seed::Typed>> {
+/// this configuration; otherwise says why (unless there is none) and answers what a new render
+/// starts from (`None` when there was no markup).
+fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Option<Anew>> {
     let (root, script) = server_markup(element, config.isolation).ok_or(None)?;
     // What the reader typed into the server's form, read before anything else: hydrated or not,
     // the widget's first render carries it.
@@ -251,34 +261,49 @@ fn hydrate(element: &Element, config: &Config) -> Result<AppHandle<Widget>, Opti
             web_sys::console::warn_1(&format!("news-widget: the server's words do not parse ({e})").into());
         }
     }
-    let why = match (&script, root.get_attribute("data-nw-build"), root.get_attribute("data-nw-key")) {
-        (None, ..) => Some("no [data-nw-seed] next to it".to_owned()),
-        (_, build, _) if build.as_deref() != Some(BUILD) => {
-            Some(format!("it was rendered by build {} and this is {BUILD}", build.unwrap_or_default()))
-        }
-        (_, _, key) if key.as_deref() != Some(config.canonical_key().as_str()) => Some(format!(
-            "it was rendered for {} and this element asks for {}",
-            key.unwrap_or_default(),
-            config.canonical_key()
-        )),
-        _ => None,
+    let read = || {
+        seed::read(&script.as_ref().and_then(|s| s.text_content()).unwrap_or_default())
+            .map_err(|e| format!("its seed does not parse: {e}"))
     };
-    let seed = match why {
-        Some(why) => Err(why),
-        None => seed::read(&script.as_ref().and_then(|s| s.text_content()).unwrap_or_default())
-            .map_err(|e| format!("its seed does not parse: {e}")),
+    let key_matches = root.get_attribute("data-nw-key").as_deref() == Some(config.canonical_key().as_str());
+    let seed = match (&script, root.get_attribute("data-nw-build")) {
+        (None, _) => Err(("no [data-nw-seed] next to it".to_owned(), None)),
+        _ if !key_matches => Err((
+            format!(
+                "it was rendered for {} and this element asks for {}",
+                root.get_attribute("data-nw-key").unwrap_or_default(),
+                config.canonical_key()
+            ),
+            None,
+        )),
+        // Rendered by another build for this same element: its markup may differ from this
+        // build's, but its data is this element's.
+        (_, build) if build.as_deref() != Some(BUILD) => Err((
+            format!("it was rendered by build {} and this is {BUILD}", build.unwrap_or_default()),
+            read().ok().map(|mut seed| {
+                // The seed leaves the body out (it is in the markup): the new render sanitizes the
+                // markup's body again, as it would a fetched one.
+                if let Some(article) = seed.article.as_mut().filter(|a| a.body_html.is_empty()) {
+                    article.body_html =
+                        root.query_selector(".nw-body").ok().flatten().map(|b| b.inner_html()).unwrap_or_default();
+                }
+                seed
+            }),
+        )),
+        _ => read().map_err(|why| (why, None)),
     };
     let seed = match seed {
         Ok(seed) => seed,
-        Err(why) => {
+        Err((why, seed)) => {
+            let with = if seed.is_some() { "rendering anew from its data" } else { "rendering anew" };
             web_sys::console::warn_1(
-                &format!("news-widget: the server's markup is not hydrated ({why}); rendering anew").into(),
+                &format!("news-widget: the server's markup is not hydrated ({why}); {with}").into(),
             );
             root.remove();
             if let Some(script) = script {
                 script.remove();
             }
-            return Err(Some(typed));
+            return Err(Some(Anew { typed, seed: seed.map(Box::new) }));
         }
     };
     let styled = element.has_attribute("data-nw-css")
@@ -333,12 +358,19 @@ pub fn mount_handle(element: Element) -> Mounted {
     let _ = element.set_attribute(MOUNTED, "");
     match Config::from_element(&element) {
         Ok(config) => {
-            let typed = match hydrate(&element, &config) {
+            let anew = match hydrate(&element, &config) {
                 Ok(app) => return Mounted::Widget(app),
-                Err(typed) => typed.filter(|t| !t.is_empty()).map(std::rc::Rc::new),
+                Err(anew) => anew,
             };
             let root = render_root(&element, config.isolation);
-            let props = WidgetProps { typed, ..WidgetProps::new(config) };
+            let mut props = WidgetProps::new(config);
+            if let Some(Anew { typed, seed }) = anew {
+                props.typed = Some(typed).filter(|t| !t.is_empty()).map(std::rc::Rc::new);
+                if let Some(seed) = seed {
+                    props.intl = Some(Intl::recorded(seed.intl.clone()));
+                    props.seed = Some(std::rc::Rc::new(seed::Seed { fresh: true, ..*seed }));
+                }
+            }
             Mounted::Widget(yew::Renderer::<Widget>::with_root_and_props(root, props).render())
         }
         Err(error) => {

@@ -45,6 +45,10 @@ pub struct Seed {
     /// The form's `action`; by default `{api}/articles/{slug}/comments/form`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    /// Set by the client, never sent: the seed's data starts a new render rather than a hydration
+    /// (the markup came from another build), so the client builds the article's body itself.
+    #[serde(skip)]
+    pub fresh: bool,
 }
 
 /// A comment form the server refused, shown again with the reader's text.

@@ -160,6 +160,7 @@ pub fn sample_seed(lang: &str, now_ms: f64) -> Seed {
         refused: None,
         return_to: Some("https://news.example/ssr-sample".into()),
         action: None,
+        fresh: false,
     }
 }
 

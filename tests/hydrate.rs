@@ -96,6 +96,11 @@ fn config(lang: &str) -> Config {
 
 /// The fragment the server would write for `lang`, rendered here.
 async fn server_fragment(lang: &str, prefix: &str) -> String {
+    server_fragment_with(lang, prefix, |_| ()).await
+}
+
+/// The same, with the seed `change`d after the render (the server leaves things out of it).
+async fn server_fragment_with(lang: &str, prefix: &str, change: impl FnOnce(&mut news_widget::seed::Seed)) -> String {
     // The server has every language's words built in; here they are registered as a seed would.
     words();
     let mut seed = ssr::sample_seed(lang, js_sys::Date::now());
@@ -113,6 +118,7 @@ async fn server_fragment(lang: &str, prefix: &str) -> String {
     // server never shares a page with a client, so the test only waits.
     sleep(100).await;
     seed.intl = map.lock().unwrap().clone();
+    change(&mut seed);
     ssr::fragment(&html, &config(lang).canonical_key(), prefix, &seed, None, None)
 }
 
@@ -270,4 +276,68 @@ async fn markup_of_another_configuration_is_rendered_anew() {
     assert!(matches!(mounted, news_widget::Mounted::Widget(_)));
     assert!(shadow.query_selector("[data-nw-root]").unwrap().is_none(), "the stale markup is gone");
     assert!(shadow.query_selector(".nw-widget[lang=de]").unwrap().is_some(), "rendered anew, in German");
+}
+
+/// A deploy: the server's markup comes from another build of the widget than the wasm that
+/// mounts it. It is rendered anew, but from the seed's data and the markup's body: the article,
+/// the rating and the comments are there in the first render, with nothing fetched (this API's
+/// host does not exist) and nothing said in the console but the warning.
+#[wasm_bindgen_test]
+async fn markup_of_another_build_is_rendered_anew_from_its_data_at_once() {
+    // As the server sends it: the body is in the markup only.
+    let fragment = server_fragment_with("fr", "nwo", |seed| {
+        if let Some(article) = seed.article.as_mut() {
+            article.body_html.clear();
+        }
+    })
+    .await;
+    let mark = "data-nw-build=\"";
+    let at = fragment.find(mark).expect("the fragment names its build") + mark.len();
+    let end = at + fragment[at..].find('"').unwrap();
+    let fragment = format!("{}0.0.0-another-build{}", &fragment[..at], &fragment[end..]);
+    let host = container();
+    for (name, value) in
+        [("data-news-widget", ""), ("data-article", "ssr-sample"), ("data-lang", "fr"), ("data-api", API)]
+    {
+        host.set_attribute(name, value).unwrap();
+    }
+    let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
+    shadow.set_inner_html(&fragment);
+    let scope = Scope::Shadow(shadow.clone());
+    let comments_before = scope.all(".nw-comment").len();
+    assert!(comments_before > 0, "the server's markup has comments");
+
+    let errors = watch_console();
+    let mounted = news_widget::mount_handle(host.clone());
+    // The first render, before any effect could have fetched anything.
+    yew::scheduler::flush().await;
+    assert!(matches!(mounted, news_widget::Mounted::Widget(_)));
+    assert!(
+        scope.one("[data-nw-root][data-nw-build='0.0.0-another-build']").is_none(),
+        "the other build's markup is gone"
+    );
+    let text = |selector: &str| scope.one(selector).and_then(|e| e.text_content()).unwrap_or_default();
+    assert_eq!(text(".nw-title"), "Sample title & <friends>", "the article is there at once");
+    assert_eq!(text(".nw-body").trim(), "Hello world.", "its body, from the markup, sanitized again");
+    assert_eq!(
+        scope.one(".nw-body em").and_then(|e| e.text_content()).as_deref(),
+        Some("world"),
+        "the body keeps its markup"
+    );
+    assert_eq!(scope.all(".nw-comment").len(), comments_before, "the same comments, not loaded again");
+    assert!(scope.one(".nw-rating").is_some(), "the rating");
+    assert!(scope.one(".nw-loading, [aria-busy=true]").is_none(), "nothing is loading");
+    // Still so a moment later: nothing went to the (unreachable) API and failed.
+    for _ in 0..4 {
+        yew::scheduler::flush().await;
+        sleep(50).await;
+    }
+    stop_watching();
+    assert_eq!(text(".nw-title"), "Sample title & <friends>");
+    assert_eq!(scope.all(".nw-comment").len(), comments_before);
+    assert_eq!(errors.length(), 0, "console errors: {:?}", errors.to_vec());
+    if let news_widget::Mounted::Widget(app) = mounted {
+        app.destroy();
+    }
+    host.remove();
 }

@@ -255,6 +255,7 @@ pub async fn render(
         }),
         return_to: refused.and_then(|r| r.return_to.clone()).or(accepted_return),
         action: None,
+        fresh: false,
     };
     let dsd_css =
         checked.dsd.then(|| public.join("widget.css").map(String::from).unwrap_or_else(|_| "/widget.css".into()));
