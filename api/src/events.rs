@@ -36,13 +36,16 @@ impl ArticleEvent {
     }
 }
 
+/// What is wrong with a `Last-Event-ID` that [`parse_last_event_id`] refuses, or that is not text.
+pub const NOT_AN_EVENT_ID: &str = "must be the id of an event this server sent (digits)";
+
 /// Parses a `Last-Event-ID`: the decimal id of an event this server sent, nothing else.
 pub fn parse_last_event_id(raw: &str) -> Result<i64, &'static str> {
     let raw = raw.trim();
     if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("must be the id of an event this server sent (digits)");
+        return Err(NOT_AN_EVENT_ID);
     }
-    raw.parse().map_err(|_| "must be the id of an event this server sent (digits)")
+    raw.parse().map_err(|_| NOT_AN_EVENT_ID)
 }
 
 #[cfg(test)]

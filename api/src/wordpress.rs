@@ -572,6 +572,39 @@ impl WpComment {
 }
 
 /// A WordPress error answer: `{"code": "comment_duplicate", "message": "…", "data": {"status": 409}}`.
+/// The route's URL under `root`, with `query` (`a=1&b=2`).
+pub fn route_url(root: &str, route: &str, query: &str) -> String {
+    let joiner = if root.ends_with("rest_route=") { '&' } else { '?' };
+    if query.is_empty() {
+        format!("{root}{route}")
+    } else {
+        format!("{root}{route}{joiner}{query}")
+    }
+}
+
+/// A REST root as WordPress announces it (`https://site/wp-json/`, `https://site/?rest_route=/`),
+/// ready for [`route_url`].
+pub fn normalize_root(root: &str) -> String {
+    match root.find("rest_route=") {
+        Some(at) => root[..at + "rest_route=".len()].to_owned(),
+        None => root.trim_end_matches('/').to_owned(),
+    }
+}
+
+/// The REST root a `Link` header announces: `<https://site/wp-json/>; rel="https://api.w.org/"`.
+pub fn root_from_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        params.contains("rel=\"https://api.w.org/\"").then(|| normalize_root(url.trim().trim_matches(['<', '>'])))
+    })
+}
+
+/// The REST root when `given` (a widget's `data-api`) already is one (`…/wp-json`, `…?rest_route=`);
+/// `None` for a site's address, whose root is found from the site.
+pub fn given_root(given: &str) -> Option<String> {
+    (given.contains("rest_route=") || given.trim_end_matches('/').ends_with("/wp-json")).then(|| normalize_root(given))
+}
+
 #[derive(Clone, Debug, Deserialize)]
 pub struct WpError {
     #[serde(default)]
@@ -583,6 +616,37 @@ pub struct WpError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rest_roots_from_what_the_page_gives_and_the_link_header() {
+        assert_eq!(given_root("https://site.example/wp-json/").as_deref(), Some("https://site.example/wp-json"));
+        assert_eq!(
+            given_root("https://site.example/?rest_route=/wp/v2").as_deref(),
+            Some("https://site.example/?rest_route=")
+        );
+        assert_eq!(given_root("https://site.example/blog/"), None);
+        // As WordPress sends it, with other links beside it.
+        let link = r#"<https://site.example/wp-json/wp/v2/posts/7>; rel="alternate"; type="application/json", <https://site.example/wp-json/>; rel="https://api.w.org/""#;
+        assert_eq!(root_from_link(link).as_deref(), Some("https://site.example/wp-json"));
+        // Without pretty permalinks.
+        let plain = r#"<https://site.example/?rest_route=/>; rel="https://api.w.org/""#;
+        assert_eq!(root_from_link(plain).as_deref(), Some("https://site.example/?rest_route="));
+        assert_eq!(root_from_link(r#"<https://site.example/feed/>; rel="alternate""#), None);
+        assert_eq!(root_from_link("garbage"), None);
+    }
+
+    #[test]
+    fn routes_join_their_query_as_the_root_needs() {
+        assert_eq!(
+            route_url("https://s.example/wp-json", "/wp/v2/posts", "slug=a"),
+            "https://s.example/wp-json/wp/v2/posts?slug=a"
+        );
+        assert_eq!(
+            route_url("https://s.example/?rest_route=", "/wp/v2/posts", "slug=a"),
+            "https://s.example/?rest_route=/wp/v2/posts&slug=a"
+        );
+        assert_eq!(route_url("https://s.example/wp-json", "/", ""), "https://s.example/wp-json/");
+    }
 
     #[test]
     fn entities() {

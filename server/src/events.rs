@@ -25,7 +25,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use news_widget_api::events::{parse_last_event_id, ArticleEvent, LAST_EVENT_ID_HEADER};
+use news_widget_api::events::{parse_last_event_id, ArticleEvent, LAST_EVENT_ID_HEADER, NOT_AN_EVENT_ID};
 use news_widget_api::{Problem, Slug};
 use tokio::sync::{broadcast, watch};
 
@@ -207,7 +207,7 @@ pub async fn stream(
         (Some(value), _) => Some(
             value
                 .to_str()
-                .map_err(|_| "must be the id of an event this server sent (digits)")
+                .map_err(|_| NOT_AN_EVENT_ID)
                 .and_then(parse_last_event_id)
                 .map_err(|e| ApiError::field("Last-Event-ID", e))?,
         ),

@@ -13,7 +13,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use news_widget_api::wordpress::{autop, avatar, comment_text, Post, PostArticle, WpComment, WpError};
+use news_widget_api::wordpress::{
+    autop, avatar, comment_text, given_root, root_from_link, route_url, Post, PostArticle, WpComment, WpError,
+};
 use news_widget_api::{
     Article, Comment, CommentInput, CommentPage, CommentState, CommentStatus, LangTag, PageSize, PostedComment,
     Problem, RatingInput, RatingSummary, SafeUrl, Slug, Sort, Stars, Timestamp, UrlPolicy, READER_TOKEN_HEADER,
@@ -57,33 +59,6 @@ impl PartialEq for WordPress {
     }
 }
 
-/// The route's URL under `root`, with `query` (`a=1&b=2`).
-fn route_url(root: &str, route: &str, query: &str) -> String {
-    let joiner = if root.ends_with("rest_route=") { '&' } else { '?' };
-    if query.is_empty() {
-        format!("{root}{route}")
-    } else {
-        format!("{root}{route}{joiner}{query}")
-    }
-}
-
-/// A REST root as WordPress announces it (`https://site/wp-json/`, `https://site/?rest_route=/`),
-/// ready for [`route_url`].
-fn normalize_root(root: &str) -> String {
-    match root.find("rest_route=") {
-        Some(at) => root[..at + "rest_route=".len()].to_owned(),
-        None => root.trim_end_matches('/').to_owned(),
-    }
-}
-
-/// The REST root a `Link` header announces: `<https://site/wp-json/>; rel="https://api.w.org/"`.
-fn root_from_link(link: &str) -> Option<String> {
-    link.split(',').find_map(|part| {
-        let (url, params) = part.split_once(';')?;
-        params.contains("rel=\"https://api.w.org/\"").then(|| normalize_root(url.trim().trim_matches(['<', '>'])))
-    })
-}
-
 impl WordPress {
     pub fn new(given: String, lang: LangTag) -> Self {
         Self {
@@ -114,8 +89,8 @@ impl WordPress {
 
     async fn discover(&self) -> Result<String, FetchError> {
         let given = self.given.as_str();
-        if given.contains("rest_route=") || given.trim_end_matches('/').ends_with("/wp-json") {
-            return Ok(normalize_root(given));
+        if let Some(root) = given_root(given) {
+            return Ok(root);
         }
         let site = given.trim_end_matches('/');
         // Readable across origins only if the site exposes it; on the site itself, always.
