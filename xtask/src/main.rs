@@ -116,6 +116,7 @@ fn main() {
         Task::Sizes => setup::serving().and_then(|()| build_widget()).and_then(|()| {
             sizes::print(&root().join("dist"))?;
             wasm_by_crate()?;
+            yew_floor()?;
             budgets()
         }),
     };
@@ -202,6 +203,38 @@ fn ship_beside(out: &std::path::Path, folders: &[&str]) -> Result<()> {
     }
     std::fs::write(&manifest, serde_json::to_string_pretty(&package)?)?;
     anyhow::ensure!(out.join("i18n/fr.json").is_file(), "the package lacks i18n/fr.json");
+    Ok(())
+}
+
+/// Builds xtask/floor (one Yew component with a state and a listener, hydrated: the least a Yew
+/// widget that hydrates carries) as trunk builds the widget, and prints its size: what the
+/// framework alone takes of the budget.
+fn yew_floor() -> Result<()> {
+    let target = root().join("target/floor");
+    let out = target.join("dist");
+    let out_str = out.to_str().context("path is not UTF-8")?;
+    step("Yew's floor (xtask/floor: one component, hydrated; the widget's profile and wasm-opt -Oz)", || {
+        Cmd::new(env!("CARGO"))
+            .args(["build", "--release", "--offline", "--target", "wasm32-unknown-unknown", "--manifest-path"])
+            .args([root().join("xtask/floor/Cargo.toml")])
+            .env("CARGO_TARGET_DIR", target.to_str().context("path is not UTF-8")?)
+            .run()?;
+        let built = target.join("wasm32-unknown-unknown/release/yew_floor.wasm");
+        Cmd::new("wasm-bindgen")
+            .args([built.to_str().context("path is not UTF-8")?])
+            .args(["--target", "web", "--out-name", "floor", "--out-dir", out_str])
+            .run()?;
+        Cmd::new("wasm-opt")
+            .args(["-Oz", &format!("{out_str}/floor_bg.wasm"), "-o", &format!("{out_str}/floor-opt.wasm")])
+            .run()
+    })?;
+    let wasm = sizes::measure(&std::fs::read(out.join("floor-opt.wasm"))?)?;
+    println!(
+        "\nYew's floor: wasm {} B raw, {} B brotli ({:.0} % of the whole widget's 140,000 B budget), before any of the widget's own code",
+        wasm.raw,
+        wasm.brotli,
+        100.0 * wasm.brotli as f64 / 140_000.0
+    );
     Ok(())
 }
 

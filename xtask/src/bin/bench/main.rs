@@ -73,8 +73,13 @@ async fn run_budgets(args: &Args) -> Result<()> {
 }
 
 /// The systems each page load measures, in the report's order: label, page name prefix.
-const SYSTEMS: [(&str, &str); 3] =
-    [("ours, through the loader", "loader"), ("ours, included by the host", "included"), ("Isso", "isso")];
+/// "static" is the floor no widget can beat: the included page's HTML and stylesheet, no script.
+const SYSTEMS: [(&str, &str); 4] = [
+    ("ours, through the loader", "loader"),
+    ("ours, included by the host", "included"),
+    ("Isso", "isso"),
+    ("floor: the same HTML, no script", "static"),
+];
 
 fn slug(n: usize) -> String {
     format!("bench-{n}")
@@ -132,6 +137,7 @@ async fn run(args: &Args) -> Result<()> {
         let pages = [
             (format!("loader-{n}.html"), pages::ours_loader(&slug(n), &per_page, &mine)),
             (format!("included-{n}.html"), pages::ours_included(&slug(n), &per_page, &fragment, &mine)),
+            (format!("static-{n}.html"), pages::floor(&slug(n), &per_page, &fragment, &pages::probe_static(n))),
             (
                 format!("isso-{n}.html"),
                 pages::isso(
@@ -499,8 +505,10 @@ fn method(args: &Args) -> String {
          DevTools throttling would add 562.5 ms a request and take 90 % of the throughputs.) Systems: ours on a host \
          page with only the loader (it fetches the server's HTML for the element, shows it, then hydrates it with \
          the wasm when the browser is idle or at the first touch), ours on the same page with that HTML already \
-         included by the host's server (the loader only hydrates), and Isso on the same page (same frame, the \
-         article as static HTML) as its docs embed it. Every thread is rendered whole: ours with \
+         included by the host's server (the loader only hydrates), Isso on the same page (same frame, the \
+         article as static HTML) as its docs embed it, and the floor: the included page's HTML and stylesheet \
+         with no script at all, the least time any widget could show that content in on that page (its ratio to \
+         Isso's is the least any system could reach). Every thread is rendered whole: ours with \
          `data-comments-per-page` set to its size, Isso with `data-isso-max-comments-nested=\"inf\"` (its top \
          level is unlimited by default). A probe, the page's first script, records: *content visible*, the time \
          from navigation start until the thread's last comment is in the DOM and laid out (non-empty box), seen by \

@@ -23,6 +23,11 @@ pub const OURS_READY: &str = "document.querySelector('[data-news-widget]').hasAt
 pub const ISSO_READY: &str = "!!document.querySelector('.isso-postbox textarea') && \
 (document.querySelector('h4.isso-thread-heading') || {}).textContent > ''";
 
+/// The floor's probe: our selectors, and nothing to hydrate (usable as soon as it is visible).
+pub fn probe_static(n: usize) -> Probe {
+    Probe { ready: "true", ..probe(true, n) }
+}
+
 /// What each system shows for a thread of `n` comments, all of them: the `n`th comment, or for an
 /// empty thread the note that says so (ours `.nw-empty`; Isso's heading, empty until its answer).
 pub fn probe(ours: bool, n: usize) -> Probe {
@@ -148,6 +153,18 @@ pub fn ours_included(slug: &str, extra: &str, fragment: &str, probe: &Probe) -> 
         &format!(
             r#"    <div data-news-widget data-article="{slug}" data-isolation="none" data-backend="rest"{extra}>{fragment}</div>"#
         ),
+    )
+}
+
+/// The included page without any script: the widget's HTML and stylesheet as static HTML. What
+/// it measures is the floor for every system on that page (the page's own request, parse, style
+/// and first frame), which no widget, ours or Isso, can go under.
+pub fn floor(slug: &str, extra: &str, fragment: &str, probe: &Probe) -> String {
+    frame(
+        probe,
+        "news-widget's HTML, no script (the floor)",
+        "  <link rel=\"stylesheet\" href=\"/widget.css\">",
+        &format!(r#"    <div data-news-widget data-article="{slug}" data-isolation="none"{extra}>{fragment}</div>"#),
     )
 }
 
