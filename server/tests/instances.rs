@@ -2,7 +2,7 @@
 //! is heard and served by the other at once (NOTIFY), idempotency keys, votes and decisions hold
 //! across them, the limits are shared, and a console session works on either.
 //!
-//! PostgreSQL only: `cargo xtask test` runs these on its throwaway cluster (`--include-ignored`
+//! PostgreSQL only: `cargo xtask test` runs these by name on its throwaway cluster (`--test instances`
 //! with `NEWS_WIDGET_TEST_POSTGRES`); on SQLite a site is one process.
 
 mod common;
@@ -51,7 +51,6 @@ async fn rating(server: &TestServer) -> Value {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL: cargo xtask test runs it on its cluster"]
 async fn a_write_through_one_instance_is_heard_and_served_by_the_other_at_once() {
     let (a, b) = two(|_| {}).await;
     // B has the thread in its page cache, and a reader follows the article through B.
@@ -78,7 +77,6 @@ async fn a_write_through_one_instance_is_heard_and_served_by_the_other_at_once()
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL: cargo xtask test runs it on its cluster"]
 async fn idempotency_keys_votes_and_decisions_hold_across_instances() {
     let (a, b) = two(|c| c.moderation = news_widget_server::comments::Moderation::Pre).await;
 
@@ -125,7 +123,6 @@ async fn idempotency_keys_votes_and_decisions_hold_across_instances() {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL: cargo xtask test runs it on its cluster"]
 async fn the_comment_rate_and_the_new_voters_per_address_are_shared() {
     let (a, b) = two(|c| {
         c.comment_burst = 2;
@@ -156,7 +153,6 @@ async fn the_comment_rate_and_the_new_voters_per_address_are_shared() {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL: cargo xtask test runs it on its cluster"]
 async fn a_console_session_works_on_either_instance() {
     let (a, b) = two(|_| {}).await;
     let db = news_widget_server::db::connect(&a.database).await.unwrap();

@@ -33,7 +33,6 @@ async fn json_of(server: &TestServer, path: &str) -> Value {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL: cargo xtask test runs it on its cluster"]
 async fn a_site_moves_from_sqlite_to_postgres_whole() {
     assert!(common::postgres().is_some(), "set NEWS_WIDGET_TEST_POSTGRES (cargo xtask test does)");
     let dir = tempfile::tempdir().unwrap();

@@ -506,6 +506,10 @@ fn fault_run() -> Result<()> {
     step(FAULT_STEP, || faults::run(&root().join("target/debug/news-widget-server")))
 }
 
+/// The server's test targets that need PostgreSQL (`test = false` in server/Cargo.toml: a plain
+/// `cargo test` leaves them out, and `test` runs them by name on its throwaway cluster).
+const POSTGRES_TESTS: [&str; 2] = ["instances", "migrate"];
+
 fn test() -> Result<()> {
     // A clean clone builds everything once: incremental caches would only fill the disk (about
     // 13 GB of target/debug/incremental by the end of a run), which CI machines may not have.
@@ -516,7 +520,12 @@ fn test() -> Result<()> {
     setup::wordpress()?;
     step("check formatting", || cargo(["fmt", "--all", "--", "--check"]).run())?;
     step("clippy (host)", || {
-        cargo(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]).run()
+        cargo(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]).run()?;
+        // `--all-targets` leaves out the tests a plain `cargo test` does not run.
+        cargo(["clippy", "-p", "news-widget-server"])
+            .args(POSTGRES_TESTS.iter().flat_map(|name| ["--test", name]))
+            .args(["--", "-D", "warnings"])
+            .run()
     })?;
     step("clippy (wasm32)", || {
         cargo([
@@ -548,11 +557,16 @@ fn test() -> Result<()> {
     step("the server's tests again, on PostgreSQL (a throwaway cluster on a free port)", || {
         let postgres = xtask::postgres::Postgres::start()?;
         let python = setup::smtp_python();
-        // With the tests of several instances on one database, which need PostgreSQL.
-        cargo(["test", "-p", "news-widget-server", "--", "--include-ignored"])
-            .env("NEWS_WIDGET_SMTP_PYTHON", &python.to_string_lossy())
-            .env("NEWS_WIDGET_TEST_POSTGRES", &postgres.admin_url())
-            .run()
+        let on_postgres = |args: &[&str]| {
+            cargo(["test", "-p", "news-widget-server"])
+                .args(args.iter().copied())
+                .env("NEWS_WIDGET_SMTP_PYTHON", &python.to_string_lossy())
+                .env("NEWS_WIDGET_TEST_POSTGRES", &postgres.admin_url())
+                .run()
+        };
+        on_postgres(&[])?;
+        // Then the tests that need PostgreSQL: several instances on one database, the move from SQLite.
+        on_postgres(&POSTGRES_TESTS.iter().flat_map(|name| ["--test", name]).collect::<Vec<_>>())
     })?;
     step("build the server for the WordPress, browser and end-to-end tests", || {
         cargo(["build", "-p", "news-widget-server"]).run()
