@@ -181,13 +181,17 @@ struct Claimed {
 }
 
 /// Takes the next due row for [`LEASE_MS`].
+///
+/// The lease is checked again on the row the update locks, not only in the subquery: on
+/// PostgreSQL two servers' subqueries can pick the same row at once, and the second update,
+/// once the first commits, re-checks only the outer conditions on the row as the first left it.
 async fn claim(state: &AppState) -> sqlx::Result<Option<Claimed>> {
     let now = state.clock.now_ms();
     sqlx::query_as(
         "UPDATE outbox SET claimed_until = $1 + $2 WHERE id = (
              SELECT id FROM outbox WHERE sent_at IS NULL AND batch = 0 AND due_at <= $1
              AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY due_at, id LIMIT 1)
-         AND sent_at IS NULL
+         AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $1)
          RETURNING id, user_id, kind, comment_id, attempts",
     )
     .bind(now)
